@@ -1,0 +1,19 @@
+//! Pure parsers for the inputs exdoctor reads: ExchangeSetup.log, legacy `.evt`,
+//! `.evtx` (adapter over the `evtx` crate), event exports (XML/CSV) and `.reg` files.
+//!
+//! Parsers take bytes (usually a memory map) and return records that borrow them where
+//! the encoding allows. They never do I/O, never spawn threads and never panic on bad
+//! input: damage is reported as [`ParseError`] items or diagnostics.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod event;
+pub mod event_export;
+pub mod evt;
+pub mod evtx;
+pub mod reg;
+pub mod setup_log;
+pub mod text;
+pub mod timestamp;
+
+pub use error::ParseError;

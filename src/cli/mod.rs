@@ -1,0 +1,95 @@
+//! Command line: argument parsing, thread pool, dispatch and exit codes.
+
+mod analyze;
+mod parse;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit code: ran, nothing at or above --fail-on.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: findings at or above --fail-on.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: usage error, or an input could not be read at all.
+pub const EXIT_INPUT: u8 = 2;
+
+/// Offline triage of Exchange setup logs, event logs and registry exports.
+#[derive(Debug, Parser)]
+#[command(name = "exdoctor", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse files and folders (recursively) and report per input what was found.
+    Analyze(AnalyzeArgs),
+    /// Print the parsed records of one file as JSON lines (for debugging and scripts).
+    Parse(ParseArgs),
+}
+
+/// Output formats of `analyze`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable text.
+    Text,
+    /// One JSON document.
+    Json,
+    /// One JSON object per line, then a summary line.
+    Jsonl,
+}
+
+/// Arguments of `analyze`.
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// Files and folders to analyse.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Worker threads (default: all cores). Output is identical for any value.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print nothing on success except the results (no diagnostics on stderr).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Arguments of `parse`.
+#[derive(Debug, clap::Args)]
+pub struct ParseArgs {
+    /// The file to parse; its format is detected from its content.
+    pub file: PathBuf,
+}
+
+/// Entry point of the binary.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let usage = err.use_stderr();
+            let _ = err.print();
+            return ExitCode::from(if usage { EXIT_INPUT } else { EXIT_OK });
+        }
+    };
+    let result = match cli.command {
+        Command::Analyze(args) => analyze::run(&args),
+        Command::Parse(args) => parse::run(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            // A closed pipe (`| head`) is not an error worth a message.
+            if err.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) {
+                return ExitCode::from(EXIT_OK);
+            }
+            eprintln!("exdoctor: {err:#}");
+            ExitCode::from(EXIT_INPUT)
+        }
+    }
+}

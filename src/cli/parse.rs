@@ -1,0 +1,37 @@
+//! `exdoctor parse <FILE>`: the parsed records of one file as JSON lines.
+
+use std::io::{self, BufWriter, Write};
+
+use anyhow::{bail, Context, Result};
+
+use super::{ParseArgs, EXIT_INPUT, EXIT_OK};
+use crate::diagnostic::DiagLevel;
+use crate::ingest::{sniff, InputFile};
+use crate::sources::write_records;
+
+pub(super) fn run(args: &ParseArgs) -> Result<u8> {
+    let input = InputFile::open(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let Some(kind) = sniff(&name, input.bytes()) else {
+        bail!(
+            "{}: format not recognised (expected ExchangeSetup.log, .evtx, .evt, event XML/CSV export or .reg)",
+            input.display()
+        );
+    };
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let diagnostics = write_records(&input, kind, &mut out)?;
+    out.flush()?;
+    for diag in &diagnostics {
+        eprintln!("{}: {}: {}", diag.path, level_word(diag.level), diag.message);
+    }
+    let unreadable = diagnostics.iter().any(|d| d.level == DiagLevel::Error);
+    Ok(if unreadable { EXIT_INPUT } else { EXIT_OK })
+}
+
+fn level_word(level: DiagLevel) -> &'static str {
+    match level {
+        DiagLevel::Warning => "warning",
+        DiagLevel::Error => "error",
+    }
+}

@@ -1,0 +1,76 @@
+//! One input file's bytes: a read-only memory map, or an owned buffer when mapping is
+//! not possible (empty files, special files, platforms without mmap).
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use memmap2::Mmap;
+
+enum Bytes {
+    Mapped(Mmap),
+    Owned(Vec<u8>),
+}
+
+/// An opened input file whose bytes stay valid for the life of the value.
+pub struct InputFile {
+    path: PathBuf,
+    display: String,
+    bytes: Bytes,
+}
+
+impl InputFile {
+    /// Opens `path`, memory-mapping it and falling back to reading it whole.
+    pub fn open(path: &Path) -> io::Result<InputFile> {
+        let file = File::open(path)?;
+        let len = file.metadata()?.len();
+        let bytes = if len == 0 {
+            Bytes::Owned(Vec::new())
+        } else {
+            // SAFETY: the map is read-only. Truncation of the file by another process
+            // while mapped would fault; inputs are collected evidence that nothing
+            // else writes, the documented risk of every mmap-based reader.
+            match unsafe { Mmap::map(&file) } {
+                Ok(map) => Bytes::Mapped(map),
+                Err(_) => {
+                    let mut buf = Vec::with_capacity(len.min(1 << 30) as usize);
+                    (&file).read_to_end(&mut buf)?;
+                    Bytes::Owned(buf)
+                }
+            }
+        };
+        Ok(InputFile {
+            path: path.to_path_buf(),
+            display: path.display().to_string(),
+            bytes,
+        })
+    }
+
+    /// An in-memory input (tests, files extracted from archives).
+    pub fn from_bytes(path: impl Into<PathBuf>, bytes: Vec<u8>) -> InputFile {
+        let path = path.into();
+        InputFile {
+            display: path.display().to_string(),
+            path,
+            bytes: Bytes::Owned(bytes),
+        }
+    }
+
+    /// The file's path as given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The path as shown in reports and diagnostics.
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
+    /// The file's content.
+    pub fn bytes(&self) -> &[u8] {
+        match &self.bytes {
+            Bytes::Mapped(map) => map,
+            Bytes::Owned(buf) => buf,
+        }
+    }
+}

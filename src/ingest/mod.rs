@@ -1,0 +1,10 @@
+//! Input handling: discover files under the given paths, map them into memory and
+//! sniff their format from their content.
+
+mod discover;
+mod input;
+mod sniff;
+
+pub use discover::{discover, Discovered};
+pub use input::InputFile;
+pub use sniff::{sniff, SourceKind};

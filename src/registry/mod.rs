@@ -1,0 +1,1 @@
+//! Registry view and host state (being written).
