@@ -19,10 +19,7 @@ pub enum ParseError {
     Record { record: u64, message: String },
     /// The input is not of the expected format at all.
     #[error("not a {expected} file: {reason}")]
-    WrongFormat {
-        expected: &'static str,
-        reason: String,
-    },
+    WrongFormat { expected: &'static str, reason: String },
     /// Any other problem with the file as a whole.
     #[error("{0}")]
     File(String),

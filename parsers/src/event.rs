@@ -169,7 +169,10 @@ mod tests {
     fn gaps_are_found_in_unsorted_ids() {
         let mut integrity = LogIntegrity::default();
         integrity.detect_gaps(vec![5, 1, 2, 3, 9, 10]);
-        assert_eq!(integrity.record_id_gaps, vec![RecordGap { after: 3, before: 5 }, RecordGap { after: 5, before: 9 }]);
+        assert_eq!(
+            integrity.record_id_gaps,
+            vec![RecordGap { after: 3, before: 5 }, RecordGap { after: 5, before: 9 }]
+        );
         assert_eq!(integrity.record_id_gaps[1].missing(), 3);
     }
 }

@@ -78,10 +78,7 @@ pub fn binary_ratio(sample: &[u8]) -> f64 {
     let lossy = String::from_utf8_lossy(sample);
     let bad = lossy
         .chars()
-        .filter(|c| {
-            *c == char::REPLACEMENT_CHARACTER
-                || (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c'))
-        })
+        .filter(|c| *c == char::REPLACEMENT_CHARACTER || (c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c')))
         .count();
     bad as f64 / lossy.chars().count().max(1) as f64
 }

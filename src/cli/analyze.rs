@@ -86,9 +86,17 @@ enum FileOutcome {
 fn analyse_file(path: &std::path::Path, explicit: bool) -> FileOutcome {
     let input = match InputFile::open(path) {
         Ok(input) => input,
-        Err(err) => return FileOutcome::Unreadable(Diagnostic::error(path.display().to_string(), format!("cannot read: {err}"))),
+        Err(err) => {
+            return FileOutcome::Unreadable(Diagnostic::error(
+                path.display().to_string(),
+                format!("cannot read: {err}"),
+            ))
+        }
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     match sniff(&name, input.bytes()) {
         Some(kind) => FileOutcome::Summary(Box::new(summarize(&input, kind))),
         None if explicit => FileOutcome::Skipped(Some(Diagnostic::warning(
@@ -101,7 +109,10 @@ fn analyse_file(path: &std::path::Path, explicit: bool) -> FileOutcome {
 
 fn print_text(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
     if analysis.sources.is_empty() {
-        writeln!(out, "No recognised input (ExchangeSetup.log, .evtx, .evt, event XML/CSV, .reg) found.")?;
+        writeln!(
+            out,
+            "No recognised input (ExchangeSetup.log, .evtx, .evt, event XML/CSV, .reg) found."
+        )?;
     }
     for source in &analysis.sources {
         writeln!(
@@ -110,7 +121,11 @@ fn print_text(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
             source.path,
             source.kind.as_str(),
             source.records,
-            if source.errors > 0 { format!(", {} unreadable", source.errors) } else { String::new() }
+            if source.errors > 0 {
+                format!(", {} unreadable", source.errors)
+            } else {
+                String::new()
+            }
         )?;
         for line in &source.text {
             writeln!(out, "  {line}")?;

@@ -11,7 +11,11 @@ use crate::sources::write_records;
 
 pub(super) fn run(args: &ParseArgs) -> Result<u8> {
     let input = InputFile::open(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
-    let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let Some(kind) = sniff(&name, input.bytes()) else {
         bail!(
             "{}: format not recognised (expected ExchangeSetup.log, .evtx, .evt, event XML/CSV export or .reg)",

@@ -23,9 +23,10 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
         match fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk(path, &mut found),
             Ok(_) => found.files.push((path.clone(), true)),
-            Err(err) => found
-                .unreadable
-                .push(Diagnostic::error(path.display().to_string(), format!("cannot read: {err}"))),
+            Err(err) => found.unreadable.push(Diagnostic::error(
+                path.display().to_string(),
+                format!("cannot read: {err}"),
+            )),
         }
     }
     found.files.sort();
@@ -37,9 +38,10 @@ fn walk(dir: &Path, found: &mut Discovered) {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
-            found
-                .unreadable
-                .push(Diagnostic::error(dir.display().to_string(), format!("cannot list folder: {err}")));
+            found.unreadable.push(Diagnostic::error(
+                dir.display().to_string(),
+                format!("cannot list folder: {err}"),
+            ));
             return;
         }
     };

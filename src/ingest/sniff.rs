@@ -55,7 +55,11 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Option<SourceKind> {
     {
         return Some(SourceKind::Reg);
     }
-    if trimmed.starts_with("<?xml") || trimmed.starts_with("<Events") || trimmed.starts_with("<Event ") || trimmed.starts_with("<Event>") {
+    if trimmed.starts_with("<?xml")
+        || trimmed.starts_with("<Events")
+        || trimmed.starts_with("<Event ")
+        || trimmed.starts_with("<Event>")
+    {
         if head.contains("<Event") {
             return Some(SourceKind::EventXml);
         }
@@ -128,21 +132,36 @@ mod tests {
 
     #[test]
     fn sniffs_text_formats_by_content_not_name() {
-        assert_eq!(sniff("a.txt", b"[12/19/2020 04:47:15.0307] [0] ****\r\n"), Some(SourceKind::SetupLog));
-        assert_eq!(sniff("a.txt", b"[30.11.2007 17:35:15] [2] Deleteting DS object\n"), Some(SourceKind::SetupLog));
-        assert_eq!(sniff("a.txt", b"[11/30/2007 5:35:15 PM] [1] Evaluated\n"), Some(SourceKind::SetupLog));
+        assert_eq!(
+            sniff("a.txt", b"[12/19/2020 04:47:15.0307] [0] ****\r\n"),
+            Some(SourceKind::SetupLog)
+        );
+        assert_eq!(
+            sniff("a.txt", b"[30.11.2007 17:35:15] [2] Deleteting DS object\n"),
+            Some(SourceKind::SetupLog)
+        );
+        assert_eq!(
+            sniff("a.txt", b"[11/30/2007 5:35:15 PM] [1] Evaluated\n"),
+            Some(SourceKind::SetupLog)
+        );
         let utf16: Vec<u8> = "\u{feff}Windows Registry Editor Version 5.00\r\n"
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
             .collect();
         assert_eq!(sniff("a.bin", &utf16), Some(SourceKind::Reg));
         assert_eq!(sniff("a", b"REGEDIT4\r\n"), Some(SourceKind::Reg));
-        assert_eq!(sniff("a", b"<?xml version=\"1.0\"?>\n<Events><Event xmlns="), Some(SourceKind::EventXml));
+        assert_eq!(
+            sniff("a", b"<?xml version=\"1.0\"?>\n<Events><Event xmlns="),
+            Some(SourceKind::EventXml)
+        );
         assert_eq!(
             sniff("a", b"Level,Date and Time,Source,Event ID,Task Category\r\n"),
             Some(SourceKind::EventCsv)
         );
         assert_eq!(sniff("notes.txt", b"hello world"), None);
-        assert_eq!(sniff("ExchangeSetup.log", b"\x00\x01garbage"), Some(SourceKind::SetupLog));
+        assert_eq!(
+            sniff("ExchangeSetup.log", b"\x00\x01garbage"),
+            Some(SourceKind::SetupLog)
+        );
     }
 }

@@ -1,0 +1,43 @@
+//! Shared helpers of the integration tests: where the corpus is, how to run the binary.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// The shared corpus: `$EXDOCTOR_CORPUS`, else `../shared/corpus` beside the repository.
+///
+/// Returns `None` (and says so) when it is missing, so a developer without the corpus
+/// can still run the other tests; under `CI=true` a missing corpus fails the test.
+pub fn corpus_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("EXDOCTOR_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+    };
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("corpus not found at {} (set EXDOCTOR_CORPUS); required in CI", dir.display());
+    }
+    eprintln!("corpus not found at {}: corpus test skipped", dir.display());
+    None
+}
+
+/// A path inside the repository's samples/ folder.
+pub fn samples_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples")
+}
+
+/// Runs the exdoctor binary with `args`.
+pub fn exdoctor(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_exdoctor"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the exdoctor binary runs")
+}
+
+/// Stdout of a run as UTF-8 text.
+pub fn stdout_text(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
