@@ -52,6 +52,9 @@ pub enum OrderReason {
     SecondFieldAbove12,
     /// Both orders are possible; this one keeps time (more) monotonic.
     Monotonic,
+    /// Both orders keep time monotonic; this one makes the smaller jumps when the date
+    /// changes between consecutive records (a midnight rollover is one day, not a month).
+    Continuity,
     /// Dates were ambiguous; fractional seconds mean a 2010+ log, which is month first.
     FractionStyle,
     /// Dates were ambiguous; the separator's usual culture decided (`/` month first).
@@ -222,6 +225,8 @@ pub struct OrderEvidence {
     second_above_12: u64,
     backward_month_first: u64,
     backward_day_first: u64,
+    jump_days_month_first: u64,
+    jump_days_day_first: u64,
     with_fraction: u64,
     without_fraction: u64,
     slash: u64,
@@ -247,13 +252,19 @@ impl OrderEvidence {
             if prev.same_date(ts) {
                 return;
             }
-            if !prev.year_first && prev.third == ts.third {
-                // Date changed within a year: compare under both orders.
-                if (ts.first, ts.second) < (prev.first, prev.second) {
-                    self.backward_month_first += 1;
+            if !prev.year_first {
+                // The date changed: compare under both orders (rare, so exact).
+                let jump = |order| match (prev.epoch_seconds(order), ts.epoch_seconds(order)) {
+                    (Some(a), Some(b)) => Some((b - a).div_euclid(86_400)),
+                    _ => None,
+                };
+                if let Some(days) = jump(DateOrder::MonthFirst) {
+                    self.backward_month_first += u64::from(days < 0);
+                    self.jump_days_month_first += days.unsigned_abs();
                 }
-                if (ts.second, ts.first) < (prev.second, prev.first) {
-                    self.backward_day_first += 1;
+                if let Some(days) = jump(DateOrder::DayFirst) {
+                    self.backward_day_first += u64::from(days < 0);
+                    self.jump_days_day_first += days.unsigned_abs();
                 }
             }
         }
@@ -297,6 +308,14 @@ impl OrderEvidence {
                 DateOrder::DayFirst
             };
             return (order, OrderReason::Monotonic);
+        }
+        if self.jump_days_month_first != self.jump_days_day_first {
+            let order = if self.jump_days_month_first < self.jump_days_day_first {
+                DateOrder::MonthFirst
+            } else {
+                DateOrder::DayFirst
+            };
+            return (order, OrderReason::Continuity);
         }
         if self.with_fraction > self.without_fraction {
             return (DateOrder::MonthFirst, OrderReason::FractionStyle);
@@ -376,9 +395,16 @@ mod tests {
 
     #[test]
     fn ambiguous_dates_resolved_by_monotonic_time() {
-        // 05/06/2008 -> 06/06/2008 across midnight: day-first keeps time moving forward
-        // (5 June -> 6 June); month-first would also move forward (May 6 -> June 6)...
-        assert_eq!(decide(&["05/06/2008 23:59:00", "06/06/2008 00:00:10"]).1, OrderReason::SeparatorStyle);
+        // 05/06/2008 -> 06/06/2008 across midnight: both orders move forward, but
+        // day-first by one day (5 -> 6 June) and month-first by a month (6 May -> 6 June).
+        assert_eq!(
+            decide(&["05/06/2008 23:59:00", "06/06/2008 00:00:10"]),
+            (DateOrder::DayFirst, OrderReason::Continuity)
+        );
+        assert_eq!(
+            decide(&["06/04/2008 23:59:00.1", "06/05/2008 00:00:10.1"]),
+            (DateOrder::MonthFirst, OrderReason::Continuity)
+        );
         // ...but 06/05 -> 07/05 -> 01/06 only moves forward day-first (6 May .. 1 June).
         assert_eq!(
             decide(&["06/05/2008 23:59:00", "07/05/2008 00:00:10", "01/06/2008 00:00:10"]),

@@ -61,7 +61,7 @@ impl Clock {
         }
         self.previous = Some(now);
         match self.latest {
-            Some((latest, _, _)) if now <= latest => {}
+            Some((latest, _, _)) if now < latest => {}
             Some((latest, latest_line, latest_ts)) => {
                 if now - latest >= MIN_GAP_SECONDS {
                     self.gaps.push(Gap {
@@ -408,6 +408,8 @@ pub(super) fn build(input: &[u8]) -> SetupLog<'_> {
                         prev.run.records = prev.run.records.saturating_sub(1);
                         prev.run.last_line = line.saturating_sub(1).max(prev.run.first_line);
                         prev.run.end_offset = offset;
+                        prev.month_first.gaps.retain(|g| g.before_line != line);
+                        prev.day_first.gaps.retain(|g| g.before_line != line);
                         (line, offset)
                     }
                     None => (rec.line, rec.offset),

@@ -376,9 +376,10 @@ impl<'a> Run<'a> {
         self.tasks.iter().filter(|t| t.end_line.is_none())
     }
 
-    /// The first `[ERROR]` that setup did not ignore: the root cause of a failed run.
+    /// The first `[ERROR]` that setup did not ignore (`=== IGNORING PREVIOUS ERRORS ===`):
+    /// the root cause of a failed run.
     pub fn first_error(&self) -> Option<&Issue<'a>> {
-        self.errors.iter().find(|e| !e.ignored).or_else(|| self.errors.first())
+        self.errors.iter().find(|e| !e.ignored)
     }
 
     /// Whether the run reached `End of Setup`.
