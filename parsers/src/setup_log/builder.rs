@@ -91,6 +91,8 @@ struct RunState<'a> {
     day_first: Clock,
     /// The last record was a banner: (line, offset); a following start steals it.
     last_banner: Option<(u32, usize)>,
+    /// Inside `test-SetupPrerequisites`: its errors and warnings are readiness results.
+    in_prerequisites: bool,
 }
 
 impl<'a> RunState<'a> {
@@ -132,6 +134,7 @@ impl<'a> RunState<'a> {
             month_first: Clock::default(),
             day_first: Clock::default(),
             last_banner: None,
+            in_prerequisites: false,
         }
     }
 
@@ -154,7 +157,7 @@ impl<'a> RunState<'a> {
             Tag::Error => self.add_error(rec),
             Tag::Warning => {
                 let issue = issue(rec, None);
-                if is_readiness_text(rec) {
+                if self.in_prerequisites || is_readiness_text(rec) {
                     self.run.readiness.push(issue);
                 }
                 self.run.warnings.push(issue);
@@ -169,6 +172,7 @@ impl<'a> RunState<'a> {
         let run = &mut self.run;
         match fact {
             Fact::BeginTask(name) => {
+                self.in_prerequisites |= is_prerequisite_task(name);
                 self.open_tasks.push(run.tasks.len());
                 run.tasks.push(Task {
                     name,
@@ -184,6 +188,9 @@ impl<'a> RunState<'a> {
                     let t = &run.tasks[i];
                     t.depth == rec.depth && t.name.as_bytes().eq_ignore_ascii_case(name.as_bytes())
                 });
+                if is_prerequisite_task(name) {
+                    self.in_prerequisites = false;
+                }
                 if let Some(pos) = found {
                     let i = self.open_tasks.remove(pos);
                     run.tasks[i].end_line = Some(rec.line);
@@ -280,7 +287,7 @@ impl<'a> RunState<'a> {
         };
         self.run.error_blocks[block].errors += 1;
         let issue = issue(rec, Some(block));
-        if is_readiness_text(rec) {
+        if self.in_prerequisites || is_readiness_text(rec) {
             self.run.readiness.push(issue);
         }
         self.run.errors.push(issue);
@@ -356,6 +363,11 @@ fn issue<'a>(rec: &Record<'a>, block: Option<usize>) -> Issue<'a> {
         block,
         ignored: false,
     }
+}
+
+/// The prerequisite engine's task.
+fn is_prerequisite_task(name: super::Text<'_>) -> bool {
+    name.as_bytes().eq_ignore_ascii_case(b"test-SetupPrerequisites")
 }
 
 /// 2007 readiness failures are plain errors/warnings: "... setup cannot continue because ...".
