@@ -26,8 +26,16 @@ const FILETIME_UNIX_EPOCH: i64 = 116_444_736_000_000_000;
 /// also carry `EventSourceName` (classic sources registered through a manifest).
 const PROVIDER_GUIDS: &[(&str, &str, bool)] = &[
     ("Service Control Manager", "555908d1-a6d7-4695-8e1e-26931d2012f4", true),
-    ("Microsoft-Windows-Kernel-General", "a68ca8b7-004f-d7b6-a698-07e2de0f1f5d", false),
-    ("Microsoft-Windows-Time-Service", "06edcfeb-0fd0-4e53-acca-a6f8bbf81bcb", false),
+    (
+        "Microsoft-Windows-Kernel-General",
+        "a68ca8b7-004f-d7b6-a698-07e2de0f1f5d",
+        false,
+    ),
+    (
+        "Microsoft-Windows-Time-Service",
+        "06edcfeb-0fd0-4e53-acca-a6f8bbf81bcb",
+        false,
+    ),
 ];
 
 /// BinXML value types (MS-EVEN6 2.2.3.1 / libevtx).
@@ -274,9 +282,15 @@ fn build(event: &Event) -> Result<(Elem, Values), EvtxWriteError> {
         .child(Node::Elem(
             Elem::new("TimeCreated").attr("SystemTime", v.attr(Value::FileTime(time))),
         ))
-        .child(Node::Elem(Elem::new("EventRecordID").child(v.node(Value::U64(event.record_id)))))
-        .child(Node::Elem(Elem::new("Channel").child(v.node(Value::Str(event.channel.clone())))))
-        .child(Node::Elem(Elem::new("Computer").child(v.node(Value::Str(event.computer.clone())))))
+        .child(Node::Elem(
+            Elem::new("EventRecordID").child(v.node(Value::U64(event.record_id))),
+        ))
+        .child(Node::Elem(
+            Elem::new("Channel").child(v.node(Value::Str(event.channel.clone()))),
+        ))
+        .child(Node::Elem(
+            Elem::new("Computer").child(v.node(Value::Str(event.computer.clone()))),
+        ))
         .child(Node::Elem(security));
     let mut data = Elem::new("EventData");
     for field in &event.data {
@@ -348,7 +362,8 @@ impl Encoder<'_> {
             self.u32(offset);
             return Ok(());
         }
-        let chars = u16::try_from(name.encode_utf16().count()).map_err(|_| EvtxWriteError::Internal("name too long"))?;
+        let chars =
+            u16::try_from(name.encode_utf16().count()).map_err(|_| EvtxWriteError::Internal("name too long"))?;
         let offset = self.pos() + 4;
         self.u32(offset);
         let hash = name_hash(name);
@@ -366,7 +381,11 @@ impl Encoder<'_> {
     /// An element of a template definition (with dependency identifiers).
     fn element(&mut self, elem: &Elem) -> Result<(), EvtxWriteError> {
         let has_attrs = !elem.attrs.is_empty();
-        self.buf.push(if has_attrs { tok::OPEN_START | tok::MORE } else { tok::OPEN_START });
+        self.buf.push(if has_attrs {
+            tok::OPEN_START | tok::MORE
+        } else {
+            tok::OPEN_START
+        });
         self.u16(0xFFFF);
         let size_at = self.buf.len();
         self.u32(0);
@@ -376,7 +395,11 @@ impl Encoder<'_> {
             self.u32(0);
             for (i, (name, value)) in elem.attrs.iter().enumerate() {
                 let more = i + 1 < elem.attrs.len();
-                self.buf.push(if more { tok::ATTRIBUTE | tok::MORE } else { tok::ATTRIBUTE });
+                self.buf.push(if more {
+                    tok::ATTRIBUTE | tok::MORE
+                } else {
+                    tok::ATTRIBUTE
+                });
                 self.name(name)?;
                 match value {
                     Attr::Text(text) => self.value_text(text)?,
@@ -404,7 +427,8 @@ impl Encoder<'_> {
     }
 
     fn value_text(&mut self, text: &str) -> Result<(), EvtxWriteError> {
-        let chars = u16::try_from(text.encode_utf16().count()).map_err(|_| EvtxWriteError::Internal("text too long"))?;
+        let chars =
+            u16::try_from(text.encode_utf16().count()).map_err(|_| EvtxWriteError::Internal("text too long"))?;
         self.buf.push(tok::VALUE);
         self.buf.push(ty::STRING);
         self.u16(chars);
@@ -480,7 +504,10 @@ mod tests {
 
     #[test]
     fn sids_and_guids_encode_like_windows() {
-        assert_eq!(sid_bytes("S-1-5-18").unwrap(), vec![1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0]);
+        assert_eq!(
+            sid_bytes("S-1-5-18").unwrap(),
+            vec![1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0]
+        );
         assert!(sid_bytes("S-1-x").is_none());
         assert!(sid_bytes("nonsense").is_none());
         let g = guid_bytes("555908d1-a6d7-4695-8e1e-26931d2012f4").unwrap();
@@ -490,7 +517,9 @@ mod tests {
 
     #[test]
     fn filetime_counts_from_1601() {
-        let t = DateTime::parse_from_rfc3339("1970-01-01T00:00:00.0000001Z").unwrap().with_timezone(&Utc);
+        let t = DateTime::parse_from_rfc3339("1970-01-01T00:00:00.0000001Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(filetime(&t), Some(116_444_736_000_000_001));
     }
 }
