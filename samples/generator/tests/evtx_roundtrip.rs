@@ -336,3 +336,13 @@ fn checksums_are_real() {
     let mut parser = EvtxParser::from_buffer(bytes).unwrap().with_configuration(settings);
     assert!(parser.records().any(|r| r.is_err()));
 }
+
+#[test]
+fn sample_logs_read_back_as_their_scenarios() {
+    for log in exdoctor_samples::scenarios::sample_logs() {
+        let Some(bytes) = log.encode().filter(|_| log.path.ends_with(".evtx")) else {
+            continue;
+        };
+        assert_eq!(read_back(&bytes), log.events, "{}", log.path);
+    }
+}
