@@ -23,7 +23,12 @@ fn expected_rows(dir: &Path) -> Vec<Expected> {
         .filter(|l| l.starts_with("| ") && l.contains(".log"))
         .map(|l| {
             let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
-            let number = |s: &str| s.split_whitespace().next().and_then(|n| n.parse().ok()).expect("a number");
+            let number = |s: &str| {
+                s.split_whitespace()
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .expect("a number")
+            };
             Expected {
                 file: cells[0].to_string(),
                 runs: number(cells[1]) as usize,
@@ -37,17 +42,41 @@ fn expected_rows(dir: &Path) -> Vec<Expected> {
 
 /// First `[ERROR]` line of the last run, and the mode, checked independently with grep.
 const FIRST_ERROR_AND_MODE: &[(&str, Option<u32>, &str)] = &[
-    ("KnownIssues/ExchangeSetup-PrepareSchema-8245.log", Some(1629), "PrepareSchema"),
-    ("KnownIssues/ExchangeSetup_ADServiceNotStarted.log", Some(500), "Install"),
+    (
+        "KnownIssues/ExchangeSetup-PrepareSchema-8245.log",
+        Some(1629),
+        "PrepareSchema",
+    ),
+    (
+        "KnownIssues/ExchangeSetup_ADServiceNotStarted.log",
+        Some(500),
+        "Install",
+    ),
     ("KnownIssues/ExchangeSetup_FIPS_AccessDenied.log", Some(107), "Upgrade"),
     ("KnownIssues/ExchangeSetup_Firewall_Endpoint.log", Some(94), "Install"),
     ("KnownIssues/ExchangeSetup_Service_Disabled.log", Some(115), "Upgrade"),
     ("KnownIssues/MsiIssues/ExchangeSetup_MSI_1.log", Some(104), "Upgrade"),
     ("KnownIssues/MsiIssues/ExchangeSetup_MSI_3.log", Some(75), "Install"),
-    ("KnownIssues/VirtualDirectories/ExchangeSetup_Vdir_1.log", Some(76), "Upgrade"),
-    ("PrerequisiteCheck/DCOutOfSite/ExchangeSetup_DC_Site_1.log", None, "Upgrade"),
-    ("PrerequisiteCheck/ExchangeSetup_AD_Prep_Reboot.log", Some(24), "Upgrade"),
-    ("PrerequisiteCheck/ExchangeSetup_SchemaAdmin_PrepareSchema.log", Some(828), "PrepareSchema"),
+    (
+        "KnownIssues/VirtualDirectories/ExchangeSetup_Vdir_1.log",
+        Some(76),
+        "Upgrade",
+    ),
+    (
+        "PrerequisiteCheck/DCOutOfSite/ExchangeSetup_DC_Site_1.log",
+        None,
+        "Upgrade",
+    ),
+    (
+        "PrerequisiteCheck/ExchangeSetup_AD_Prep_Reboot.log",
+        Some(24),
+        "Upgrade",
+    ),
+    (
+        "PrerequisiteCheck/ExchangeSetup_SchemaAdmin_PrepareSchema.log",
+        Some(828),
+        "PrepareSchema",
+    ),
 ];
 
 #[test]
@@ -65,7 +94,11 @@ fn every_corpus_log_matches_expected_md() {
         assert_eq!(log.lines, row.lines, "{name}: lines");
         assert!(log.problems.is_empty(), "{name}: {:?}", log.problems);
         let last = log.last_run().expect("a last run");
-        assert_eq!(last.header.setup_version.map(|v| v.to_string()).as_deref(), Some(row.version.as_str()), "{name}");
+        assert_eq!(
+            last.header.setup_version.map(|v| v.to_string()).as_deref(),
+            Some(row.version.as_str()),
+            "{name}"
+        );
         let result = row.result.as_str();
         if result.starts_with("didn't complete") {
             assert_eq!(last.result, RunResult::Failed, "{name}: result");
@@ -82,8 +115,10 @@ fn every_corpus_log_matches_expected_md() {
         } else {
             panic!("{name}: unknown result text {result}");
         }
-        let (_, first_error, mode) =
-            FIRST_ERROR_AND_MODE.iter().find(|(f, _, _)| f == name).expect("first-error table covers the file");
+        let (_, first_error, mode) = FIRST_ERROR_AND_MODE
+            .iter()
+            .find(|(f, _, _)| f == name)
+            .expect("first-error table covers the file");
         assert_eq!(last.first_error().map(|e| e.line), *first_error, "{name}: first error");
         assert_eq!(last.header.mode().as_deref(), Some(*mode), "{name}: mode");
     }
@@ -106,15 +141,27 @@ fn invalid_mode_first_run_is_its_own_17_line_run() {
         assert_eq!(first.last_line, 18, "closing banner belongs to the run");
         assert_eq!(first.result, RunResult::Failed);
         assert_eq!(first.errors.len(), 1);
-        assert_eq!(first.errors[0].message.to_string(), "The mode 'prepareschema' is not a valid mode.");
-        assert_eq!(first.header.command_line.map(|c| c.to_string()).as_deref(), Some("/mode:prepareschema /IAcceptExchangeServerLicenseTerms /sourcedir:D:\""));
+        assert_eq!(
+            first.errors[0].message.to_string(),
+            "The mode 'prepareschema' is not a valid mode."
+        );
+        assert_eq!(
+            first.header.command_line.map(|c| c.to_string()).as_deref(),
+            Some("/mode:prepareschema /IAcceptExchangeServerLicenseTerms /sourcedir:D:\"")
+        );
         let second = &log.runs[1];
         assert_eq!(second.first_line, 19, "second run starts at its own banner");
         assert_eq!(second.header.schema_update_required, Some(true));
         assert_eq!(second.header.organization_update_required, Some(true));
-        assert_eq!(second.header.domain_controller.map(|d| d.to_string()).as_deref(), Some("Solo-DC1.Solo.com"));
+        assert_eq!(
+            second.header.domain_controller.map(|d| d.to_string()).as_deref(),
+            Some("Solo-DC1.Solo.com")
+        );
         assert_eq!(second.header.user.map(|d| d.to_string()).as_deref(), Some("SOLO\\Han"));
-        assert_eq!(second.header.time_zone.map(|d| d.to_string()).as_deref(), Some("(UTC-08:00) Pacific Time (US & Canada)"));
+        assert_eq!(
+            second.header.time_zone.map(|d| d.to_string()).as_deref(),
+            Some("(UTC-08:00) Pacific Time (US & Canada)")
+        );
         let value = |name: &str| second.setting(name).map(|e| e.value.to_string()).collect::<Vec<_>>();
         assert_eq!(value("SchemaAdmin"), ["True"]);
         assert_eq!(value("EnterpriseAdmin"), ["False"]);
@@ -127,15 +174,38 @@ fn prerequisite_failures_resume_markers_and_references() {
         let run = &log.runs[0];
         assert_eq!(run.failed_rules.len(), 1);
         let rule = &run.failed_rules[0];
-        assert_eq!((rule.line, rule.name.to_string().as_str()), (538, "DomainControllerIsOutOfSite"));
-        assert!(rule.help_url.is_some_and(|u| u.contains("ms.exch.setupreadiness.DomainControllerIsOutOfSite")));
-        assert!(run.readiness.iter().any(|r| r.message.contains("belongs to Active Directory site ''")));
-        assert_eq!(run.header.backup_version.map(|v| v.to_string()).as_deref(), Some("15.0.1395.4"));
+        assert_eq!(
+            (rule.line, rule.name.to_string().as_str()),
+            (538, "DomainControllerIsOutOfSite")
+        );
+        assert!(rule
+            .help_url
+            .is_some_and(|u| u.contains("ms.exch.setupreadiness.DomainControllerIsOutOfSite")));
+        assert!(run
+            .readiness
+            .iter()
+            .any(|r| r.message.contains("belongs to Active Directory site ''")));
+        assert_eq!(
+            run.header.backup_version.map(|v| v.to_string()).as_deref(),
+            Some("15.0.1395.4")
+        );
     });
     parse_corpus_file("PrerequisiteCheck/ExchangeSetup_AD_Prep_Reboot.log", |log| {
-        let failed: Vec<String> = log.runs[0].failed_evaluations().iter().map(|e| e.name.to_string()).collect();
-        for rule in ["PendingRebootWindowsComponents", "ProcessNeedsToBeClosedOnUpgrade", "MSDTCStopped", "IisUrlRewriteNotInstalled"] {
-            assert!(failed.iter().any(|f| f.eq_ignore_ascii_case(rule)), "{rule} in {failed:?}");
+        let failed: Vec<String> = log.runs[0]
+            .failed_evaluations()
+            .iter()
+            .map(|e| e.name.to_string())
+            .collect();
+        for rule in [
+            "PendingRebootWindowsComponents",
+            "ProcessNeedsToBeClosedOnUpgrade",
+            "MSDTCStopped",
+            "IisUrlRewriteNotInstalled",
+        ] {
+            assert!(
+                failed.iter().any(|f| f.eq_ignore_ascii_case(rule)),
+                "{rule} in {failed:?}"
+            );
         }
     });
     parse_corpus_file("KnownIssues/ExchangeSetup_ADServiceNotStarted.log", |log| {
@@ -143,16 +213,23 @@ fn prerequisite_failures_resume_markers_and_references() {
         let resume = run.resume.expect("resumed run");
         assert_eq!(resume.line, 292);
         assert_eq!(resume.previous_action.to_string(), "Install");
-        assert_eq!(resume.task_id.map(|t| t.to_string()).as_deref(), Some("AllADRolesCommonServiceControl___ee47ab1c06fb47919398e2e95ed99c6c"));
+        assert_eq!(
+            resume.task_id.map(|t| t.to_string()).as_deref(),
+            Some("AllADRolesCommonServiceControl___ee47ab1c06fb47919398e2e95ed99c6c")
+        );
         let block = &run.error_blocks[run.first_error().and_then(|e| e.block).expect("error in a block")];
         let reference = block.reference.expect("ERROR-REFERENCE closes the block");
         assert!(reference.id.starts_with("AllADRolesCommonServiceControl___ee47"));
         assert_eq!((block.first_line, block.last_line, block.errors), (500, 551, 4));
         let context = log.slice(block.start, block.end);
-        assert!(context.contains("System.Exception: Unable to set shared config DC."), "continuations are context");
+        assert!(
+            context.contains("System.Exception: Unable to set shared config DC."),
+            "continuations are context"
+        );
         // The inner cause is logged before the first [ERROR], inside the run.
         let run_text = log.slice(run.start_offset, run.end_offset);
-        assert!(run_text.contains("Topology Provider coundn't find the Microsoft Exchange Active Directory Topology service"));
+        assert!(run_text
+            .contains("Topology Provider coundn't find the Microsoft Exchange Active Directory Topology service"));
     });
     parse_corpus_file("KnownIssues/ExchangeSetup_Firewall_Endpoint.log", |log| {
         let run = &log.runs[0];

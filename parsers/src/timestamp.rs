@@ -67,7 +67,58 @@ pub enum OrderReason {
 }
 
 /// Parses the text between the brackets of a setup-log line: `<date> <time>[.frac][ AM|PM]`.
+#[inline]
 pub fn parse_raw(s: &[u8]) -> Option<RawTimestamp> {
+    parse_fixed(s).or_else(|| parse_general(s))
+}
+
+/// Two ASCII digits at `s[i..i + 2]` as a number; `None` if not digits.
+#[inline(always)]
+fn two(s: &[u8], i: usize) -> Option<u32> {
+    let (a, b) = (s[i].wrapping_sub(b'0'), s[i + 1].wrapping_sub(b'0'));
+    (a < 10 && b < 10).then_some(u32::from(a) * 10 + u32::from(b))
+}
+
+/// Fast path for the fixed-width layouts of almost every line:
+/// `MM/dd/yyyy HH:mm:ss.ffff` (24 bytes, 2010+) and `dd.MM.yyyy HH:mm:ss` (19 bytes).
+#[inline(always)]
+fn parse_fixed(s: &[u8]) -> Option<RawTimestamp> {
+    if !(s.len() == 24 || s.len() == 19) {
+        return None;
+    }
+    let sep = s[2];
+    if !matches!(sep, b'/' | b'.' | b'-') || s[5] != sep || s[10] != b' ' || s[13] != b':' || s[16] != b':' {
+        return None;
+    }
+    let (first, second) = (two(s, 0)?, two(s, 3)?);
+    let year = two(s, 6)? * 100 + two(s, 8)?;
+    let (hour, minute, sec) = (two(s, 11)?, two(s, 14)?, two(s, 17)?);
+    if hour > 23 || minute > 59 || sec > 60 {
+        return None;
+    }
+    let (ticks, has_fraction) = if s.len() == 24 {
+        if s[19] != b'.' {
+            return None;
+        }
+        (two(s, 20)? * 100 + two(s, 22)?, true)
+    } else {
+        (0, false)
+    };
+    Some(RawTimestamp {
+        first: first as u16,
+        second: second as u16,
+        third: year as u16,
+        year_first: false,
+        separator: sep,
+        seconds_of_day: hour * 3600 + minute * 60 + sec.min(59),
+        ticks: ticks * 1000,
+        has_fraction,
+        twelve_hour: false,
+    })
+}
+
+/// Any accepted layout, field by field.
+fn parse_general(s: &[u8]) -> Option<RawTimestamp> {
     let mut p = Cursor { s, i: 0 };
     let (a, a_len) = p.number(4)?;
     let separator = p.byte()?;
@@ -208,7 +259,9 @@ impl RawTimestamp {
     /// Seconds since 0001-01-01 under `order` (for differences); `None` for an invalid date.
     pub fn epoch_seconds(&self, order: DateOrder) -> Option<i64> {
         let (y, m, d) = self.ymd(order);
-        let days = NaiveDate::from_ymd_opt(y, m, d)?.signed_duration_since(NaiveDate::MIN).num_days();
+        let days = NaiveDate::from_ymd_opt(y, m, d)?
+            .signed_duration_since(NaiveDate::MIN)
+            .num_days();
         Some(days * 86_400 + i64::from(self.seconds_of_day))
     }
 
@@ -337,14 +390,26 @@ mod tests {
     }
 
     fn at(s: &str, order: DateOrder) -> String {
-        raw(s).resolve(order).map(|t| t.format("%Y-%m-%d %H:%M:%S%.f").to_string()).unwrap_or_default()
+        raw(s)
+            .resolve(order)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S%.f").to_string())
+            .unwrap_or_default()
     }
 
     #[test]
     fn modern_month_first_with_fraction_and_any_separator() {
-        assert_eq!(at("03/11/2021 15:43:05.0713", DateOrder::MonthFirst), "2021-03-11 15:43:05.071300");
-        assert_eq!(at("11.14.2022 17:13:40.0371", DateOrder::MonthFirst), "2022-11-14 17:13:40.037100");
-        assert_eq!(at("01-27-2021 19:20:41.0944", DateOrder::MonthFirst), "2021-01-27 19:20:41.094400");
+        assert_eq!(
+            at("03/11/2021 15:43:05.0713", DateOrder::MonthFirst),
+            "2021-03-11 15:43:05.071300"
+        );
+        assert_eq!(
+            at("11.14.2022 17:13:40.0371", DateOrder::MonthFirst),
+            "2022-11-14 17:13:40.037100"
+        );
+        assert_eq!(
+            at("01-27-2021 19:20:41.0944", DateOrder::MonthFirst),
+            "2021-01-27 19:20:41.094400"
+        );
         assert!(raw("03/11/2021 15:43:05.0713").has_fraction);
     }
 
@@ -360,19 +425,57 @@ mod tests {
 
     #[test]
     fn twelve_hour_clock() {
-        assert_eq!(at("11/30/2007 5:35:15 PM", DateOrder::MonthFirst), "2007-11-30 17:35:15");
+        assert_eq!(
+            at("11/30/2007 5:35:15 PM", DateOrder::MonthFirst),
+            "2007-11-30 17:35:15"
+        );
         assert_eq!(at("1/14/2008 9:12:33 AM", DateOrder::MonthFirst), "2008-01-14 09:12:33");
-        assert_eq!(at("1/14/2008 12:00:01 AM", DateOrder::MonthFirst), "2008-01-14 00:00:01");
-        assert_eq!(at("1/14/2008 12:30:00 PM", DateOrder::MonthFirst), "2008-01-14 12:30:00");
+        assert_eq!(
+            at("1/14/2008 12:00:01 AM", DateOrder::MonthFirst),
+            "2008-01-14 00:00:01"
+        );
+        assert_eq!(
+            at("1/14/2008 12:30:00 PM", DateOrder::MonthFirst),
+            "2008-01-14 12:30:00"
+        );
         assert!(raw("1/14/2008 12:30:00 pm").twelve_hour);
         assert_eq!(parse_raw(b"1/14/2008 13:30:00 PM"), None);
     }
 
     #[test]
+    fn fast_path_agrees_with_the_general_parser() {
+        for s in [
+            "03/11/2021 15:43:05.0713",
+            "30.11.2007 17:35:15",
+            "28-09-2008 18:32:12",
+            "12/31/1999 23:59:59.9999",
+        ] {
+            assert_eq!(parse_fixed(s.as_bytes()), parse_general(s.as_bytes()), "{s}");
+            assert!(parse_fixed(s.as_bytes()).is_some(), "{s}");
+        }
+        for s in [
+            "03/11/2021 15:43:05,0713",
+            "3/11/2021 15:43:05.0713",
+            "03/11/2021 25:43:05.0713",
+            "0a/11/2021 15:43:05.0713",
+        ] {
+            assert_eq!(parse_fixed(s.as_bytes()), None, "{s}");
+        }
+    }
+
+    #[test]
     fn rejects_malformed() {
-        for bad in ["", "12/19/2020", "12/19/2020 04:47", "12:19:2020 04:47:15", "x2/19/2020 04:47:15", "12/19/2020 24:00:00",
-            "12/19/2020 04:47:15 XM", "12/19/2020 04:47:15.0307 trailing", "12/19/20201 04:47:15"]
-        {
+        for bad in [
+            "",
+            "12/19/2020",
+            "12/19/2020 04:47",
+            "12:19:2020 04:47:15",
+            "x2/19/2020 04:47:15",
+            "12/19/2020 24:00:00",
+            "12/19/2020 04:47:15 XM",
+            "12/19/2020 04:47:15.0307 trailing",
+            "12/19/20201 04:47:15",
+        ] {
             assert_eq!(parse_raw(bad.as_bytes()), None, "{bad}");
         }
         // Valid syntax but impossible under one order.
@@ -389,8 +492,14 @@ mod tests {
 
     #[test]
     fn order_from_a_field_above_12() {
-        assert_eq!(decide(&["05.06.2008 10:00:00", "30.11.2007 17:35:15"]), (DateOrder::DayFirst, OrderReason::FirstFieldAbove12));
-        assert_eq!(decide(&["12/19/2020 04:47:15.0307"]), (DateOrder::MonthFirst, OrderReason::SecondFieldAbove12));
+        assert_eq!(
+            decide(&["05.06.2008 10:00:00", "30.11.2007 17:35:15"]),
+            (DateOrder::DayFirst, OrderReason::FirstFieldAbove12)
+        );
+        assert_eq!(
+            decide(&["12/19/2020 04:47:15.0307"]),
+            (DateOrder::MonthFirst, OrderReason::SecondFieldAbove12)
+        );
     }
 
     #[test]
@@ -418,16 +527,32 @@ mod tests {
 
     #[test]
     fn ambiguous_dates_resolved_by_style() {
-        assert_eq!(decide(&["05.06.2008 10:00:00.1234"]), (DateOrder::MonthFirst, OrderReason::FractionStyle));
-        assert_eq!(decide(&["05.06.2008 10:00:00"]), (DateOrder::DayFirst, OrderReason::SeparatorStyle));
-        assert_eq!(decide(&["05/06/2008 10:00:00"]), (DateOrder::MonthFirst, OrderReason::SeparatorStyle));
-        assert_eq!(decide(&["2008-01-14 09:12:33"]), (DateOrder::MonthFirst, OrderReason::NotNeeded));
+        assert_eq!(
+            decide(&["05.06.2008 10:00:00.1234"]),
+            (DateOrder::MonthFirst, OrderReason::FractionStyle)
+        );
+        assert_eq!(
+            decide(&["05.06.2008 10:00:00"]),
+            (DateOrder::DayFirst, OrderReason::SeparatorStyle)
+        );
+        assert_eq!(
+            decide(&["05/06/2008 10:00:00"]),
+            (DateOrder::MonthFirst, OrderReason::SeparatorStyle)
+        );
+        assert_eq!(
+            decide(&["2008-01-14 09:12:33"]),
+            (DateOrder::MonthFirst, OrderReason::NotNeeded)
+        );
     }
 
     #[test]
     fn epoch_seconds_give_differences() {
-        let a = raw("30.11.2007 23:59:50").epoch_seconds(DateOrder::DayFirst).unwrap_or_default();
-        let b = raw("01.12.2007 00:00:20").epoch_seconds(DateOrder::DayFirst).unwrap_or_default();
+        let a = raw("30.11.2007 23:59:50")
+            .epoch_seconds(DateOrder::DayFirst)
+            .unwrap_or_default();
+        let b = raw("01.12.2007 00:00:20")
+            .epoch_seconds(DateOrder::DayFirst)
+            .unwrap_or_default();
         assert_eq!(b - a, 30);
     }
 }

@@ -158,11 +158,18 @@ fn text_lines(log: &SetupLog<'_>, encoding: TextEncoding) -> Vec<String> {
         log.runs.len(),
         log.date_order,
         log.order_reason,
-        if encoding == TextEncoding::Utf8 { String::new() } else { format!(", {encoding:?}") }
+        if encoding == TextEncoding::Utf8 {
+            String::new()
+        } else {
+            format!(", {encoding:?}")
+        }
     )];
     for run in &log.runs {
         let h = &run.header;
-        let when = run.first_time.and_then(|t| log.resolve(&t)).map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string());
+        let when = run
+            .first_time
+            .and_then(|t| log.resolve(&t))
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string());
         lines.push(format!(
             "run {} (lines {}-{}){}: {} | version {} | mode {}{}",
             run.index + 1,
@@ -175,7 +182,11 @@ fn text_lines(log: &SetupLog<'_>, encoding: TextEncoding) -> Vec<String> {
             if run.has_start_banner { "" } else { " | no start banner" },
         ));
         if let Some(e) = run.first_error() {
-            lines.push(format!("  first error, line {}: {}", e.line, shorten(&e.message.to_str_lossy(), 160)));
+            lines.push(format!(
+                "  first error, line {}: {}",
+                e.line,
+                shorten(&e.message.to_str_lossy(), 160)
+            ));
         }
         for t in run.unfinished_tasks().filter(|_| run.is_incomplete()) {
             lines.push(format!("  unfinished task, line {}: {}", t.begin_line, t.name));
@@ -213,7 +224,10 @@ fn diagnostics(input: &InputFile, log: &SetupLog<'_>, encoding: TextEncoding) ->
         return out;
     }
     if encoding != TextEncoding::Utf8 {
-        out.push(Diagnostic::warning(path, format!("file is {encoding:?}; decoded before parsing")));
+        out.push(Diagnostic::warning(
+            path,
+            format!("file is {encoding:?}; decoded before parsing"),
+        ));
     }
     for problem in &log.problems {
         out.push(Diagnostic::warning(path, problem.to_string()));
@@ -222,7 +236,10 @@ fn diagnostics(input: &InputFile, log: &SetupLog<'_>, encoding: TextEncoding) ->
         if run.result == RunResult::Incomplete && !run.ended() {
             out.push(Diagnostic::warning(
                 path,
-                format!("last run (line {}) has no result and no End of Setup: interrupted or truncated", run.first_line),
+                format!(
+                    "last run (line {}) has no result and no End of Setup: interrupted or truncated",
+                    run.first_line
+                ),
             ));
         }
     }

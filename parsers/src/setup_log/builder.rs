@@ -30,7 +30,11 @@ impl DayCache {
         let key = (ts.first, ts.second, ts.third, ts.year_first);
         if self.date != Some(key) {
             self.date = Some(key);
-            let midnight = RawTimestamp { seconds_of_day: 0, ticks: 0, ..*ts };
+            let midnight = RawTimestamp {
+                seconds_of_day: 0,
+                ticks: 0,
+                ..*ts
+            };
             self.month_first = midnight.epoch_seconds(DateOrder::MonthFirst);
             self.day_first = midnight.epoch_seconds(DateOrder::DayFirst);
         }
@@ -150,7 +154,11 @@ impl<'a> RunState<'a> {
         }
         run.last_time = Some(rec.timestamp);
         self.track_time(rec);
-        self.last_banner = if fact == Fact::Banner { Some((rec.line, rec.offset)) } else { None };
+        self.last_banner = if fact == Fact::Banner {
+            Some((rec.line, rec.offset))
+        } else {
+            None
+        };
         self.extend_block(rec);
         match rec.tag {
             Tag::None => {}
@@ -197,7 +205,13 @@ impl<'a> RunState<'a> {
                     run.tasks[i].end = Some(rec.timestamp);
                 }
             }
-            Fact::Evaluated { kind, name, has_exception, value, parent_value } => run.evaluations.push(Evaluation {
+            Fact::Evaluated {
+                kind,
+                name,
+                has_exception,
+                value,
+                parent_value,
+            } => run.evaluations.push(Evaluation {
                 line: rec.line,
                 kind,
                 name,
@@ -477,7 +491,9 @@ pub(super) fn build(input: &[u8]) -> SetupLog<'_> {
     let runs: Vec<Run<'_>> = done.into_iter().map(|s| s.finish(date_order)).collect();
     let mut problems = Vec::new();
     if records == 0 {
-        problems.push(ParseError::File("no setup-log records (`[<date> <time>] [<depth>] <message>` lines) found".into()));
+        problems.push(ParseError::File(
+            "no setup-log records (`[<date> <time>] [<depth>] <message>` lines) found".into(),
+        ));
     } else if iter.orphan_lines() > 0 {
         problems.push(ParseError::Line {
             line: 1,

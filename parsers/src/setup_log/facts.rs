@@ -9,7 +9,9 @@ pub(super) enum Fact<'a> {
     /// `****...` banner line at depth 0.
     Banner,
     /// `Starting Microsoft Exchange [Server] [2019 |Subscription Edition ]Setup`.
-    Start { product: Text<'a> },
+    Start {
+        product: Text<'a>,
+    },
     EndOfSetup,
     Completed,
     Failed,
@@ -168,7 +170,7 @@ fn bracket_fields(mut s: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
         let value;
         if s.first() == Some(&b'"') {
             let body = &s[1..];
-            let end = memchr::memmem::find(body, b"\"]").unwrap_or(body.len());
+            let end = quoted_value_end(body);
             value = &body[..end];
             s = body.get(end + 2..).unwrap_or_default();
         } else {
@@ -178,6 +180,19 @@ fn bracket_fields(mut s: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
         }
         Some((key, value))
     })
+}
+
+/// Index of the `"` that is followed by `]` (end of a quoted bracket value).
+fn quoted_value_end(body: &[u8]) -> usize {
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'"', &body[from..]) {
+        let at = from + i;
+        if body.get(at + 1) == Some(&b']') {
+            return at;
+        }
+        from = at + 1;
+    }
+    body.len()
 }
 
 /// After `Failed [Rule:`: `X] [Message:...]`.
@@ -244,7 +259,9 @@ fn header_fact<'a>(message: Text<'a>, header: &mut RunHeader<'a>) -> Fact<'a> {
                 header.domain_controller = quoted(v).or(Some(v.trim_end_dot()));
             } else if let Some(v) = message.strip_prefix("Setup will use the global catalog ") {
                 header.global_catalog = quoted(v).or(Some(v.trim_end_dot()));
-            } else if let Some(v) = message.strip_prefix("Setup will search for an Exchange Server object for the local machine with name ") {
+            } else if let Some(v) =
+                message.strip_prefix("Setup will search for an Exchange Server object for the local machine with name ")
+            {
                 header.server_name = quoted(v);
             } else if let Some(v) = message.strip_prefix("Schema Update Required Status") {
                 header.schema_update_required = status(v);
@@ -340,12 +357,24 @@ mod tests {
             ("Starting Microsoft Exchange Server 2019 Setup", "2019"),
             ("Starting Microsoft Exchange Server 2007 Setup", "2007"),
             ("Starting Microsoft Exchange 2007 Setup", "2007"),
-            ("Starting Microsoft Exchange Server Subscription Edition Setup", "Subscription Edition"),
+            (
+                "Starting Microsoft Exchange Server Subscription Edition Setup",
+                "Subscription Edition",
+            ),
             ("Starting Microsoft Exchange Server Setup", ""),
         ] {
-            assert_eq!(fact(0, line).0, Fact::Start { product: Text(product.as_bytes()) }, "{line}");
+            assert_eq!(
+                fact(0, line).0,
+                Fact::Start {
+                    product: Text(product.as_bytes())
+                },
+                "{line}"
+            );
         }
-        assert_eq!(fact(0, "Starting Microsoft Exchange Server 2019 Setup wizard").0, Fact::Other);
+        assert_eq!(
+            fact(0, "Starting Microsoft Exchange Server 2019 Setup wizard").0,
+            Fact::Other
+        );
         assert_eq!(fact(1, "Starting Microsoft Exchange Server 2019 Setup").0, Fact::Other);
     }
 
@@ -358,11 +387,17 @@ mod tests {
         assert_eq!(h.schema_update_required, Some(true));
         let (_, h) = fact(0, "Organization Configuration Update Required Status : 'False'.");
         assert_eq!(h.organization_update_required, Some(false));
-        let (_, h) = fact(0, "The backup copy of the previously installed version is '15.0.995.29'.");
+        let (_, h) = fact(
+            0,
+            "The backup copy of the previously installed version is '15.0.995.29'.",
+        );
         assert_eq!(h.backup_version, Some(Text(b"15.0.995.29")));
         let (_, h) = fact(0, "Setup will use the domain controller 'DC2.Solo.local'.");
         assert_eq!(h.domain_controller, Some(Text(b"DC2.Solo.local")));
-        let (_, h) = fact(0, "RuntimeAssembly was started with the following command: '/mode:Install /sourcedir:D:'.");
+        let (_, h) = fact(
+            0,
+            "RuntimeAssembly was started with the following command: '/mode:Install /sourcedir:D:'.",
+        );
         assert_eq!(h.command_line, Some(Text(b"/mode:Install /sourcedir:D:")));
         let (_, h) = fact(0, "Command Line Parameter Name='prepareschema', Value=''.");
         assert_eq!(h.mode().as_deref(), Some("PrepareSchema"));
@@ -382,10 +417,15 @@ mod tests {
             }
         );
         let (f, _) = fact(1, "Failed [Rule:DomainControllerIsOutOfSite] [Message:Setup can't use the domain controller 'NorthAmerica' because it belongs to Active Directory site ''. Setup must use a domain controller in the same site as this computer (DC2.Solo.local).]");
-        let Fact::FailedRule { name, message } = f else { panic!("failed rule") };
+        let Fact::FailedRule { name, message } = f else {
+            panic!("failed rule")
+        };
         assert_eq!(name, Text(b"DomainControllerIsOutOfSite"));
         assert!(message.to_string().ends_with("(DC2.Solo.local)."));
-        let (f, _) = fact(1, "Help URL: http://technet.microsoft.com/library(EXCHG.150)/ms.exch.setupreadiness.MSDTCStopped.aspx");
+        let (f, _) = fact(
+            1,
+            "Help URL: http://technet.microsoft.com/library(EXCHG.150)/ms.exch.setupreadiness.MSDTCStopped.aspx",
+        );
         assert!(matches!(f, Fact::HelpUrl(u) if u.contains("MSDTCStopped")));
         let (f, _) = fact(1, "Evaluated [Setting:ComputerNameDnsFullyQualified] [HasException:False] [Value:\"Ex[1].x\"] [ParentValue:\"<NULL>\"]");
         assert!(matches!(f, Fact::Evaluated { value, .. } if value == Text(b"Ex[1].x")));
@@ -393,9 +433,22 @@ mod tests {
 
     #[test]
     fn results_and_resume() {
-        assert_eq!(fact(0, "The Exchange Server setup operation didn't complete.  More details can be found in ExchangeSetup.log").0, Fact::Failed);
-        assert_eq!(fact(0, "The Exchange Server setup operation completed successfully.").0, Fact::Completed);
-        assert_eq!(fact(1, "Setup is stopping now because of one or more critical errors.").0, Fact::CriticalStop);
+        assert_eq!(
+            fact(
+                0,
+                "The Exchange Server setup operation didn't complete.  More details can be found in ExchangeSetup.log"
+            )
+            .0,
+            Fact::Failed
+        );
+        assert_eq!(
+            fact(0, "The Exchange Server setup operation completed successfully.").0,
+            Fact::Completed
+        );
+        assert_eq!(
+            fact(1, "Setup is stopping now because of one or more critical errors.").0,
+            Fact::CriticalStop
+        );
         assert_eq!(
             fact(1, "Setup failed previously while performing the action Install.  Looking for the failed task with ID AllADRolesCommonServiceControl___ee47.").0,
             Fact::Resume { action: Text(b"Install"), task_id: Some(Text(b"AllADRolesCommonServiceControl___ee47")) }

@@ -196,7 +196,10 @@ impl RunHeader<'_> {
             ("upgradecms", "UpgradeCMS"),
         ];
         for p in &self.parameters {
-            if let Some((_, mode)) = SWITCHES.iter().find(|(s, _)| p.name.as_bytes().eq_ignore_ascii_case(s.as_bytes())) {
+            if let Some((_, mode)) = SWITCHES
+                .iter()
+                .find(|(s, _)| p.name.as_bytes().eq_ignore_ascii_case(s.as_bytes()))
+            {
                 return Some((*mode).to_string());
             }
         }
@@ -408,8 +411,8 @@ impl<'a> Run<'a> {
     /// Setting evaluations called `name` (case-insensitive).
     pub fn setting(&self, name: &str) -> impl Iterator<Item = &Evaluation<'a>> + '_ {
         let name = name.to_owned();
-        self.evaluations
-            .iter()
-            .filter(move |e| e.kind == EvaluationKind::Setting && e.name.as_bytes().eq_ignore_ascii_case(name.as_bytes()))
+        self.evaluations.iter().filter(move |e| {
+            e.kind == EvaluationKind::Setting && e.name.as_bytes().eq_ignore_ascii_case(name.as_bytes())
+        })
     }
 }

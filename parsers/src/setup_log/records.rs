@@ -72,7 +72,9 @@ fn parse_head(line: &[u8]) -> Option<Head<'_>> {
     if digits == 0 || digits > 2 || rest.get(digits) != Some(&b']') {
         return None;
     }
-    let depth = rest[..digits].iter().fold(0u8, |d, b| d.saturating_mul(10).saturating_add(b - b'0'));
+    let depth = rest[..digits]
+        .iter()
+        .fold(0u8, |d, b| d.saturating_mul(10).saturating_add(b - b'0'));
     let mut message = &rest[digits + 1..];
     if message.first() == Some(&b' ') {
         message = &message[1..];
@@ -263,7 +265,12 @@ mod tests {
 
     #[test]
     fn lines_that_only_look_like_records_are_continuations() {
-        for line in [&b"[string]$x = 1"[..], b"[12/19/2020 04:47:15.0307]", b"[12/19/2020 04:47:15.0307] [x] m", b"["] {
+        for line in [
+            &b"[string]$x = 1"[..],
+            b"[12/19/2020 04:47:15.0307]",
+            b"[12/19/2020 04:47:15.0307] [x] m",
+            b"[",
+        ] {
             assert!(parse_head(line).is_none(), "{:?}", Text(line));
         }
     }

@@ -104,7 +104,10 @@ mod tests {
         let t = Text(b"Command Line Parameter Name='mode', Value='Upgrade'.");
         assert_eq!(t.between("Name='", "'"), Some(Text(b"mode")));
         assert!(t.contains_ignore_case("PARAMETER"));
-        assert_eq!(Text(b" Setup version: 15.2.792.3. ").trim_end_dot(), Text(b"Setup version: 15.2.792.3"));
+        assert_eq!(
+            Text(b" Setup version: 15.2.792.3. ").trim_end_dot(),
+            Text(b"Setup version: 15.2.792.3")
+        );
         assert_eq!(Text(b"caf\xe9").to_str_lossy(), "caf\u{FFFD}");
     }
 }

@@ -103,7 +103,7 @@ pub(super) fn logs() -> Vec<SampleLog> {
         "2008-09-28 19:26:15",
         &[SERVICEHOST, TRANSPORT, EDGESYNC, ANTISPAM, TRANSPORT_LOG_SEARCH],
     );
-    // Gap 2: Service Host, then Transport.
+    // Gap 2: Service Host, then Transport (setup starts services one after the other).
     stall(
         &mut sys,
         &mut app,
@@ -114,7 +114,7 @@ pub(super) fn logs() -> Vec<SampleLog> {
     stall(
         &mut sys,
         &mut app,
-        "2008-09-28 19:58:02",
+        "2008-09-28 20:05:40",
         &TRANSPORT,
         "2008-09-28 20:25:40",
     );
