@@ -200,8 +200,11 @@ fn check_record_numbers(log: &EvtLog<'_>, problems: &mut Vec<ParseError>) {
 
 fn parse_without_header(input: &[u8], error: ParseError) -> EvtLog<'_> {
     let mut problems = vec![error];
-    let ring = Ring::new(input, 0, input.len().max(1));
-    let records = walk::recover(&ring, 0, input.len());
+    // The first 0x30 bytes are a (damaged) header: the records area starts after it,
+    // so that a record split at the wrap point is still reassembled.
+    let start = HEADER_SIZE.min(input.len());
+    let ring = Ring::new(input, start, input.len().max(start + 1));
+    let records = walk::recover(&ring, start, ring.size());
     if !records.is_empty() {
         problems.push(ParseError::File(format!(
             "header unreadable: {} records found by scanning the whole file",
