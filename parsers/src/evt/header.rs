@@ -28,7 +28,9 @@ pub mod flags {
 /// The file header: where the live records are and what their numbers are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct EvtHeader {
+    /// Format version, 1.1 on every Windows that writes `.evt`.
     pub major_version: u32,
+    /// Minor format version.
     pub minor_version: u32,
     /// Offset of the oldest live record.
     pub start_offset: u32,
@@ -42,6 +44,7 @@ pub struct EvtHeader {
     pub max_size: u32,
     /// `ELF_LOGFILE_*` bits, see [`flags`].
     pub flags: u32,
+    /// Retention period in seconds (0 = overwrite as needed).
     pub retention: u32,
 }
 

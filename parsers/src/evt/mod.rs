@@ -47,11 +47,17 @@ pub struct EvtLog<'a> {
 /// is stale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct EvtFacts {
+    /// The log has wrapped around (older records were overwritten).
     pub wrapped: bool,
+    /// The log was not closed cleanly (e.g. a crash or an unexpected shutdown).
     pub dirty: bool,
+    /// A write failed because the log was full.
     pub log_full: bool,
+    /// Number of the oldest live record.
     pub oldest_record_number: u32,
+    /// Number the next record would get (newest + 1).
     pub current_record_number: u32,
+    /// Maximum file size in bytes.
     pub max_size: u32,
 }
 
@@ -78,8 +84,11 @@ impl EvtLog<'_> {
 /// Normalized events of one `.evt` file (live first, then recovered).
 #[derive(Debug, Clone, Serialize)]
 pub struct EvtEvents {
+    /// Header facts, `None` when the header is unreadable.
     pub facts: Option<EvtFacts>,
+    /// Live events oldest first, then the recovered ones (`recovered` set).
     pub events: Vec<Event>,
+    /// Counts, gaps and damage.
     pub integrity: LogIntegrity,
 }
 
@@ -87,14 +96,15 @@ pub struct EvtEvents {
 /// caller derives from the file name (`System` for SysEvent.Evt ...).
 pub fn read_events(input: &[u8], channel: &str) -> EvtEvents {
     let log = parse_evt(input);
+    let facts = log.facts();
     let events = log
         .records
-        .iter()
-        .map(|r| r.to_event(channel, false))
-        .chain(log.recovered.iter().map(|r| r.to_event(channel, true)))
+        .into_iter()
+        .map(|r| r.into_event(channel, false))
+        .chain(log.recovered.into_iter().map(|r| r.into_event(channel, true)))
         .collect();
     EvtEvents {
-        facts: log.facts(),
+        facts,
         events,
         integrity: log.integrity,
     }

@@ -95,8 +95,11 @@ fn resync<'a>(ring: &Ring<'a>, pos: usize, limit: usize) -> Option<(usize, EvtRe
 
 /// Result of reading the live range.
 pub struct LiveRecords<'a> {
+    /// Readable records in ring order.
     pub records: Vec<EvtRecord<'a>>,
+    /// Damaged records (or damaged regions) skipped.
     pub unreadable: u64,
+    /// What was damaged where.
     pub problems: Vec<ParseError>,
 }
 
