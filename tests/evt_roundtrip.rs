@@ -4,7 +4,7 @@
 use chrono::{TimeZone, Utc};
 use exdoctor_parsers::event::{Event, EventField, Level};
 use exdoctor_parsers::evt::{parse_evt, read_events};
-use exdoctor_samples::evt_writer::{write_evt, write_evt_wrapped};
+use exdoctor_samples::evt_writer::{write_evt, write_evt_wrapped, SPLIT_AT};
 
 fn event(record_id: u64, provider: &str, event_id: u16, level: Level, strings: &[&str]) -> Event {
     Event {
@@ -109,7 +109,10 @@ fn wrapped_log_reads_in_order_and_recovers_stale_records() {
     // The middle record straddles the wrap point and comes back whole.
     let split = &log.records[150];
     assert!(split.offset as usize + split.length as usize > bytes.len());
-    assert_eq!(log.records[151].offset as usize, 0x30 + split.length as usize - 0x40);
+    assert_eq!(
+        log.records[151].offset as usize,
+        0x30 + split.length as usize - SPLIT_AT
+    );
     assert_eq!(
         split.strings,
         events[150].data.iter().map(|f| f.value.clone()).collect::<Vec<_>>()
@@ -123,4 +126,53 @@ fn wrapped_log_reads_in_order_and_recovers_stale_records() {
     let mut expected_stale = stale.clone();
     expected_stale.iter_mut().for_each(|e| e.recovered = true);
     assert_eq!(&read.events[301..], &expected_stale[..]);
+}
+
+fn le(values: &[u32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+#[test]
+fn wrap_padding_at_the_end_of_the_ring_is_skipped() {
+    use exdoctor_samples::evt_writer::encode_record;
+    let events = sample_events(50, 20);
+    let before: Vec<u8> = events[..12].iter().flat_map(encode_record).collect();
+    let after: Vec<u8> = events[12..].iter().flat_map(encode_record).collect();
+    let size = 0x10000usize;
+    let start = size - 0x10 - before.len();
+    let end = 0x30 + after.len();
+    let mut file = vec![0u8; size];
+    file[..0x30].copy_from_slice(&le(&[
+        0x30,
+        0x654c_664c,
+        1,
+        1,
+        start as u32,
+        end as u32,
+        70,
+        50,
+        size as u32,
+        2,
+        0,
+        0x30,
+    ]));
+    file[start..start + before.len()].copy_from_slice(&before);
+    file[size - 0x10..].copy_from_slice(&le(&[0x27; 4]));
+    file[0x30..end].copy_from_slice(&after);
+    let eof = le(&[
+        0x28,
+        0x1111_1111,
+        0x2222_2222,
+        0x3333_3333,
+        0x4444_4444,
+        start as u32,
+        end as u32,
+        70,
+        50,
+        0x28,
+    ]);
+    file[end..end + 0x28].copy_from_slice(&eof);
+    let read = read_events(&file, "System");
+    assert_eq!(read.events, events);
+    assert!(read.integrity.problems.is_empty(), "{:?}", read.integrity.problems);
 }

@@ -6,7 +6,7 @@ use memchr::memmem;
 
 use super::eof::{parse_eof_record, EOF_RECORD_SIZE};
 use super::header::SIGNATURE;
-use super::record::{parse_record_checked, EvtRecord, MIN_RECORD_SIZE, RECORD_FIXED_SIZE};
+use super::record::{parse_record_checked, EvtRecord, MIN_RECORD_SIZE};
 use super::ring::Ring;
 use crate::ParseError;
 
@@ -62,11 +62,12 @@ fn record_at<'a>(ring: &Ring<'a>, pos: usize, check_trailer: bool) -> Found<'a> 
     }
 }
 
-/// True if the bytes from `pos` to the wrap point cannot hold a record (too few, or
-/// filled with the 0x27 wrap padding).
+/// True if the bytes from `pos` to the wrap point cannot start a record: too few for
+/// the length field (a record may otherwise be split anywhere, even inside its fixed
+/// part), or filled with the 0x27 wrap padding.
 fn is_wrap_padding(ring: &Ring<'_>, pos: usize) -> bool {
     let left = ring.end() - pos;
-    if left < RECORD_FIXED_SIZE {
+    if left < 4 {
         return true;
     }
     ring.input()

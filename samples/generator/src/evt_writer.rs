@@ -16,6 +16,8 @@ pub const SIZE_GRANULE: usize = 0x10000;
 const FIXED_SIZE: usize = 0x38;
 const EOF_SIZE: usize = 0x28;
 const FLAG_WRAPPED: u32 = 0x2;
+/// Bytes of the split record that [`write_evt_wrapped`] leaves before the wrap point.
+pub const SPLIT_AT: usize = 0x18;
 
 /// EVT `EventType` for a normalized level.
 pub fn event_type(level: Level) -> u16 {
@@ -165,12 +167,12 @@ pub fn write_evt_wrapped(events: &[Event], stale: &[Event]) -> Vec<u8> {
     let live: Vec<u8> = records.concat();
     let stale_bytes: Vec<u8> = stale.iter().flat_map(encode_record).collect();
     let max_size = round_up(HEADER_SIZE + live.len() + EOF_SIZE + stale_bytes.len() + FIXED_SIZE);
-    // Split the middle record after its fixed part: 0x40 bytes of it stay at the end.
+    // Split the middle record inside its fixed part: 0x18 bytes of it stay at the end.
     let middle = records.len() / 2;
     let cut = if records.is_empty() {
         0
     } else {
-        records[..middle].iter().map(Vec::len).sum::<usize>() + FIXED_SIZE + 8
+        records[..middle].iter().map(Vec::len).sum::<usize>() + SPLIT_AT
     };
     let start = max_size - cut;
     let (oldest, current) = record_numbers(events);
