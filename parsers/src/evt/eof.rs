@@ -46,10 +46,12 @@ pub fn parse_eof_record(bytes: &[u8], offset: u32) -> Option<EofRecord> {
 
 /// Finds the end-of-file record in a file that is not split at the wrap point.
 ///
-/// With several candidates (a stale copy in free space), the one whose `end_record`
-/// field names its own offset wins; otherwise the first one.
+/// With several candidates (stale copies in free space), one whose `end_record` field
+/// names its own offset is preferred, and among those the newest (highest current
+/// record number); the first candidate wins ties.
 pub fn find_eof_record(input: &[u8]) -> Option<EofRecord> {
-    let mut first = None;
+    let mut best: Option<EofRecord> = None;
+    let rank = |eof: &EofRecord| (eof.end_record == eof.offset, eof.current_record_number);
     for pos in memmem::find_iter(input, &EOF_MARKER) {
         let Some(start) = pos.checked_sub(4) else { continue };
         let Some(bytes) = input.get(start..start + EOF_RECORD_SIZE) else {
@@ -57,13 +59,16 @@ pub fn find_eof_record(input: &[u8]) -> Option<EofRecord> {
         };
         let Ok(offset) = u32::try_from(start) else { continue };
         if let Some(eof) = parse_eof_record(bytes, offset) {
-            if eof.end_record == offset {
-                return Some(eof);
+            let newer = match &best {
+                None => true,
+                Some(b) => rank(&eof) > rank(b),
+            };
+            if newer {
+                best = Some(eof);
             }
-            first.get_or_insert(eof);
         }
     }
-    first
+    best
 }
 
 #[cfg(test)]
@@ -71,9 +76,13 @@ mod tests {
     use super::*;
 
     fn eof_bytes(begin: u32, end: u32) -> Vec<u8> {
+        eof_bytes_numbered(begin, end, 12)
+    }
+
+    fn eof_bytes_numbered(begin: u32, end: u32, current: u32) -> Vec<u8> {
         let mut out = 0x28u32.to_le_bytes().to_vec();
         out.extend_from_slice(&EOF_MARKER);
-        for v in [begin, end, 12, 3, 0x28] {
+        for v in [begin, end, current, 3, 0x28] {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out
@@ -90,6 +99,18 @@ mod tests {
         assert_eq!(eof.offset, own);
         assert_eq!(eof.current_record_number, 12);
         assert_eq!(eof.oldest_record_number, 3);
+    }
+
+    #[test]
+    fn prefers_the_newest_of_several_self_consistent_records() {
+        let mut file = vec![0u8; 0x40];
+        let stale_at = file.len() as u32;
+        file.extend(eof_bytes_numbered(0x30, stale_at, 500));
+        file.extend(vec![0u8; 0x10]);
+        let live_at = file.len() as u32;
+        file.extend(eof_bytes_numbered(0x30, live_at, 900));
+        let eof = find_eof_record(&file).unwrap();
+        assert_eq!((eof.offset, eof.current_record_number), (live_at, 900));
     }
 
     #[test]
