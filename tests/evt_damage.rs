@@ -67,7 +67,7 @@ fn truncated_inside_the_first_live_record() {
     assert!(has_problem(&log, "reading resumes at 0x98"));
     assert!(has_problem(
         &log,
-        "file ends before its maximum size 0x1f0000 (truncated)"
+        "wrapped log ends before its maximum size 0x1f0000 (truncated)"
     ));
     assert!(has_problem(
         &log,
@@ -123,7 +123,7 @@ fn every_truncation_point_is_survived() {
     while cut < bytes.len() {
         let log = parse_evt(&bytes[..cut]);
         assert!(!log.integrity.problems.is_empty(), "truncation at {cut:#x} unnoticed");
-        cut += 0x7777;
+        cut += 0xF00F;
     }
 }
 
@@ -240,13 +240,13 @@ fn random_bytes_after_a_valid_header() {
         &log,
         "no live record readable, the log declares records 1392..7429"
     ));
-    assert!(has_problem(&log, "file ends before its maximum size"));
+    assert!(has_problem(&log, "wrapped log ends before its maximum size"));
 }
 
 #[test]
 fn random_byte_flips_never_panic() {
     let Some(bytes) = corpus() else { return };
-    let positions = noise(64 * 4, 42);
+    let positions = noise(32 * 4, 42);
     for chunk in positions.chunks_exact(4) {
         let mut damaged = bytes.clone();
         let at = (u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]) as usize) % damaged.len();

@@ -176,3 +176,20 @@ fn wrap_padding_at_the_end_of_the_ring_is_skipped() {
     assert_eq!(read.events, events);
     assert!(read.integrity.problems.is_empty(), "{:?}", read.integrity.problems);
 }
+
+#[test]
+fn a_growing_log_shorter_than_its_maximum_size_is_not_damage() {
+    let events = sample_events(1, 30);
+    let mut bytes = write_evt(&events);
+    bytes[0x20..0x24].copy_from_slice(&0x80000u32.to_le_bytes()); // MaxSize 512 KiB, file 64 KiB
+    let read = read_events(&bytes, "Application");
+    assert_eq!(read.events.len(), 30);
+    assert!(read.integrity.problems.is_empty(), "{:?}", read.integrity.problems);
+    // The same file cut inside its last record is reported as truncated.
+    let log = parse_evt(&bytes[..0x30 + 0x200]);
+    assert!(log
+        .integrity
+        .problems
+        .iter()
+        .any(|p| p.to_string().contains("runs beyond the end of the file")));
+}

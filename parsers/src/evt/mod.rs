@@ -129,11 +129,15 @@ fn offset_problem(offset: usize, message: String) -> ParseError {
 fn parse_with_header(input: &[u8], header: EvtHeader) -> EvtLog<'_> {
     let mut problems = Vec::new();
     let max_size = header.max_size as usize;
+    // A log grows in 64 KiB steps up to its maximum size and only then wraps: a file
+    // shorter than the maximum is normal unless the log has wrapped.
     let ring_end = if max_size > input.len() {
-        problems.push(offset_problem(
-            input.len(),
-            format!("file ends before its maximum size {max_size:#x} (truncated)"),
-        ));
+        if header.is_wrapped() {
+            problems.push(offset_problem(
+                input.len(),
+                format!("wrapped log ends before its maximum size {max_size:#x} (truncated)"),
+            ));
+        }
         max_size
     } else {
         input.len()
