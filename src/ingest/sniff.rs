@@ -72,7 +72,8 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Option<SourceKind> {
     if lower.starts_with("exchangesetup") && lower.ends_with(".log") {
         return Some(SourceKind::SetupLog);
     }
-    if bytes.is_empty() {
+    // Binary logs whose header is damaged: the parsers can still scan them.
+    if bytes.is_empty() || lower.ends_with(".evt") || lower.ends_with(".evtx") {
         return match lower.rsplit('.').next() {
             Some("evtx") => Some(SourceKind::Evtx),
             Some("evt") => Some(SourceKind::Evt),

@@ -39,15 +39,11 @@ pub struct SampleLog {
 }
 
 impl SampleLog {
-    /// The file's bytes, or `None` while no writer exists for its format.
-    ///
-    /// `.evt` files come from `crate::evt_writer::write_evt(&[Event]) -> Vec<u8>`, which is
-    /// written on another branch: once merged, return
-    /// `Some(crate::evt_writer::write_evt(&self.events))` for [`LogFormat::Evt`].
-    pub fn encode(&self) -> Option<Vec<u8>> {
+    /// The file's bytes in its format.
+    pub fn encode(&self) -> Vec<u8> {
         match self.format {
-            LogFormat::Evtx => Some(crate::evtx_writer::write_evtx(&self.events)),
-            LogFormat::Evt => None,
+            LogFormat::Evtx => crate::evtx_writer::write_evtx(&self.events),
+            LogFormat::Evt => crate::evt_writer::write_evt(&self.events),
         }
     }
 }
