@@ -129,7 +129,12 @@ pub struct Evidence {
 
 impl Evidence {
     /// Evidence at `location` of `source`.
-    pub fn new(source: impl Into<String>, location: Location, time: Option<Timestamp>, text: impl Into<String>) -> Self {
+    pub fn new(
+        source: impl Into<String>,
+        location: Location,
+        time: Option<Timestamp>,
+        text: impl Into<String>,
+    ) -> Self {
         Evidence {
             source: source.into(),
             location,

@@ -4,8 +4,10 @@
 //! parse; correlation rules run per host (and across hosts) on owned facts. Rules never
 //! read files.
 
+pub mod host;
 pub mod known_errors;
 pub mod readiness;
+pub mod services;
 pub mod setup_runs;
 
 use exdoctor_parsers::setup_log::{Issue, SetupLog};
@@ -27,7 +29,15 @@ pub struct RuleInfo {
 
 /// Every rule of every family, in catalog order.
 pub fn catalog() -> Vec<&'static RuleInfo> {
-    [setup_runs::RULES, readiness::RULES, known_errors::RULES].into_iter().flatten().collect()
+    [
+        setup_runs::RULES,
+        readiness::RULES,
+        known_errors::RULES,
+        services::RULES,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The catalog entry of `id`.
@@ -62,7 +72,13 @@ impl SetupLogFile<'_, '_> {
     /// Evidence for an error/warning record: its message, and its first continuation line.
     pub fn issue_evidence(&self, issue: &Issue<'_>) -> Evidence {
         let mut text = issue.message.to_str_lossy().trim_end().to_string();
-        if let Some(first) = issue.continuation.to_str_lossy().lines().map(str::trim).find(|l| !l.is_empty()) {
+        if let Some(first) = issue
+            .continuation
+            .to_str_lossy()
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+        {
             if text.is_empty() {
                 text = first.to_string();
             }
@@ -107,8 +123,17 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), before, "duplicate rule id");
         for r in &all {
-            assert!(r.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{}", r.id);
-            assert!(!r.title.is_empty() && !r.description.is_empty() && !r.remediation.is_empty(), "{}", r.id);
+            assert!(
+                r.id.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{}",
+                r.id
+            );
+            assert!(
+                !r.title.is_empty() && !r.description.is_empty() && !r.remediation.is_empty(),
+                "{}",
+                r.id
+            );
         }
     }
 }

@@ -10,6 +10,9 @@ use exdoctor_parsers::event::{rule_event, Event, LogIntegrity};
 use exdoctor_parsers::evt::{read_events, EvtEvents};
 use serde_json::json;
 
+use exdoctor_parsers::event::is_rule_event;
+
+use super::{computer_counts, EventLogFacts, Facts, Loaded};
 use super::{write_json_line, SourceSummary};
 use crate::diagnostic::Diagnostic;
 use crate::ingest::{InputFile, SourceKind};
@@ -39,8 +42,43 @@ pub fn channel_for(path: &Path) -> String {
 
 /// Summary of one `.evt` file.
 pub fn summarize(input: &InputFile) -> SourceSummary {
+    load(input).summary
+}
+
+/// Reads one `.evt` file once: its summary and the events the rules use.
+pub fn load(input: &InputFile) -> Loaded {
     let channel = channel_for(input.path());
     let read = read_events(input.bytes(), &channel);
+    let summary = summary_of(input, &channel, &read);
+    let span = read
+        .events
+        .iter()
+        .map(|e| e.time)
+        .fold(None, |acc: Option<(_, _)>, t| match acc {
+            None => Some((t, t)),
+            Some((a, b)) => Some((a.min(t), b.max(t))),
+        });
+    let computers = computer_counts(&read.events);
+    let events = read
+        .events
+        .into_iter()
+        .filter(|e| is_rule_event(&e.provider, e.event_id))
+        .collect();
+    Loaded {
+        summary,
+        facts: Facts::Events(EventLogFacts {
+            channel,
+            events,
+            computers,
+            integrity: read.integrity,
+            first: span.map(|s| s.0),
+            last: span.map(|s| s.1),
+        }),
+    }
+}
+
+fn summary_of(input: &InputFile, channel: &str, read: &EvtEvents) -> SourceSummary {
+    let channel = channel.to_string();
     let mut summary = SourceSummary::new(input, SourceKind::Evt);
     summary.records = read.integrity.readable;
     summary.errors = read.integrity.unreadable;

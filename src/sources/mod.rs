@@ -10,7 +10,12 @@ pub mod setup_log;
 
 use std::io::{self, Write};
 
+use chrono::{DateTime, NaiveDateTime, Utc};
+use exdoctor_parsers::event::{Event, LogIntegrity};
+use exdoctor_parsers::setup_log::RunResult;
 use serde::Serialize;
+
+use crate::findings::Finding;
 
 use crate::diagnostic::Diagnostic;
 use crate::ingest::{InputFile, SourceKind};
@@ -47,6 +52,94 @@ impl SourceSummary {
             diagnostics: Vec::new(),
         }
     }
+}
+
+/// Owned facts of one file that the correlation rules need.
+#[derive(Debug, Clone)]
+pub enum Facts {
+    SetupLog(SetupLogFacts),
+    Events(EventLogFacts),
+    /// Nothing beyond the summary (yet) for this kind.
+    None,
+}
+
+/// What a setup log contributes to its host: per-file findings and run facts.
+#[derive(Debug, Clone, Default)]
+pub struct SetupLogFacts {
+    /// Findings of the per-file rules (host not set yet).
+    pub findings: Vec<Finding>,
+    pub runs: Vec<RunFacts>,
+    /// The server name setup searched for (`Setup will search ... with name 'X'`, `Server Name=X`).
+    pub server_name: Option<String>,
+    /// The NetBIOS domain of the logged-on user (`SOLO\Han` -> `SOLO`).
+    pub user_domain: Option<String>,
+    /// Offset of the header's `Local time zone: (UTC-06:00) ...`, in minutes east of UTC.
+    pub utc_offset_minutes: Option<i32>,
+    /// The header's time zone text.
+    pub time_zone: Option<String>,
+}
+
+/// One run, owned: its window in local time and how it ended.
+#[derive(Debug, Clone)]
+pub struct RunFacts {
+    pub index: usize,
+    pub first_line: u32,
+    pub last_line: u32,
+    pub start: Option<NaiveDateTime>,
+    pub end: Option<NaiveDateTime>,
+    pub result: RunResult,
+    pub ended: bool,
+    pub mode: Option<String>,
+    pub setup_version: Option<String>,
+    /// Innermost task begun and never ended.
+    pub unfinished_task: Option<String>,
+}
+
+/// What an event log contributes: the events the rules use, and integrity.
+#[derive(Debug, Clone, Default)]
+pub struct EventLogFacts {
+    pub channel: String,
+    /// Events the rules use (see `exdoctor_parsers::event::RULE_EVENTS`), in file order.
+    pub events: Vec<Event>,
+    /// Computer names with their record counts, most frequent first.
+    pub computers: Vec<(String, u64)>,
+    pub integrity: LogIntegrity,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+}
+
+/// A file read once: its summary and its facts.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub summary: SourceSummary,
+    pub facts: Facts,
+}
+
+/// Reads one file of a known kind once, for both the summary and the rules.
+pub fn load(input: &InputFile, kind: SourceKind) -> Loaded {
+    match kind {
+        SourceKind::SetupLog => setup_log::load(input),
+        SourceKind::Evt => evt::load(input),
+        _ => Loaded {
+            summary: summarize(input, kind),
+            facts: Facts::None,
+        },
+    }
+}
+
+/// Counts computer names of `events`, most frequent first (ties by name).
+pub fn computer_counts(events: &[Event]) -> Vec<(String, u64)> {
+    let mut counts: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+    for e in events {
+        *counts.entry(e.computer.as_str()).or_default() += 1;
+    }
+    let mut out: Vec<(String, u64)> = counts
+        .into_iter()
+        .filter(|(c, _)| !c.is_empty())
+        .map(|(c, n)| (c.to_string(), n))
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
 }
 
 /// Summarizes one file of a known kind. Never panics on bad input: damage ends up in

@@ -7,29 +7,103 @@ use exdoctor_parsers::text::{binary_ratio, TextEncoding};
 use exdoctor_parsers::timestamp::RawTimestamp;
 use serde_json::{json, Value};
 
-use super::{write_json_line, SourceSummary};
+use super::{write_json_line, Facts, Loaded, RunFacts, SetupLogFacts, SourceSummary};
 use crate::diagnostic::Diagnostic;
+use crate::findings::Finding;
 use crate::ingest::{InputFile, SourceKind};
+use crate::rules::{check_setup_log, SetupLogFile};
 
 /// Share of undecodable bytes above which a file with no records is called binary.
 const BINARY_THRESHOLD: f64 = 0.10;
 
 /// Summarizes the runs of one setup log.
 pub fn summarize(input: &InputFile) -> SourceSummary {
-    let mut summary = SourceSummary::new(input, SourceKind::SetupLog);
+    load(input).summary
+}
+
+/// Parses one setup log once: its summary, the per-file findings and the run facts.
+pub fn load(input: &InputFile) -> Loaded {
     let decoded = decode(input.bytes());
     let log = parse_setup_log(&decoded.text);
-    summary.diagnostics = diagnostics(input, &log, decoded.encoding);
+    let findings = check_setup_log(&SetupLogFile {
+        path: input.display(),
+        log: &log,
+    });
+    Loaded {
+        summary: summary_of(input, &log, decoded.encoding),
+        facts: Facts::SetupLog(facts_of(&log, findings)),
+    }
+}
+
+/// Owned facts of a parsed log.
+fn facts_of(log: &SetupLog<'_>, findings: Vec<Finding>) -> SetupLogFacts {
+    let mut facts = SetupLogFacts {
+        findings,
+        ..SetupLogFacts::default()
+    };
+    for run in &log.runs {
+        let h = &run.header;
+        if let Some(name) = h.server_name.map(|n| n.to_string()).filter(|n| !n.is_empty()) {
+            facts.server_name = Some(name);
+        }
+        if let Some(user) = h.user {
+            facts.user_domain = user
+                .to_string()
+                .split_once('\\')
+                .map(|(d, _)| d.to_string())
+                .or(facts.user_domain.take());
+        }
+        if let Some(tz) = h.time_zone {
+            facts.utc_offset_minutes = utc_offset_minutes(&tz.to_str_lossy());
+            facts.time_zone = Some(tz.to_string());
+        }
+        facts.runs.push(RunFacts {
+            index: run.index,
+            first_line: run.first_line,
+            last_line: run.last_line,
+            start: run.first_time.and_then(|t| log.resolve(&t)),
+            end: run.last_time.and_then(|t| log.resolve(&t)),
+            result: run.result,
+            ended: run.ended(),
+            mode: h.mode(),
+            setup_version: h.setup_version.map(|v| v.to_string()),
+            unfinished_task: run.unfinished_tasks().last().map(|t| t.name.to_string()),
+        });
+    }
+    facts
+}
+
+/// `(UTC-06:00) Central Time` / `(GMT+01:00) ...` / `(UTC) ...` -> minutes east of UTC.
+pub fn utc_offset_minutes(zone: &str) -> Option<i32> {
+    let inner = zone.trim().strip_prefix('(')?.split(')').next()?;
+    let rest = inner.strip_prefix("UTC").or_else(|| inner.strip_prefix("GMT"))?;
+    if rest.is_empty() {
+        return Some(0);
+    }
+    let (sign, hm) = match rest.as_bytes().first()? {
+        b'+' => (1, &rest[1..]),
+        b'-' => (-1, &rest[1..]),
+        _ => return None,
+    };
+    let (h, m) = hm.split_once(':').unwrap_or((hm, "0"));
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 14 && m < 60).then_some(sign * (h * 60 + m))
+}
+
+fn summary_of(input: &InputFile, log: &SetupLog<'_>, encoding: TextEncoding) -> SourceSummary {
+    let decoded_encoding = encoding;
+    let mut summary = SourceSummary::new(input, SourceKind::SetupLog);
+    summary.diagnostics = diagnostics(input, log, decoded_encoding);
     summary.records = log.records;
     summary.errors = log.orphan_lines;
-    summary.text = text_lines(&log, decoded.encoding);
+    summary.text = text_lines(log, decoded_encoding);
     summary.details = json!({
-        "encoding": decoded.encoding,
+        "encoding": decoded_encoding,
         "lines": log.lines,
         "continuation_lines": log.continuation_lines,
         "date_order": log.date_order,
         "date_order_reason": log.order_reason,
-        "runs": log.runs.iter().map(|r| run_json(&log, r)).collect::<Vec<_>>(),
+        "runs": log.runs.iter().map(|r| run_json(log, r)).collect::<Vec<_>>(),
     });
     summary
 }
@@ -244,4 +318,18 @@ fn diagnostics(input: &InputFile, log: &SetupLog<'_>, encoding: TextEncoding) ->
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_offset_minutes;
+
+    #[test]
+    fn offsets_from_time_zone_headers() {
+        assert_eq!(utc_offset_minutes("(UTC-06:00) Central Time (US & Canada)"), Some(-360));
+        assert_eq!(utc_offset_minutes("(UTC+05:30) Chennai, Kolkata"), Some(330));
+        assert_eq!(utc_offset_minutes("(GMT+01:00) Amsterdam, Berlin"), Some(60));
+        assert_eq!(utc_offset_minutes("(UTC) Coordinated Universal Time"), Some(0));
+        assert_eq!(utc_offset_minutes("Pacific Standard Time"), None);
+    }
 }

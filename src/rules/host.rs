@@ -1,0 +1,104 @@
+//! What the per-host correlation rules see: the host's events in UTC order, its setup
+//! runs as UTC windows, the integrity of its event logs, and (when exported) its
+//! registry state.
+
+use chrono::{DateTime, Duration, Utc};
+use exdoctor_parsers::event::{Event, LogIntegrity};
+use exdoctor_parsers::setup_log::RunResult;
+
+use crate::findings::{Evidence, Location, Timestamp};
+use crate::sources::RunFacts;
+
+/// One event with the file it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct HostEvent<'a> {
+    pub source: &'a str,
+    pub event: &'a Event,
+}
+
+impl HostEvent<'_> {
+    /// Evidence pointing at this event's record.
+    pub fn evidence(&self, text: impl Into<String>) -> Evidence {
+        Evidence::new(
+            self.source,
+            Location::Record(self.event.record_id),
+            Some(Timestamp::Utc(self.event.time)),
+            text,
+        )
+    }
+
+    /// `Provider EventID` as in reports, e.g. `Service Control Manager 7031`.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.event.provider, self.event.event_id)
+    }
+}
+
+/// A setup run placed in UTC (when the host's time zone is known).
+#[derive(Debug, Clone)]
+pub struct RunWindow<'a> {
+    pub source: &'a str,
+    pub run: &'a RunFacts,
+    /// Start and end in UTC; `None` when the log's dates did not resolve.
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+    /// Whether the UTC conversion used a known time zone; if not, windows are widened.
+    pub zone_known: bool,
+}
+
+impl RunWindow<'_> {
+    /// How much to widen the window on each side: 2 minutes, or 14 hours when the time
+    /// zone is unknown (any offset is possible).
+    pub fn slack(&self) -> Duration {
+        if self.zone_known {
+            Duration::minutes(2)
+        } else {
+            Duration::hours(14)
+        }
+    }
+
+    /// Whether `t` falls inside the run (widened by the slack). An interrupted run is
+    /// open-ended up to `open_end` after its last line (the reboot that followed it).
+    pub fn contains(&self, t: DateTime<Utc>, open_end: Duration) -> bool {
+        let (Some(start), Some(end)) = (self.start, self.end) else {
+            return false;
+        };
+        let end = if self.run.result == RunResult::Incomplete && !self.run.ended {
+            end + open_end
+        } else {
+            end
+        };
+        t >= start - self.slack() && t <= end + self.slack()
+    }
+}
+
+/// One event log of the host.
+#[derive(Debug, Clone, Copy)]
+pub struct HostLog<'a> {
+    pub source: &'a str,
+    pub channel: &'a str,
+    pub integrity: &'a LogIntegrity,
+}
+
+/// Everything the correlation rules of one host see.
+#[derive(Debug, Clone, Default)]
+pub struct HostView<'a> {
+    pub name: String,
+    /// Rule events of all the host's event logs, sorted by (time, source, record).
+    pub events: Vec<HostEvent<'a>>,
+    pub runs: Vec<RunWindow<'a>>,
+    pub logs: Vec<HostLog<'a>>,
+}
+
+impl<'a> HostView<'a> {
+    /// Events of `provider` (case-insensitive) with one of `ids`.
+    pub fn events_of<'s>(&'s self, provider: &'s str, ids: &'s [u16]) -> impl Iterator<Item = &'s HostEvent<'a>> + 's {
+        self.events
+            .iter()
+            .filter(move |e| ids.contains(&e.event.event_id) && e.event.provider.eq_ignore_ascii_case(provider))
+    }
+
+    /// Events within `window` of `t` (either side).
+    pub fn events_near(&self, t: DateTime<Utc>, window: Duration) -> impl Iterator<Item = &HostEvent<'a>> + '_ {
+        self.events.iter().filter(move |e| (e.event.time - t).abs() <= window)
+    }
+}
