@@ -5,10 +5,12 @@
 //! parser output into summaries and records; [`registry`] merges .reg exports into a
 //! per-host state; [`cli`] owns argv, threads, printing and exit codes.
 
+pub mod analysis;
 pub mod cli;
 pub mod diagnostic;
 pub mod findings;
 pub mod ingest;
 pub mod registry;
+pub mod report;
 pub mod rules;
 pub mod sources;

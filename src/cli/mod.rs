@@ -2,11 +2,15 @@
 
 mod analyze;
 mod parse;
+mod rules;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::findings::Severity;
 
 /// Exit code: ran, nothing at or above --fail-on.
 pub const EXIT_OK: u8 = 0;
@@ -30,6 +34,8 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Print the parsed records of one file as JSON lines (for debugging and scripts).
     Parse(ParseArgs),
+    /// List the rule catalog, or show one rule with its remediation.
+    Rules(RulesArgs),
 }
 
 /// Output formats of `analyze`.
@@ -58,6 +64,28 @@ pub struct AnalyzeArgs {
     /// Print nothing on success except the results (no diagnostics on stderr).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Show only findings at or above this severity.
+    #[arg(long, value_enum)]
+    pub min_severity: Option<Severity>,
+    /// Show only these rule ids (repeatable).
+    #[arg(long)]
+    pub rule: Vec<String>,
+    /// Show only these hosts (repeatable, case-insensitive).
+    #[arg(long)]
+    pub host: Vec<String>,
+    /// Exit with code 1 when a shown finding is at or above this severity.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<Severity>,
+}
+
+/// Arguments of `rules`.
+#[derive(Debug, clap::Args)]
+pub struct RulesArgs {
+    /// A rule id; without it, the whole catalog.
+    pub id: Option<String>,
+    /// As JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `parse`.
@@ -80,6 +108,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Parse(args) => parse::run(&args),
+        Command::Rules(args) => rules::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -95,4 +124,13 @@ pub fn run() -> ExitCode {
             ExitCode::from(EXIT_INPUT)
         }
     }
+}
+
+/// A rayon pool with `threads` workers (all cores when `None`).
+fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        builder = builder.num_threads(n.max(1));
+    }
+    builder.build().context("cannot start worker threads")
 }

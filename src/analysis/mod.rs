@@ -1,0 +1,249 @@
+//! The analysis pipeline: discover and load every file in parallel, group the files into
+//! hosts, place setup runs in UTC, run the correlation rules per host, and collect the
+//! findings in a deterministic order.
+
+pub mod hosts;
+pub mod zone;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::diagnostic::{DiagLevel, Diagnostic};
+use crate::findings::Finding;
+use crate::ingest::{discover, sniff, InputFile};
+use crate::rules::host::{HostEvent, HostLog, HostView, RunWindow};
+use crate::rules::services;
+use crate::sources::{load, Facts, Loaded, SourceSummary};
+use hosts::{group, Attribution, HostGroup, HostHint};
+use zone::{infer_from_setup_events, localize, HostZone};
+
+/// One input file after loading.
+#[derive(Debug, Clone)]
+pub struct LoadedFile {
+    pub path: PathBuf,
+    pub loaded: Loaded,
+}
+
+/// What the report says about one host.
+#[derive(Debug, Clone, Serialize)]
+pub struct HostReport {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fqdn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<HostZone>,
+    /// Why each file was attributed to this host.
+    pub attribution: Vec<Attribution>,
+    pub sources: Vec<SourceSummary>,
+}
+
+/// The result of an analysis, in deterministic order.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub hosts: Vec<HostReport>,
+    pub findings: Vec<Finding>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// At least one input could not be read at all.
+    pub unreadable: bool,
+}
+
+/// Analyses files and folders (recursively). Runs on the current rayon pool.
+pub fn analyze(paths: &[PathBuf]) -> Analysis {
+    let discovered = discover(paths);
+    let mut diagnostics = discovered.unreadable;
+    let outcomes: Vec<Outcome> = discovered
+        .files
+        .par_iter()
+        .map(|(path, explicit)| load_file(path, *explicit))
+        .collect();
+    let mut files = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Loaded(file) => {
+                diagnostics.extend(file.loaded.summary.diagnostics.iter().cloned());
+                files.push(*file);
+            }
+            Outcome::Skipped(diag) => diagnostics.extend(diag),
+        }
+    }
+    let unreadable = diagnostics.iter().any(|d| d.level == DiagLevel::Error);
+    let hints: Vec<(PathBuf, Option<HostHint>)> =
+        files.iter().map(|f| (f.path.clone(), hint(&f.loaded.facts))).collect();
+    let groups = group(&hints);
+    let mut analysis = Analysis {
+        diagnostics,
+        unreadable,
+        ..Analysis::default()
+    };
+    for g in groups {
+        let (report, findings) = analyse_host(&g, &files);
+        analysis.hosts.push(report);
+        analysis.findings.extend(findings);
+    }
+    sort_findings(&mut analysis.findings);
+    analysis
+}
+
+enum Outcome {
+    Loaded(Box<LoadedFile>),
+    Skipped(Option<Diagnostic>),
+}
+
+fn load_file(path: &Path, explicit: bool) -> Outcome {
+    let input = match InputFile::open(path) {
+        Ok(input) => input,
+        Err(err) => {
+            return Outcome::Skipped(Some(Diagnostic::error(
+                path.display().to_string(),
+                format!("cannot read: {err}"),
+            )))
+        }
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match sniff(&name, input.bytes()) {
+        Some(kind) => Outcome::Loaded(Box::new(LoadedFile {
+            path: path.to_path_buf(),
+            loaded: load(&input, kind),
+        })),
+        None if explicit => Outcome::Skipped(Some(Diagnostic::warning(
+            input.display(),
+            "format not recognised; file skipped",
+        ))),
+        None => Outcome::Skipped(None),
+    }
+}
+
+/// The host a file names in its content.
+fn hint(facts: &Facts) -> Option<HostHint> {
+    match facts {
+        Facts::SetupLog(f) => f
+            .server_name
+            .as_deref()
+            .and_then(|n| HostHint::from_computer(n, "setup log server name")),
+        Facts::Events(f) => f
+            .computers
+            .first()
+            .and_then(|(c, _)| HostHint::from_computer(c, "event log Computer field")),
+        Facts::None => None,
+    }
+}
+
+/// The host's offset from UTC: setup-log header, else the MSExchangeSetup 1000 events.
+fn host_zone(files: &[&LoadedFile]) -> Option<HostZone> {
+    for f in files {
+        if let Facts::SetupLog(s) = &f.loaded.facts {
+            if let (Some(offset), Some(tz)) = (s.utc_offset_minutes, s.time_zone.as_ref()) {
+                return Some(HostZone {
+                    offset_minutes: offset,
+                    source: format!("setup log header: {tz}"),
+                });
+            }
+        }
+    }
+    let starts: Vec<_> = files
+        .iter()
+        .filter_map(|f| match &f.loaded.facts {
+            Facts::SetupLog(s) => Some(s.runs.iter().filter_map(|r| r.start)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let started: Vec<_> = files
+        .iter()
+        .filter_map(|f| match &f.loaded.facts {
+            Facts::Events(e) => Some(
+                e.events
+                    .iter()
+                    .filter(|e| e.provider == "MSExchangeSetup" && e.event_id == 1000),
+            ),
+            _ => None,
+        })
+        .flatten()
+        .map(|e| e.time)
+        .collect();
+    infer_from_setup_events(&starts, &started).map(|offset_minutes| HostZone {
+        offset_minutes,
+        source: "setup-log start matched with MSExchangeSetup 1000".into(),
+    })
+}
+
+fn analyse_host(g: &HostGroup, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
+    let files: Vec<&LoadedFile> = g.files.iter().filter_map(|&i| all.get(i)).collect();
+    let zone = host_zone(&files);
+    let mut view = HostView {
+        name: g.name.clone(),
+        ..HostView::default()
+    };
+    let mut findings = Vec::new();
+    for f in &files {
+        let source = f.loaded.summary.path.as_str();
+        match &f.loaded.facts {
+            Facts::SetupLog(s) => {
+                for finding in &s.findings {
+                    let mut finding = finding.clone();
+                    if let Some(z) = &zone {
+                        localize(&mut finding, z);
+                    }
+                    findings.push(finding);
+                }
+                for run in &s.runs {
+                    let to_utc = |t: Option<chrono::NaiveDateTime>| match &zone {
+                        Some(z) => t.map(|t| z.to_utc(t)),
+                        None => t.map(|t| t.and_utc()),
+                    };
+                    view.runs.push(RunWindow {
+                        source,
+                        run,
+                        start: to_utc(run.start),
+                        end: to_utc(run.end),
+                        zone_known: zone.is_some(),
+                    });
+                }
+            }
+            Facts::Events(e) => {
+                view.events
+                    .extend(e.events.iter().map(|event| HostEvent { source, event }));
+                view.logs.push(HostLog {
+                    source,
+                    channel: &e.channel,
+                    integrity: &e.integrity,
+                });
+            }
+            Facts::None => {}
+        }
+    }
+    view.events
+        .sort_by(|a, b| (a.event.time, a.source, a.event.record_id).cmp(&(b.event.time, b.source, b.event.record_id)));
+    findings.extend(services::check(&view));
+    for finding in &mut findings {
+        finding.host = g.name.clone();
+    }
+    let report = HostReport {
+        name: g.name.clone(),
+        fqdn: g.fqdn.clone(),
+        time_zone: zone,
+        attribution: g.attribution.clone(),
+        sources: files.iter().map(|f| f.loaded.summary.clone()).collect(),
+    };
+    (report, findings)
+}
+
+/// Host, most severe first, rule id, then first evidence: identical for any thread count.
+fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        a.host
+            .cmp(&b.host)
+            .then(b.severity.cmp(&a.severity))
+            .then(a.rule.cmp(b.rule))
+            .then_with(|| {
+                let key = |f: &Finding| f.evidence.first().map(|e| (e.source.clone(), e.location.clone()));
+                key(a).cmp(&key(b))
+            })
+            .then_with(|| a.title.cmp(&b.title))
+    });
+}
