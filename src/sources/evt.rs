@@ -82,7 +82,7 @@ fn summary_of(input: &InputFile, channel: &str, read: &EvtEvents) -> SourceSumma
     let mut summary = SourceSummary::new(input, SourceKind::Evt);
     summary.records = read.integrity.readable;
     summary.errors = read.integrity.unreadable;
-    summary.diagnostics = diagnostics(input.display(), &read);
+    summary.diagnostics = diagnostics(input.display(), read);
     let span = time_span(&read.events);
     let computers = computers(&read.events);
     let rule_counts = rule_event_counts(&read.events);
@@ -105,7 +105,7 @@ fn summary_of(input: &InputFile, channel: &str, read: &EvtEvents) -> SourceSumma
             .map(|((provider, id), count)| json!({"provider": provider, "event_id": id, "count": count}))
             .collect::<Vec<_>>(),
     });
-    summary.text = text_lines(&channel, &read, span.as_ref(), &computers, &rule_counts);
+    summary.text = text_lines(&channel, read, span.as_ref(), &computers, &rule_counts);
     summary
 }
 
