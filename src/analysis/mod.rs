@@ -3,6 +3,7 @@
 //! findings in a deterministic order.
 
 pub mod hosts;
+pub mod timeline;
 pub mod zone;
 
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use crate::findings::Finding;
 use crate::ingest::{discover, sniff, InputFile};
 use crate::rules::host::{HostEvent, HostLog, HostView, RunWindow};
 use crate::rules::services;
-use crate::sources::{load, Facts, Loaded, SourceSummary};
+use crate::sources::{load, Facts, LoadOptions, Loaded, SourceSummary};
 use hosts::{group, Attribution, HostGroup, HostHint};
 use zone::{infer_from_setup_events, localize, HostZone};
 
@@ -51,12 +52,18 @@ pub struct Analysis {
 
 /// Analyses files and folders (recursively). Runs on the current rayon pool.
 pub fn analyze(paths: &[PathBuf]) -> Analysis {
+    let (files, diagnostics) = load_all(paths, LoadOptions::default());
+    analyze_loaded(&files, diagnostics)
+}
+
+/// Discovers and loads every file (in parallel), in path order, with the diagnostics.
+pub fn load_all(paths: &[PathBuf], options: LoadOptions) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
     let discovered = discover(paths);
     let mut diagnostics = discovered.unreadable;
     let outcomes: Vec<Outcome> = discovered
         .files
         .par_iter()
-        .map(|(path, explicit)| load_file(path, *explicit))
+        .map(|(path, explicit)| load_file(path, *explicit, options))
         .collect();
     let mut files = Vec::new();
     for outcome in outcomes {
@@ -68,17 +75,33 @@ pub fn analyze(paths: &[PathBuf]) -> Analysis {
             Outcome::Skipped(diag) => diagnostics.extend(diag),
         }
     }
-    let unreadable = diagnostics.iter().any(|d| d.level == DiagLevel::Error);
+    (files, diagnostics)
+}
+
+/// Files grouped into hosts, each with its time zone (in host-name order).
+pub fn hosts_of(files: &[LoadedFile]) -> Vec<(HostGroup, Option<HostZone>)> {
     let hints: Vec<(PathBuf, Option<HostHint>)> =
         files.iter().map(|f| (f.path.clone(), hint(&f.loaded.facts))).collect();
-    let groups = group(&hints);
+    group(&hints)
+        .into_iter()
+        .map(|g| {
+            let members: Vec<&LoadedFile> = g.files.iter().filter_map(|&i| files.get(i)).collect();
+            let zone = host_zone(&members);
+            (g, zone)
+        })
+        .collect()
+}
+
+/// Runs the rules over loaded files.
+pub fn analyze_loaded(files: &[LoadedFile], diagnostics: Vec<Diagnostic>) -> Analysis {
+    let unreadable = diagnostics.iter().any(|d| d.level == DiagLevel::Error);
     let mut analysis = Analysis {
         diagnostics,
         unreadable,
         ..Analysis::default()
     };
-    for g in groups {
-        let (report, findings) = analyse_host(&g, &files);
+    for (g, zone) in hosts_of(files) {
+        let (report, findings) = analyse_host(&g, zone, files);
         analysis.hosts.push(report);
         analysis.findings.extend(findings);
     }
@@ -91,7 +114,7 @@ enum Outcome {
     Skipped(Option<Diagnostic>),
 }
 
-fn load_file(path: &Path, explicit: bool) -> Outcome {
+fn load_file(path: &Path, explicit: bool, options: LoadOptions) -> Outcome {
     let input = match InputFile::open(path) {
         Ok(input) => input,
         Err(err) => {
@@ -108,7 +131,7 @@ fn load_file(path: &Path, explicit: bool) -> Outcome {
     match sniff(&name, input.bytes()) {
         Some(kind) => Outcome::Loaded(Box::new(LoadedFile {
             path: path.to_path_buf(),
-            loaded: load(&input, kind),
+            loaded: load(&input, kind, options),
         })),
         None if explicit => Outcome::Skipped(Some(Diagnostic::warning(
             input.display(),
@@ -172,9 +195,8 @@ fn host_zone(files: &[&LoadedFile]) -> Option<HostZone> {
     })
 }
 
-fn analyse_host(g: &HostGroup, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
+fn analyse_host(g: &HostGroup, zone: Option<HostZone>, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
     let files: Vec<&LoadedFile> = g.files.iter().filter_map(|&i| all.get(i)).collect();
-    let zone = host_zone(&files);
     let mut view = HostView {
         name: g.name.clone(),
         ..HostView::default()

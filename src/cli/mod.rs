@@ -3,6 +3,7 @@
 mod analyze;
 mod parse;
 mod rules;
+mod timeline;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +37,32 @@ pub enum Command {
     Parse(ParseArgs),
     /// List the rule catalog, or show one rule with its remediation.
     Rules(RulesArgs),
+    /// Merge the events and setup-log milestones of all sources in UTC order.
+    Timeline(TimelineArgs),
+}
+
+/// Output formats of `timeline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimelineFormat {
+    Text,
+    Jsonl,
+}
+
+/// Arguments of `timeline`.
+#[derive(Debug, clap::Args)]
+pub struct TimelineArgs {
+    /// Files and folders.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TimelineFormat::Text)]
+    pub format: TimelineFormat,
+    /// Only these hosts (repeatable, case-insensitive).
+    #[arg(long)]
+    pub host: Vec<String>,
+    /// Worker threads.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 /// Output formats of `analyze`.
@@ -109,6 +136,7 @@ pub fn run() -> ExitCode {
         Command::Analyze(args) => analyze::run(&args),
         Command::Parse(args) => parse::run(&args),
         Command::Rules(args) => rules::run(&args),
+        Command::Timeline(args) => timeline::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

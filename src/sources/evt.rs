@@ -10,9 +10,7 @@ use exdoctor_parsers::event::{rule_event, Event, LogIntegrity};
 use exdoctor_parsers::evt::{read_events, EvtEvents};
 use serde_json::json;
 
-use exdoctor_parsers::event::is_rule_event;
-
-use super::{computer_counts, EventLogFacts, Facts, Loaded};
+use super::{computer_counts, EventLogFacts, Facts, LoadOptions, Loaded};
 use super::{write_json_line, SourceSummary};
 use crate::diagnostic::Diagnostic;
 use crate::ingest::{InputFile, SourceKind};
@@ -42,11 +40,11 @@ pub fn channel_for(path: &Path) -> String {
 
 /// Summary of one `.evt` file.
 pub fn summarize(input: &InputFile) -> SourceSummary {
-    load(input).summary
+    load(input, LoadOptions::default()).summary
 }
 
 /// Reads one `.evt` file once: its summary and the events the rules use.
-pub fn load(input: &InputFile) -> Loaded {
+pub fn load(input: &InputFile, options: LoadOptions) -> Loaded {
     let channel = channel_for(input.path());
     let read = read_events(input.bytes(), &channel);
     let summary = summary_of(input, &channel, &read);
@@ -59,11 +57,7 @@ pub fn load(input: &InputFile) -> Loaded {
             Some((a, b)) => Some((a.min(t), b.max(t))),
         });
     let computers = computer_counts(&read.events);
-    let events = read
-        .events
-        .into_iter()
-        .filter(|e| is_rule_event(&e.provider, e.event_id))
-        .collect();
+    let events = read.events.into_iter().filter(|e| options.keeps(e)).collect();
     Loaded {
         summary,
         facts: Facts::Events(EventLogFacts {

@@ -77,6 +77,8 @@ pub struct SetupLogFacts {
     pub utc_offset_minutes: Option<i32>,
     /// The header's time zone text.
     pub time_zone: Option<String>,
+    /// Run starts and ends, role tasks, errors and long pauses, in local time.
+    pub milestones: Vec<Milestone>,
 }
 
 /// One run, owned: its window in local time and how it ended.
@@ -108,6 +110,28 @@ pub struct EventLogFacts {
     pub last: Option<DateTime<Utc>>,
 }
 
+/// What to keep while loading.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Keep every event, not only those the rules use (for `timeline`).
+    pub all_events: bool,
+}
+
+impl LoadOptions {
+    /// Whether an event is kept.
+    pub fn keeps(&self, event: &Event) -> bool {
+        self.all_events || exdoctor_parsers::event::is_rule_event(&event.provider, event.event_id)
+    }
+}
+
+/// A dated point of a setup log worth a line in the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Milestone {
+    pub line: u32,
+    pub time: NaiveDateTime,
+    pub text: String,
+}
+
 /// A file read once: its summary and its facts.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -116,10 +140,10 @@ pub struct Loaded {
 }
 
 /// Reads one file of a known kind once, for both the summary and the rules.
-pub fn load(input: &InputFile, kind: SourceKind) -> Loaded {
+pub fn load(input: &InputFile, kind: SourceKind, options: LoadOptions) -> Loaded {
     match kind {
         SourceKind::SetupLog => setup_log::load(input),
-        SourceKind::Evt => evt::load(input),
+        SourceKind::Evt => evt::load(input, options),
         _ => Loaded {
             summary: summarize(input, kind),
             facts: Facts::None,

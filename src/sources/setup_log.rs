@@ -7,7 +7,7 @@ use exdoctor_parsers::text::{binary_ratio, TextEncoding};
 use exdoctor_parsers::timestamp::RawTimestamp;
 use serde_json::{json, Value};
 
-use super::{write_json_line, Facts, Loaded, RunFacts, SetupLogFacts, SourceSummary};
+use super::{write_json_line, Facts, Loaded, Milestone, RunFacts, SetupLogFacts, SourceSummary};
 use crate::diagnostic::Diagnostic;
 use crate::findings::Finding;
 use crate::ingest::{InputFile, SourceKind};
@@ -57,6 +57,7 @@ fn facts_of(log: &SetupLog<'_>, findings: Vec<Finding>) -> SetupLogFacts {
             facts.utc_offset_minutes = utc_offset_minutes(&tz.to_str_lossy());
             facts.time_zone = Some(tz.to_string());
         }
+        facts.milestones.extend(milestones(log, run));
         facts.runs.push(RunFacts {
             index: run.index,
             first_line: run.first_line,
@@ -71,6 +72,64 @@ fn facts_of(log: &SetupLog<'_>, findings: Vec<Finding>) -> SetupLogFacts {
         });
     }
     facts
+}
+
+/// The timeline points of a run: start, role tasks, errors setup did not ignore, long
+/// pauses, the result, and the last line of a run that never ended.
+fn milestones(log: &SetupLog<'_>, run: &Run<'_>) -> Vec<Milestone> {
+    let mut out = Vec::new();
+    let mut push = |line: u32, ts: &RawTimestamp, text: String| {
+        if let Some(time) = log.resolve(ts) {
+            out.push(Milestone { line, time, text });
+        }
+    };
+    if let Some(t) = run.first_time {
+        let h = &run.header;
+        push(
+            run.first_line,
+            &t,
+            format!(
+                "setup run {} started (mode {}, setup {})",
+                run.index + 1,
+                h.mode().unwrap_or_else(|| "?".into()),
+                h.setup_version.map_or_else(|| "?".into(), |v| v.to_string())
+            ),
+        );
+    }
+    for task in run
+        .tasks
+        .iter()
+        .filter(|t| t.depth <= 1 && !t.name.as_bytes().eq_ignore_ascii_case(b"Get-ProcessModule"))
+    {
+        push(task.begin_line, &task.begin, format!("begin {}", task.name));
+        if let (Some(line), Some(end)) = (task.end_line, task.end) {
+            push(line, &end, format!("end {}", task.name));
+        }
+    }
+    for e in run.errors.iter().filter(|e| !e.ignored) {
+        push(
+            e.line,
+            &e.time,
+            format!("[ERROR] {}", shorten(e.message.to_str_lossy().trim(), 200)),
+        );
+    }
+    for g in run.gaps.iter().filter(|g| g.seconds >= 600) {
+        push(g.after_line, &g.from, format!("no line for {} min", g.seconds / 60));
+    }
+    if let (Some(line), Some(t)) = (run.result_line, run.last_time) {
+        push(
+            line,
+            &t,
+            format!("setup run {} result: {}", run.index + 1, result_word(run.result)),
+        );
+    } else if let Some(t) = run.last_time.filter(|_| run.is_incomplete()) {
+        push(
+            run.last_line,
+            &t,
+            format!("setup run {} stops here: no result, no End of Setup", run.index + 1),
+        );
+    }
+    out
 }
 
 /// `(UTC-06:00) Central Time` / `(GMT+01:00) ...` / `(UTC) ...` -> minutes east of UTC.

@@ -1,0 +1,72 @@
+//! The merged timeline of every source: setup-log milestones and events, per host
+//! placed in UTC (setup-log times stay local, marked so, when the zone is unknown).
+
+use serde::Serialize;
+
+use super::{hosts_of, LoadedFile};
+use crate::findings::{Location, Timestamp};
+use crate::sources::Facts;
+
+/// One line of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub time: Timestamp,
+    pub host: String,
+    pub source: String,
+    pub location: Location,
+    /// `setup` or `event`.
+    pub kind: &'static str,
+    pub text: String,
+}
+
+/// Every milestone and event of `files`, in time order (ties: host, source, location).
+pub fn timeline(files: &[LoadedFile]) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    for (group, zone) in hosts_of(files) {
+        for f in group.files.iter().filter_map(|&i| files.get(i)) {
+            let source = &f.loaded.summary.path;
+            match &f.loaded.facts {
+                Facts::SetupLog(s) => entries.extend(s.milestones.iter().map(|m| Entry {
+                    time: match &zone {
+                        Some(z) => Timestamp::Utc(z.to_utc(m.time)),
+                        None => Timestamp::Local(m.time),
+                    },
+                    host: group.name.clone(),
+                    source: source.clone(),
+                    location: Location::Line(m.line),
+                    kind: "setup",
+                    text: m.text.clone(),
+                })),
+                Facts::Events(e) => entries.extend(e.events.iter().map(|ev| Entry {
+                    time: Timestamp::Utc(ev.time),
+                    host: group.name.clone(),
+                    source: source.clone(),
+                    location: Location::Record(ev.record_id),
+                    kind: "event",
+                    text: event_text(ev),
+                })),
+                Facts::None => {}
+            }
+        }
+    }
+    entries.sort_by(|a, b| {
+        (a.time.sort_key(), &a.host, &a.source, &a.location).cmp(&(b.time.sort_key(), &b.host, &b.source, &b.location))
+    });
+    entries
+}
+
+/// `System: Service Control Manager 7036 (information): Microsoft Exchange ... | running`.
+fn event_text(e: &exdoctor_parsers::event::Event) -> String {
+    let data: Vec<&str> = e
+        .data
+        .iter()
+        .map(|d| d.value.trim())
+        .filter(|v| !v.is_empty())
+        .collect();
+    let mut text = format!("{}: {} {} ({:?})", e.channel, e.provider, e.event_id, e.level).to_string();
+    if !data.is_empty() {
+        text.push_str(": ");
+        text.push_str(&data.join(" | "));
+    }
+    text.chars().take(400).collect()
+}

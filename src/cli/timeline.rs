@@ -1,0 +1,43 @@
+//! `exdoctor timeline <PATH>...`: every source merged in UTC order.
+
+use std::io::{self, BufWriter, Write};
+
+use anyhow::{Context, Result};
+
+use super::{TimelineArgs, TimelineFormat, EXIT_INPUT, EXIT_OK};
+use crate::analysis::{load_all, timeline::timeline};
+use crate::diagnostic::DiagLevel;
+use crate::sources::{write_json_line, LoadOptions};
+
+pub(super) fn run(args: &TimelineArgs) -> Result<u8> {
+    let pool = super::thread_pool(args.threads)?;
+    let (files, diagnostics) = pool.install(|| load_all(&args.paths, LoadOptions { all_events: true }));
+    let entries = timeline(&files);
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    for entry in entries
+        .iter()
+        .filter(|e| args.host.is_empty() || args.host.iter().any(|h| h.eq_ignore_ascii_case(&e.host)))
+    {
+        match args.format {
+            TimelineFormat::Text => {
+                writeln!(
+                    out,
+                    "{}  {:<10} {} {}  {}",
+                    entry.time, entry.host, entry.source, entry.location, entry.text
+                )
+            }
+            TimelineFormat::Jsonl => write_json_line(&mut out, entry),
+        }
+        .context("writing the timeline")?;
+    }
+    out.flush()?;
+    for d in &diagnostics {
+        eprintln!("{}: {:?}: {}", d.path, d.level, d.message);
+    }
+    Ok(if diagnostics.iter().any(|d| d.level == DiagLevel::Error) {
+        EXIT_INPUT
+    } else {
+        EXIT_OK
+    })
+}
