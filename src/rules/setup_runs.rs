@@ -193,11 +193,7 @@ fn interrupted(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Finding {
         .map(|t| t.name.to_string())
         .collect::<Vec<_>>()
         .join(" > ");
-    let last = file
-        .log
-        .records()
-        .filter(|r| r.line >= run.first_line && r.line <= run.last_line)
-        .last();
+    let last = file.log.run_records(run).last();
     let last_time = run.last_time.and_then(|t| file.log.resolve(&t));
     let summary = format!(
         "The last setup run ({}) has no result and no End of Setup; it stopped{}{}.",
@@ -331,7 +327,7 @@ fn stall(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Option<Finding> {
     let wanted: Vec<u32> = long.iter().flat_map(|g| [g.after_line, g.before_line]).collect();
     let messages: Vec<(u32, String)> = file
         .log
-        .records()
+        .run_records(run)
         .filter(|r| wanted.contains(&r.line))
         .map(|r| (r.line, r.message.to_str_lossy().trim().to_string()))
         .collect();

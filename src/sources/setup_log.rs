@@ -162,9 +162,20 @@ fn summary_of(input: &InputFile, log: &SetupLog<'_>, encoding: TextEncoding) -> 
         "continuation_lines": log.continuation_lines,
         "date_order": log.date_order,
         "date_order_reason": log.order_reason,
-        "runs": log.runs.iter().map(|r| run_json(log, r)).collect::<Vec<_>>(),
+        "runs_total": log.runs.len(),
+        "runs": recent(&log.runs, SUMMARY_RUNS).iter().map(|r| run_json(log, r)).collect::<Vec<_>>(),
     });
     summary
+}
+
+/// Runs detailed in a summary (the last ones; earlier runs are history).
+const SUMMARY_RUNS: usize = 100;
+/// Runs listed in the text summary.
+const TEXT_RUNS: usize = 20;
+
+/// The last `n` runs.
+fn recent<'r, 'a>(runs: &'r [Run<'a>], n: usize) -> &'r [Run<'a>] {
+    &runs[runs.len().saturating_sub(n)..]
 }
 
 /// Writes a `file` line, one `run` line per run, then one `record` line per record.
@@ -297,7 +308,10 @@ fn text_lines(log: &SetupLog<'_>, encoding: TextEncoding) -> Vec<String> {
             format!(", {encoding:?}")
         }
     )];
-    for run in &log.runs {
+    if log.runs.len() > TEXT_RUNS {
+        lines.push(format!("({} earlier runs not listed)", log.runs.len() - TEXT_RUNS));
+    }
+    for run in recent(&log.runs, TEXT_RUNS) {
         let h = &run.header;
         let when = run
             .first_time

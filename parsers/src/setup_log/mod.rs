@@ -98,6 +98,11 @@ impl<'a> SetupLog<'a> {
         RecordIter::new(self.input)
     }
 
+    /// Iterates over the records of one run only.
+    pub fn run_records(&self, run: &Run<'_>) -> RecordIter<'a> {
+        RecordIter::range(self.input, run.start_offset, run.end_offset, run.first_line)
+    }
+
     /// The bytes `start..end` of the input (empty when out of range).
     pub fn slice(&self, start: usize, end: usize) -> Text<'a> {
         Text(self.input.get(start..end).unwrap_or_default())

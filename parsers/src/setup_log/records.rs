@@ -142,6 +142,20 @@ impl<'a> RecordIter<'a> {
         }
     }
 
+    /// Starts at byte `offset` (the start of a line) whose line number is `line`, and
+    /// stops at `end`; records keep their line numbers and offsets in the whole input.
+    pub fn range(input: &'a [u8], offset: usize, end: usize, line: u32) -> Self {
+        let end = end.min(input.len());
+        RecordIter {
+            input: &input[..end],
+            pos: offset.min(end),
+            next_line: line.max(1),
+            pending: None,
+            orphan_lines: 0,
+            continuation_lines: 0,
+        }
+    }
+
     /// Lines read so far.
     pub fn lines_read(&self) -> u64 {
         u64::from(self.next_line) - 1
