@@ -54,7 +54,7 @@ fn text(event: &Event, index: usize) -> Option<String> {
 fn exception_code(event: &Event, index: usize) -> Option<String> {
     let raw = text(event, index)?.to_ascii_lowercase();
     let hex = raw.strip_prefix("0x").unwrap_or(&raw);
-    hex.bytes().all(|b| b.is_ascii_hexdigit()).then(|| format!("0x{hex}"))
+    (!hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| format!("0x{hex}"))
 }
 
 /// The crash report in `e`, if it is one.
@@ -273,6 +273,88 @@ mod tests {
         assert_eq!(f.details["exception_code"], "0xc0000005");
         assert_eq!(f.details["service"], "MSExchangeIS");
         assert_eq!(f.evidence.len(), 3);
+    }
+
+    #[test]
+    fn a_stop_is_not_a_crash_and_a_bare_7031_is_medium_confidence() {
+        let events = [
+            event(SCM, 7036, 1, "2008-03-15T10:00:00Z", &[IS, "stopped"]),
+            event(SCM, 7036, 2, "2008-03-15T10:00:30Z", &["Print Spooler", "stopped"]),
+        ];
+        assert!(check(&view(&events)).is_empty());
+        let events = [event(
+            SCM,
+            7031,
+            3,
+            "2008-03-15T10:00:00Z",
+            &[IS, "1", "60000", "1", "Restart the service"],
+        )];
+        let findings = check(&view(&events));
+        assert_eq!(findings.len(), 1);
+        assert_eq!((findings[0].confidence, findings[0].count), (Confidence::Medium, 1));
+        assert_eq!(findings[0].severity, Severity::Critical);
+    }
+
+    #[test]
+    fn a_non_exchange_service_crash_is_an_error_not_critical() {
+        let events = [
+            event(
+                "Application Error",
+                1000,
+                1,
+                "2008-03-15T10:00:00Z",
+                &["spoolsv.exe", "6.0", "ntdll.dll", "6.0", "0001a2b3"],
+            ),
+            event(SCM, 7034, 2, "2008-03-15T10:00:01Z", &["Print Spooler", "1"]),
+            event(SCM, 7034, 3, "2008-03-15T11:00:01Z", &["Print Spooler", "2"]),
+        ];
+        let findings = check(&view(&events));
+        assert_eq!(findings.len(), 1);
+        let f = &findings[0];
+        assert_eq!((f.severity, f.count), (Severity::Error, 2));
+        assert_eq!(f.details["service"], "Print Spooler");
+        // The 2003 form of Application Error 1000 has no exception code; the image is
+        // not the service's name, so it is not joined.
+        assert_eq!(f.confidence, Confidence::Medium);
+    }
+
+    #[test]
+    fn clr_reports_name_the_exception_and_join_by_image() {
+        let events = [
+            event(
+                ".NET Runtime 2.0 Error Reporting",
+                5000,
+                1,
+                "2008-03-15T10:00:00Z",
+                &[
+                    "clr20r3",
+                    "msexchangetransport.exe",
+                    "8.1.240.6",
+                    "4745fb4a",
+                    "m.e.transport",
+                    "8.1.240.6",
+                    "x",
+                    "1",
+                    "2",
+                    "system.nullreferenceexception",
+                    "NIL",
+                ],
+            ),
+            event(
+                SCM,
+                7034,
+                2,
+                "2008-03-15T10:00:02Z",
+                &["Microsoft Exchange Transport", "1"],
+            ),
+        ];
+        let f = &check(&view(&events))[0];
+        assert_eq!((f.severity, f.confidence), (Severity::Critical, Confidence::High));
+        assert_eq!(f.details["exception"], "system.nullreferenceexception");
+        assert_eq!(f.details["module"], "m.e.transport");
+        assert!(f.evidence[1]
+            .text
+            .starts_with(".NET Runtime 2.0 Error Reporting 5000: EventType clr20r3, P1 msexchangetransport.exe"));
     }
 
     #[test]

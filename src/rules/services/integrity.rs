@@ -54,8 +54,8 @@ fn finding(log: &HostLog<'_>) -> Option<Finding> {
         .map(|g| {
             let text = format!(
                 "records {}-{} missing ({} record(s)) between record {} and record {}",
-                g.after + 1,
-                g.before - 1,
+                g.after.saturating_add(1),
+                g.before.saturating_sub(1),
                 g.missing(),
                 g.after,
                 g.before
@@ -70,7 +70,11 @@ fn finding(log: &HostLog<'_>) -> Option<Finding> {
         let text = format!("... and {} more gap(s) or damaged place(s)", total - MAX_EVIDENCE);
         evidence.push(Evidence::new(log.source, Location::File, None, text));
     }
-    let gaps: Vec<[u64; 2]> = i.record_id_gaps.iter().map(|g| [g.after + 1, g.before - 1]).collect();
+    let gaps: Vec<[u64; 2]> = i
+        .record_id_gaps
+        .iter()
+        .map(|g| [g.after.saturating_add(1), g.before.saturating_sub(1)])
+        .collect();
     let mut finding = Finding::new(info(RULES, EVENT_LOG_GAP), summary)
         .title(format!("{} event log has missing or unreadable records", log.channel))
         .confidence(Confidence::High)

@@ -126,6 +126,12 @@ pub(crate) mod testing {
         }
     }
 
+    /// MSExchange ADAccess 2114 (topology discovery failed) of the Transport process.
+    pub(crate) fn topology_failure(record: u64, time: &str) -> Event {
+        let params = ["MSExchangeTransport.exe", "1234", "0x80040a02", "DSC_E_NO_SUITABLE_CDC"];
+        event("MSExchange ADAccess", 2114, record, time, &params)
+    }
+
     /// `2008-03-14T23:41:40Z` as UTC.
     pub(crate) fn at(time: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(time)
@@ -174,5 +180,71 @@ pub(crate) mod testing {
             end: facts.end.map(|t| t.and_utc()),
             zone_known: true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{event, topology_failure, view};
+    use super::*;
+    use crate::findings::Severity;
+
+    #[test]
+    fn a_start_failure_beside_topology_errors_is_one_critical_topology_finding_of_the_host() {
+        let events = [
+            topology_failure(1, "2008-09-28T18:00:00Z"),
+            event(
+                "MSExchange ADAccess",
+                2102,
+                2,
+                "2008-09-28T18:00:05Z",
+                &["MSExchangeTransport.exe", "1234", "dc01.contoso.com"],
+            ),
+            event(
+                SCM,
+                7024,
+                3,
+                "2008-09-28T18:01:00Z",
+                &["Microsoft Exchange Transport", "-2147221226"],
+            ),
+        ];
+        let findings = check(&view(&events));
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        let f = &findings[0];
+        assert_eq!(
+            (f.rule, f.severity, f.count),
+            (AD_TOPOLOGY_FAILURE, Severity::Critical, 2)
+        );
+        assert_eq!(f.host, "EX01");
+        assert_eq!(f.evidence.len(), 3);
+        assert_eq!(
+            f.evidence[0].text,
+            "MSExchange ADAccess 2114: Process MSExchangeTransport.exe (PID=1234). Topology discovery failed, error 0x80040a02 (DSC_E_NO_SUITABLE_CDC)."
+        );
+        assert!(
+            f.summary.contains("2102 x1, 2114 x1") && f.summary.contains("1 service start failure"),
+            "{}",
+            f.summary
+        );
+    }
+
+    #[test]
+    fn the_catalog_has_every_rule_of_the_family() {
+        let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        assert_eq!(
+            ids,
+            [
+                SERVICE_CRASH,
+                SERVICE_START_FAILURE,
+                SERVICE_DEPENDENCY_MISSING,
+                NTLMSSP_DEPENDENCY,
+                MSI_INSTALL_FAILED,
+                EXCHANGE_SETUP_COMPONENT_FAILED,
+                UNEXPECTED_SHUTDOWN_DURING_SETUP,
+                AD_TOPOLOGY_FAILURE,
+                EVENT_LOG_GAP
+            ]
+        );
+        assert!(RULES.iter().all(|r| r.remediation.len() >= 2));
     }
 }

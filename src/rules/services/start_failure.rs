@@ -99,14 +99,13 @@ fn groups<'h, 'a>(host: &'h HostView<'a>, blocked: &BTreeSet<String>) -> Vec<Gro
 
 /// Runs the rule; `blocked` = services explained by a missing dependency.
 pub(crate) fn check(host: &HostView<'_>, blocked: &BTreeSet<String>) -> StartFailures {
-    let (crl, mut rest): (Vec<_>, Vec<_>) = groups(host, blocked)
-        .into_iter()
-        .partition(|g| g.managed_exchange() && g.timed_out());
+    let all = groups(host, blocked);
+    let is_crl = |g: &Group<'_, '_>| g.managed_exchange() && g.timed_out();
+    let crl_pattern = all.iter().filter(|g| is_crl(g)).count() >= CRL_MIN_SERVICES;
+    let (crl, rest): (Vec<_>, Vec<_>) = all.into_iter().partition(|g| crl_pattern && is_crl(g));
     let mut findings = Vec::new();
-    if crl.len() >= CRL_MIN_SERVICES {
+    if !crl.is_empty() {
         findings.push(crl_finding(host, &crl));
-    } else {
-        rest.extend(crl);
     }
     let topology: Vec<_> = topology::failures(host).map(|e| e.event.time).collect();
     let window = Duration::minutes(TOPOLOGY_WINDOW_MINUTES);
@@ -211,4 +210,66 @@ fn service_finding(g: &Group<'_, '_>) -> Finding {
         finding.push_evidence(e);
     }
     finding
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::services::testing::{event, topology_failure, view};
+
+    const TRANSPORT: &str = "Microsoft Exchange Transport";
+
+    #[test]
+    fn a_single_timeout_is_a_per_service_finding_not_the_crl_check() {
+        let events = [
+            event(SCM, 7009, 1, "2008-09-28T18:00:30Z", &["30000", TRANSPORT]),
+            event(SCM, 7000, 2, "2008-09-28T18:00:30Z", &[TRANSPORT, "%%1053"]),
+            event(
+                SCM,
+                7001,
+                3,
+                "2008-09-28T18:00:31Z",
+                &["Microsoft Exchange EdgeSync", TRANSPORT, "%%1053"],
+            ),
+            event(SCM, 7000, 4, "2008-09-28T19:00:00Z", &["Print Spooler", "%%1069"]),
+        ];
+        let host = view(&events);
+        let result = check(&host, &BTreeSet::new());
+        assert!(result.folded.is_empty());
+        let [transport, spooler] = &result.findings[..] else {
+            panic!("{:#?}", result.findings);
+        };
+        assert_eq!((transport.count, transport.evidence.len()), (2, 3));
+        assert_eq!(transport.details["service"], "MSExchangeTransport");
+        assert_eq!(transport.details["dependants"], json!(["MSExchangeEdgeSync"]));
+        assert!(transport.details.get("cause").is_none());
+        assert!(
+            spooler
+                .summary
+                .contains("%%1069 (the service did not start due to a logon failure)"),
+            "{}",
+            spooler.summary
+        );
+    }
+
+    #[test]
+    fn a_failure_next_to_topology_errors_is_folded_and_blocked_services_are_skipped() {
+        let events = [
+            topology_failure(1, "2008-09-28T18:00:00Z"),
+            event(SCM, 7024, 2, "2008-09-28T18:01:00Z", &[TRANSPORT, "-2147221226"]),
+            event(
+                SCM,
+                7000,
+                3,
+                "2008-09-28T18:02:00Z",
+                &["Microsoft Exchange Information Store", "%%1053"],
+            ),
+        ];
+        let host = view(&events);
+        let blocked: BTreeSet<String> = ["msexchangeis".to_string()].into();
+        let result = check(&host, &blocked);
+        assert!(result.findings.is_empty(), "{:#?}", result.findings);
+        assert_eq!(result.folded.len(), 1);
+        assert!(result.folded[0].text.starts_with("Service Control Manager 7024"));
+    }
 }
