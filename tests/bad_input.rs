@@ -70,7 +70,12 @@ fn bad_setup_logs_get_diagnostics_and_good_ones_are_still_reported() {
         "inputs that could not be read at all: exit 2"
     );
     let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
-    let sources = doc["sources"].as_array().expect("sources");
+    let sources: Vec<serde_json::Value> = doc["hosts"]
+        .as_array()
+        .expect("hosts")
+        .iter()
+        .flat_map(|h| h["sources"].as_array().cloned().unwrap_or_default())
+        .collect();
     let by_name = |name: &str| {
         sources
             .iter()
@@ -135,7 +140,7 @@ fn a_missing_path_is_a_diagnostic_and_the_rest_is_analysed() {
     ]);
     assert_eq!(output.status.code(), Some(2));
     let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    assert_eq!(doc["sources"].as_array().map(Vec::len), Some(1));
+    assert_eq!(doc["hosts"][0]["sources"].as_array().map(Vec::len), Some(1));
     assert!(doc["diagnostics"][0]["message"]
         .as_str()
         .is_some_and(|m| m.starts_with("cannot read")));

@@ -48,7 +48,7 @@ fn analyze_summarizes_the_log() {
     let output = common::exdoctor(&["analyze", "--format", "json", path.to_str().expect("utf-8 path")]);
     assert_eq!(output.status.code(), Some(0));
     let doc: Value = serde_json::from_str(&common::stdout_text(&output)).expect("JSON document");
-    let source = &doc["sources"][0];
+    let source = &doc["hosts"][0]["sources"][0];
     assert_eq!(source["kind"], "evt");
     assert_eq!(source["records"], 6501);
     assert_eq!(source["errors"], 0);
@@ -85,8 +85,8 @@ fn damaged_log_reports_offsets_and_gaps() {
     let output = common::exdoctor(&["analyze", "--format", "json", damaged.to_str().expect("utf-8 path")]);
     assert_eq!(output.status.code(), Some(0));
     let doc: Value = serde_json::from_str(&common::stdout_text(&output)).expect("JSON document");
-    assert_eq!(doc["sources"][0]["records"], 6501 - 29);
-    assert_eq!(doc["sources"][0]["errors"], 1);
+    assert_eq!(doc["hosts"][0]["sources"][0]["records"], 6501 - 29);
+    assert_eq!(doc["hosts"][0]["sources"][0]["errors"], 1);
     let messages: Vec<String> = doc["diagnostics"]
         .as_array()
         .expect("diagnostics")

@@ -174,6 +174,7 @@ pub const RULE_EVENTS: &[(&str, u16)] = &[
     ("EventLog", 6006),
     ("EventLog", 6008),
     ("EventLog", 6009),
+    ("USER32", 1074),
     ("MsiInstaller", 1033),
     ("MsiInstaller", 1034),
     ("MsiInstaller", 1036),
@@ -229,7 +230,7 @@ mod tests {
         assert!(is_rule_event("MSExchange ADAccess", 2114));
         assert!(!is_rule_event("Service Control Manager", 7035));
         assert!(!is_rule_event("MSExchangeSetup", 7036));
-        assert_eq!(RULE_EVENTS.len(), 35);
+        assert_eq!(RULE_EVENTS.len(), 36);
     }
 
     #[test]
