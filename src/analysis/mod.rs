@@ -2,6 +2,7 @@
 //! hosts, place setup runs in UTC, run the correlation rules per host, and collect the
 //! findings in a deterministic order.
 
+pub mod correlate;
 pub mod hosts;
 pub mod timeline;
 pub mod zone;
@@ -242,6 +243,7 @@ fn analyse_host(g: &HostGroup, zone: Option<HostZone>, all: &[LoadedFile]) -> (H
     view.events
         .sort_by(|a, b| (a.event.time, a.source, a.event.record_id).cmp(&(b.event.time, b.source, b.event.record_id)));
     findings.extend(services::check(&view));
+    correlate::correlate(&mut findings, &view);
     for finding in &mut findings {
         finding.host = g.name.clone();
     }
