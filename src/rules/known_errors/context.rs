@@ -31,10 +31,8 @@ pub(super) fn enrich(id: &str, details: &mut Captures, run: &Run<'_>) {
     }
     match id {
         "msi-installer-cache" => installed_build(details, run),
-        "shared-config-dc" => {
-            if details.get("inner_error").is_some_and(|e| topology_not_running(e)) {
-                details.insert("service".into(), "MSExchangeADTopology".into());
-            }
+        "shared-config-dc" if details.get("inner_error").is_some_and(|e| topology_not_running(e)) => {
+            details.insert("service".into(), "MSExchangeADTopology".into());
         }
         "ad-validation-failed" => schema_master(details, run),
         _ => {}

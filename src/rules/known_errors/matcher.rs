@@ -13,7 +13,7 @@ use crate::findings::Evidence;
 use crate::rules::SetupLogFile;
 
 /// Captured facts by name.
-pub(super) type Captures = BTreeMap<String, String>;
+pub(crate) type Captures = BTreeMap<String, String>;
 
 /// A signature with its compiled patterns.
 pub(super) struct Compiled {

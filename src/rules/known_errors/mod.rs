@@ -20,7 +20,8 @@ use serde_json::Value;
 
 use super::{info, SetupLogFile};
 use crate::findings::{Confidence, Finding};
-use matcher::{push_unique, Captures, Match, TABLE};
+pub(crate) use matcher::Captures;
+use matcher::{push_unique, Match, TABLE};
 use table::Merge;
 
 /// Most matching lines kept as evidence for one finding (the count says how many there were).
@@ -115,7 +116,7 @@ fn finding(g: Match) -> Finding {
 }
 
 /// Replaces `{name}` placeholders with captured values ("not logged" when missing).
-fn fill(template: &str, values: &Captures) -> String {
+pub(crate) fn fill(template: &str, values: &Captures) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -141,4 +142,4 @@ fn fill(template: &str, values: &Captures) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -85,6 +85,17 @@ const MSI_REMEDIATION: &[&str] = &[
 const MSI_SUMMARY: &str = "Windows Installer failed on an Exchange package; its cached installation source for \
                            build {build} ({build_source}) is missing or unusable: {error_line}";
 
+/// The Windows Installer cache signatures share all but their pattern.
+const MSI: Signature = Signature {
+    id: "msi-installer-cache",
+    extra: &[r"Error code is (?P<error_code>\d+)"],
+    merge: Merge::Id,
+    title: "Windows Installer cache is missing the Exchange build {build} package",
+    summary: MSI_SUMMARY,
+    remediation: MSI_REMEDIATION,
+    ..BASE
+};
+
 /// Every known error, in the order findings are reported.
 pub(super) const SIGNATURES: &[Signature] = &[
     Signature {
@@ -103,54 +114,28 @@ pub(super) const SIGNATURES: &[Signature] = &[
         ..BASE
     },
     Signature {
-        id: "msi-installer-cache",
         pattern: r"Couldn't remove product with code (?P<product_code>[0-9A-Fa-f-]+)\. The installation source for this product is not available",
-        extra: &[r"Error code is (?P<error_code>\d+)"],
-        merge: Merge::Id,
-        title: "Windows Installer cache is missing the Exchange build {build} package",
-        summary: MSI_SUMMARY,
-        remediation: MSI_REMEDIATION,
-        ..BASE
+        ..MSI
     },
     Signature {
-        id: "msi-installer-cache",
         pattern: r"Unable to remove product with code (?P<product_code>[0-9A-Fa-f-]+)\. Fatal error during installation",
-        extra: &[r"Error code is (?P<error_code>\d+)"],
-        merge: Merge::Id,
-        title: "Windows Installer cache is missing the Exchange build {build} package",
-        summary: MSI_SUMMARY,
-        remediation: MSI_REMEDIATION,
-        ..BASE
+        ..MSI
     },
     Signature {
-        id: "msi-installer-cache",
         pattern: r"\[ERROR\] Installing product (?P<package>.+?) failed\. The installation source for this product is not available",
-        extra: &[r"Error code is (?P<error_code>\d+)"],
-        merge: Merge::Id,
-        title: "Windows Installer cache is missing the Exchange build {build} package",
-        summary: MSI_SUMMARY,
-        remediation: MSI_REMEDIATION,
-        ..BASE
+        ..MSI
     },
     Signature {
-        id: "msi-installer-cache",
         pattern: r"\[ERROR\] Installing product (?P<package>.+?\.msi) failed\. Fatal error during installation\. Error code is (?P<error_code>1603)\.",
-        merge: Merge::Id,
         title: "Windows Installer cache is missing the Exchange build {build} package ({package_file}, error {error_code})",
-        summary: MSI_SUMMARY,
-        remediation: MSI_REMEDIATION,
-        ..BASE
+        ..MSI
     },
     Signature {
-        id: "msi-installer-cache",
         pattern: r"\[ERROR\] Object reference not set to an instance of an object\.",
         context: Some(r"Installing a new product\. Package: (?P<package>.+?\.msi)"),
         context_required: true,
-        merge: Merge::Id,
         title: "Windows Installer cache is missing the Exchange build {build} package ({package_file})",
-        summary: MSI_SUMMARY,
-        remediation: MSI_REMEDIATION,
-        ..BASE
+        ..MSI
     },
     Signature {
         id: "arbitration-upn-conflict",

@@ -40,14 +40,28 @@ pub(crate) fn log_text(header: &[&str], body: &[&str]) -> String {
     out
 }
 
-/// The known-error findings of a synthetic log.
-fn findings(header: &[&str], body: &[&str]) -> Vec<Finding> {
+/// The findings of `rules` on a synthetic log.
+pub(crate) fn findings_of(
+    rules: fn(&SetupLogFile<'_, '_>) -> Vec<Finding>,
+    header: &[&str],
+    body: &[&str],
+) -> Vec<Finding> {
     let text = log_text(header, body);
     let log = parse_setup_log(text.as_bytes());
-    check(&SetupLogFile {
+    rules(&SetupLogFile {
         path: "ExchangeSetup.log",
         log: &log,
     })
+}
+
+/// A string detail of a finding ("" when absent).
+pub(crate) fn detail<'f>(f: &'f Finding, key: &str) -> &'f str {
+    f.details.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// The known-error findings of a synthetic log.
+fn findings(header: &[&str], body: &[&str]) -> Vec<Finding> {
+    findings_of(check, header, body)
 }
 
 /// The single finding of a log, asserting its id.
@@ -58,14 +72,17 @@ fn only(id: &str, header: &[&str], body: &[&str]) -> Finding {
     all.into_iter().next().unwrap_or_else(|| unreachable!())
 }
 
-fn detail<'f>(f: &'f Finding, key: &str) -> &'f str {
-    f.details.get(key).and_then(Value::as_str).unwrap_or_default()
-}
-
 const REF: &str = "[ERROR-REFERENCE] Id=SomeComponent___0123456789abcdef Component=EXCHANGE14:\\Current\\Release";
 
-/// (rule id, body lines, expected details) — one per signature family member.
-const POSITIVE: &[(&str, &[&str], &[(&str, &str)])] = &[
+/// A positive case: rule id, body lines, expected details.
+type Case = (
+    &'static str,
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
+
+/// One positive case per signature (every table row).
+const POSITIVE: &[Case] = &[
     (
         "ldifde-import-failed",
         &[

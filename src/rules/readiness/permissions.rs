@@ -103,7 +103,7 @@ fn message_need(message: &str) -> Option<(&'static str, &'static [&'static str])
 }
 
 /// A prerequisite setting's last value and line.
-fn setting<'r>(run: &'r Run<'_>, name: &str) -> Option<(String, u32)> {
+fn setting(run: &Run<'_>, name: &str) -> Option<(String, u32)> {
     run.setting(name).last().map(|e| (e.value.to_string(), e.line))
 }
 

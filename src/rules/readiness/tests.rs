@@ -1,21 +1,10 @@
 //! Readiness and permission findings on small synthetic logs.
 
-use exdoctor_parsers::setup_log::parse_setup_log;
-
 use super::*;
-use crate::rules::known_errors::tests::log_text;
+use crate::rules::known_errors::tests::{detail, findings_of};
 
 fn findings(header: &[&str], body: &[&str]) -> Vec<Finding> {
-    let text = log_text(header, body);
-    let log = parse_setup_log(text.as_bytes());
-    check(&SetupLogFile {
-        path: "ExchangeSetup.log",
-        log: &log,
-    })
-}
-
-fn detail<'f>(f: &'f Finding, key: &str) -> &'f str {
-    f.details.get(key).and_then(Value::as_str).unwrap_or_default()
+    findings_of(check, header, body)
 }
 
 fn checks_of(all: &[Finding]) -> Vec<&str> {
