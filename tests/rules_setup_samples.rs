@@ -59,6 +59,11 @@ fn prereq_gaps_2007_yields_three_errors_and_one_warning() {
         ],
         "the last run's readiness results"
     );
+    assert_eq!(
+        all[0].severity,
+        Severity::Error,
+        "a blocking check first: setup-failed folds into it"
+    );
     for f in all.iter().filter(|f| f.rule == "prereq-failed") {
         assert!(f.title.starts_with("Readiness check failed: "), "{}", f.title);
         assert!(!f.remediation.is_empty());

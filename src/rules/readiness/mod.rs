@@ -83,7 +83,10 @@ pub fn check(file: &SetupLogFile<'_, '_>) -> Vec<Finding> {
         .iter()
         .map(|n| permission_finding(n, &user, ad_unreadable))
         .collect();
-    out.extend(checks.iter().map(|c| prereq_finding(c, run)));
+    // Blocking checks first: a generic setup-failed is folded into the first finding.
+    let mut prereqs: Vec<Finding> = checks.iter().map(|c| prereq_finding(c, run)).collect();
+    prereqs.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    out.extend(prereqs);
     out
 }
 

@@ -173,10 +173,10 @@ fn exchange_2007_readiness_texts_are_checks_with_their_severity() {
     assert_eq!(
         got,
         vec![
-            ("SingleLabelDomain", Severity::Warning),
-            ("PowerShellNotInstalled", Severity::Error)
+            ("PowerShellNotInstalled", Severity::Error),
+            ("SingleLabelDomain", Severity::Warning)
         ],
-        "the watermark text belongs to setup-watermark"
+        "errors first; the watermark text belongs to setup-watermark"
     );
 }
 
