@@ -5,7 +5,9 @@ use chrono::Duration;
 
 use crate::findings::{Confidence, Evidence, Finding};
 use crate::rules::host::{HostView, RunWindow};
-use crate::rules::services::{EXCHANGE_SETUP_COMPONENT_FAILED, SERVICE_START_FAILURE, UNEXPECTED_SHUTDOWN_DURING_SETUP};
+use crate::rules::services::{
+    EXCHANGE_SETUP_COMPONENT_FAILED, SERVICE_START_FAILURE, UNEXPECTED_SHUTDOWN_DURING_SETUP,
+};
 use crate::rules::setup_runs::{SETUP_INTERRUPTED, SETUP_STALL};
 
 /// How long after an interrupted run's last line its aftermath (reboot) is looked for.
@@ -22,7 +24,9 @@ pub fn correlate(findings: &mut Vec<Finding>, view: &HostView<'_>) {
 fn window_of<'v, 'a>(finding: &Finding, view: &'v HostView<'a>) -> Option<&'v RunWindow<'a>> {
     let source = finding.evidence.first()?.source.as_str();
     let run = finding.details.get("run").and_then(|r| r.as_u64())?;
-    view.runs.iter().find(|w| w.source == source && (w.run.index + 1) as u64 == run)
+    view.runs
+        .iter()
+        .find(|w| w.source == source && (w.run.index + 1) as u64 == run)
 }
 
 /// Moves the evidence of `from` into `into` (skipping duplicates).
@@ -43,14 +47,20 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
         if findings[i].rule != SETUP_INTERRUPTED {
             continue;
         }
-        let Some(window) = window_of(&findings[i], view) else { continue };
+        let Some(window) = window_of(&findings[i], view) else {
+            continue;
+        };
         let mut agreed = false;
         // MSExchangeSetup 1000 without 1001 inside the window: the same interruption.
         let mut folded = Vec::new();
         for (j, other) in findings.iter().enumerate() {
             let same_run = other.rule == EXCHANGE_SETUP_COMPONENT_FAILED
                 && other.details.get("completed").and_then(|c| c.as_bool()) == Some(false)
-                && other.evidence.iter().filter_map(|e| e.time.and_then(|t| t.utc())).any(|t| window.contains(t, open_end));
+                && other
+                    .evidence
+                    .iter()
+                    .filter_map(|e| e.time.and_then(|t| t.utc()))
+                    .any(|t| window.contains(t, open_end));
             if same_run && !removed.contains(&j) {
                 folded.push(j);
             }
@@ -64,14 +74,21 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
         let shutdown: Vec<Evidence> = findings
             .iter()
             .filter(|f| f.rule == UNEXPECTED_SHUTDOWN_DURING_SETUP)
-            .flat_map(|f| f.evidence.iter().filter(|e| e.location.to_string().starts_with("record")).cloned())
+            .flat_map(|f| {
+                f.evidence
+                    .iter()
+                    .filter(|e| e.location.to_string().starts_with("record"))
+                    .cloned()
+            })
             .collect();
         // Installer activity and the next boot after the last line.
         let end = window.end;
         let mut extra: Vec<Evidence> = view
             .events
             .iter()
-            .filter(|e| e.event.provider.eq_ignore_ascii_case("MsiInstaller") && window.contains(e.event.time, Duration::zero()))
+            .filter(|e| {
+                e.event.provider.eq_ignore_ascii_case("MsiInstaller") && window.contains(e.event.time, Duration::zero())
+            })
             .take(3)
             .map(|e| e.evidence(format!("{} during the run", e.label())))
             .collect();
@@ -83,7 +100,10 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
             });
             if let Some(boot) = next_boot {
                 let minutes = (boot.event.time - end).num_minutes();
-                extra.push(boot.evidence(format!("{}: the system started again {minutes} min after the last setup line", boot.label())));
+                extra.push(boot.evidence(format!(
+                    "{}: the system started again {minutes} min after the last setup line",
+                    boot.label()
+                )));
                 findings[i] = findings[i].clone().detail("next_boot_after_minutes", minutes);
             }
         }
@@ -108,12 +128,19 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
 
 /// A stalled setup run absorbs the CRL-timeout service start failures of its window.
 fn stalls(findings: &mut Vec<Finding>, view: &HostView<'_>) {
-    let Some(stall) = findings.iter().position(|f| f.rule == SETUP_STALL) else { return };
-    let Some(window) = window_of(&findings[stall], view).cloned() else { return };
+    let Some(stall) = findings.iter().position(|f| f.rule == SETUP_STALL) else {
+        return;
+    };
+    let Some(window) = window_of(&findings[stall], view).cloned() else {
+        return;
+    };
     let crl = findings.iter().position(|f| {
         f.rule == SERVICE_START_FAILURE
             && f.details.get("cause").and_then(|c| c.as_str()) == Some("crl-check-timeout")
-            && f.evidence.iter().filter_map(|e| e.time.and_then(|t| t.utc())).all(|t| window.contains(t, Duration::zero()))
+            && f.evidence
+                .iter()
+                .filter_map(|e| e.time.and_then(|t| t.utc()))
+                .all(|t| window.contains(t, Duration::zero()))
     });
     let Some(crl) = crl else { return };
     let other = findings[crl].clone();

@@ -226,7 +226,21 @@ impl<'a> RunState<'a> {
                 help_url: None,
             }),
             Fact::HelpUrl(url) => {
-                if let Some(rule) = run.failed_rules.last_mut().filter(|r| r.help_url.is_none()) {
+                // `.../ms.exch.setupreadiness.<Rule>.aspx` names its rule; all Failed lines
+                // may come before the Help URLs, so match by name, else take the last rule.
+                let named = help_url_rule(url);
+                let by_name = named.and_then(|name| {
+                    run.failed_rules
+                        .iter()
+                        .position(|r| r.help_url.is_none() && r.name.as_bytes().eq_ignore_ascii_case(name))
+                });
+                let index = by_name.or_else(|| {
+                    run.failed_rules
+                        .len()
+                        .checked_sub(1)
+                        .filter(|&i| named.is_none() && run.failed_rules[i].help_url.is_none())
+                });
+                if let Some(rule) = index.and_then(|i| run.failed_rules.get_mut(i)) {
                     rule.help_url = Some(url);
                 }
             }
@@ -377,6 +391,17 @@ fn issue<'a>(rec: &Record<'a>, block: Option<usize>) -> Issue<'a> {
         block,
         ignored: false,
     }
+}
+
+/// The rule a readiness help URL names (`ms.exch.setupreadiness.<Rule>.aspx`).
+fn help_url_rule(url: super::Text<'_>) -> Option<&[u8]> {
+    let (_, rest) = url.split_once("setupreadiness.")?;
+    let bytes = rest.as_bytes();
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'.' || b == b'?' || b == b'&')
+        .unwrap_or(bytes.len());
+    (end > 0).then(|| &bytes[..end])
 }
 
 /// The prerequisite engine's task.
