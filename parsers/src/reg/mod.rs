@@ -48,13 +48,15 @@ pub enum RegHeader {
 
 /// The text encoding the file was read with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum RegEncoding {
     /// UTF-16 little endian (BOM `FF FE`, or recognised without BOM).
+    #[serde(rename = "utf-16le")]
     Utf16Le,
     /// The ANSI code page, read as Windows-1252 (no BOM).
+    #[serde(rename = "windows-1252")]
     Windows1252,
     /// UTF-8 with a BOM (not written by regedit; accepted and flagged).
+    #[serde(rename = "utf-8")]
     Utf8,
 }
 
