@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::path::{eq_ignore_case, fold};
 use super::{KeyDeletion, RegData, RegKey, RegValue};
@@ -10,10 +11,48 @@ use super::{KeyDeletion, RegData, RegKey, RegValue};
 /// Above this many values a key gets a name index instead of a linear search.
 const LINEAR_LIMIT: usize = 12;
 
+/// Values reserved for a new key (a service key has about eight).
+const VALUES_RESERVED: usize = 8;
+
 struct Entry<'a> {
     key: RegKey<'a>,
     alive: bool,
+    /// The previous entry with the same hash (collision chain).
+    next_same_hash: Option<usize>,
     names: Option<HashMap<String, usize>>,
+}
+
+/// The keys of the path index are already hashes.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8)) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A case-insensitive hash of a key path, without allocating.
+fn path_hash(path: &str) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = 0u64;
+    let mut add = |c: u64| h = (h.rotate_left(5) ^ c).wrapping_mul(K);
+    if path.is_ascii() {
+        path.bytes().for_each(|b| add(u64::from(b.to_ascii_lowercase())));
+    } else {
+        path.chars().flat_map(char::to_lowercase).for_each(|c| add(u64::from(c)));
+    }
+    h
 }
 
 /// Where value lines currently go.
@@ -30,9 +69,11 @@ pub(super) enum Current {
 /// The merging state.
 pub(super) struct Builder<'a> {
     entries: Vec<Entry<'a>>,
-    /// Folded path -> entry, only for live entries. Ordered so that the subkeys of a
-    /// deleted key are one range.
-    index: BTreeMap<String, usize>,
+    /// Path hash -> newest entry with that hash (older ones via `next_same_hash`).
+    index: HashMap<u64, usize, BuildHasherDefault<PassThrough>>,
+    /// Folded path -> live entry, ordered so that the subkeys of a deleted key are one
+    /// range; built at the first key deletion only (most exports have none).
+    ordered: Option<BTreeMap<String, usize>>,
     deletions: Vec<KeyDeletion<'a>>,
     deleted_index: HashMap<String, usize>,
     pub current: Current,
@@ -42,50 +83,77 @@ impl<'a> Builder<'a> {
     pub fn new() -> Self {
         Builder {
             entries: Vec::new(),
-            index: BTreeMap::new(),
+            index: HashMap::default(),
+            ordered: None,
             deletions: Vec::new(),
             deleted_index: HashMap::new(),
             current: Current::Nothing,
         }
     }
 
+    /// The live entry for `path`, if any.
+    fn find(&self, path: &str, hash: u64) -> Option<usize> {
+        let mut at = self.index.get(&hash).copied();
+        while let Some(i) = at {
+            let entry = self.entries.get(i)?;
+            if entry.alive && eq_ignore_case(&entry.key.path, path) {
+                return Some(i);
+            }
+            at = entry.next_same_hash;
+        }
+        None
+    }
+
     /// A `[KEY]` line: continue the key if the file has it already, else start it.
     pub fn open_key(&mut self, path: Cow<'a, str>, line: u64) {
-        let folded = fold(&path);
-        if let Some(&i) = self.index.get(&folded) {
+        let hash = path_hash(&path);
+        if let Some(i) = self.find(&path, hash) {
             self.current = Current::Key(i);
             return;
         }
         let i = self.entries.len();
+        if let Some(ordered) = &mut self.ordered {
+            ordered.insert(fold(&path), i);
+        }
+        let next_same_hash = self.index.insert(hash, i);
         self.entries.push(Entry {
             key: RegKey {
                 path,
                 line,
-                values: Vec::new(),
+                values: Vec::with_capacity(VALUES_RESERVED),
             },
             alive: true,
+            next_same_hash,
             names: None,
         });
-        self.index.insert(folded, i);
         self.current = Current::Key(i);
     }
 
     /// A `[-KEY]` line: forget the key and its subkeys set so far, remember the deletion.
     pub fn delete_key(&mut self, path: Cow<'a, str>, line: u64) {
+        let entries = &self.entries;
+        let ordered = self.ordered.get_or_insert_with(|| {
+            entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| e.alive)
+                .map(|(i, e)| (fold(&e.key.path), i))
+                .collect()
+        });
         let folded = fold(&path);
         let mut doomed = Vec::new();
-        if self.index.contains_key(&folded) {
+        if ordered.contains_key(&folded) {
             doomed.push(folded.clone());
         }
         let prefix = format!("{folded}\\");
         doomed.extend(
-            self.index
+            ordered
                 .range(prefix.clone()..)
                 .take_while(|(k, _)| k.starts_with(&prefix))
                 .map(|(k, _)| k.clone()),
         );
         for k in doomed {
-            if let Some(i) = self.index.remove(&k) {
+            if let Some(i) = ordered.remove(&k) {
                 if let Some(entry) = self.entries.get_mut(i) {
                     entry.alive = false;
                 }

@@ -51,21 +51,30 @@ pub enum RegData<'a> {
 impl<'a> RegData<'a> {
     /// Decodes the bytes of `hex(kind):`; string types are UTF-16LE when `utf16` (v5
     /// export) and ANSI (Windows-1252) otherwise (REGEDIT4).
-    pub fn from_hex(kind: u32, bytes: Vec<u8>, utf16: bool) -> RegData<'static> {
+    pub fn from_hex(kind: u32, bytes: &[u8], utf16: bool) -> RegData<'static> {
         match kind {
-            REG_SZ => RegData::Sz(Cow::Owned(cut_at_nul(decode_string_data(&bytes, utf16)))),
-            REG_EXPAND_SZ => RegData::ExpandSz(cut_at_nul(decode_string_data(&bytes, utf16))),
-            REG_BINARY => RegData::Binary(bytes),
-            REG_DWORD => match <[u8; 4]>::try_from(bytes.as_slice()) {
+            REG_SZ => RegData::Sz(Cow::Owned(decode_string_data(until_nul(bytes, utf16), utf16))),
+            REG_EXPAND_SZ => RegData::ExpandSz(decode_string_data(until_nul(bytes, utf16), utf16)),
+            REG_BINARY => RegData::Binary(bytes.to_vec()),
+            REG_DWORD => match <[u8; 4]>::try_from(bytes) {
                 Ok(four) => RegData::Dword(u32::from_le_bytes(four)),
-                Err(_) => RegData::Raw { kind, bytes },
+                Err(_) => RegData::Raw {
+                    kind,
+                    bytes: bytes.to_vec(),
+                },
             },
-            REG_MULTI_SZ => RegData::MultiSz(split_multi_sz(&decode_string_data(&bytes, utf16))),
-            REG_QWORD => match <[u8; 8]>::try_from(bytes.as_slice()) {
+            REG_MULTI_SZ => RegData::MultiSz(split_multi_bytes(bytes, utf16)),
+            REG_QWORD => match <[u8; 8]>::try_from(bytes) {
                 Ok(eight) => RegData::Qword(u64::from_le_bytes(eight)),
-                Err(_) => RegData::Raw { kind, bytes },
+                Err(_) => RegData::Raw {
+                    kind,
+                    bytes: bytes.to_vec(),
+                },
             },
-            _ => RegData::Raw { kind, bytes },
+            _ => RegData::Raw {
+                kind,
+                bytes: bytes.to_vec(),
+            },
         }
     }
 
@@ -192,11 +201,63 @@ pub fn hex_string(bytes: &[u8]) -> String {
     out
 }
 
-fn cut_at_nul(mut s: String) -> String {
-    if let Some(i) = s.find('\0') {
-        s.truncate(i);
+/// The code-unit width of string data: 2 for UTF-16LE, 1 for ANSI.
+fn unit_width(utf16: bool) -> usize {
+    if utf16 {
+        2
+    } else {
+        1
     }
-    s
+}
+
+/// Whether the unit at `at` (of width `w`) is NUL.
+fn is_nul(bytes: &[u8], at: usize, w: usize) -> bool {
+    bytes.get(at..at + w).is_some_and(|u| u.iter().all(|&b| b == 0))
+}
+
+/// String data up to its first NUL code unit (a string value ends there).
+fn until_nul(bytes: &[u8], utf16: bool) -> &[u8] {
+    let w = unit_width(utf16);
+    let mut i = 0;
+    while i + w <= bytes.len() {
+        if is_nul(bytes, i, w) {
+            return &bytes[..i];
+        }
+        i += w;
+    }
+    bytes
+}
+
+/// Splits `REG_MULTI_SZ` bytes into decoded strings, with the rules of
+/// [`split_multi_sz`], decoding each string once from the bytes.
+fn split_multi_bytes(bytes: &[u8], utf16: bool) -> Vec<String> {
+    let w = unit_width(utf16);
+    let mut body = bytes;
+    if utf16 && body.len() % 2 == 1 && body.last() == Some(&0) {
+        body = &body[..body.len() - 1];
+    }
+    if body.len() % w == 0 {
+        for _ in 0..2 {
+            if body.len() >= w && is_nul(body, body.len() - w, w) {
+                body = &body[..body.len() - w];
+            }
+        }
+    }
+    if body.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i + w <= body.len() {
+        if is_nul(body, i, w) {
+            out.push(decode_string_data(&body[start..i], utf16));
+            start = i + w;
+        }
+        i += w;
+    }
+    out.push(decode_string_data(&body[start..], utf16));
+    out
 }
 
 /// Splits decoded `REG_MULTI_SZ` text into its strings.
@@ -228,22 +289,28 @@ mod tests {
         assert_eq!(split_multi_sz("a\0\0"), vec!["a"]);
         assert_eq!(split_multi_sz("a\0\0b\0"), vec!["a", "", "b"]);
         assert_eq!(split_multi_sz("a\0b\0\0"), vec!["a", "b"]);
+        for text in ["", "\0", "a", "a\0", "a\0\0", "a\0\0b\0", "a\0b\0\0", "\0\0\0", "ab\0c"] {
+            let wide: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            assert_eq!(split_multi_bytes(&wide, true), split_multi_sz(text), "{text:?}");
+            assert_eq!(split_multi_bytes(text.as_bytes(), false), split_multi_sz(text), "{text:?}");
+        }
+        assert_eq!(split_multi_bytes(b"a\0\0\0\0", true), vec!["a"]);
     }
 
     #[test]
     fn typed_decoding() {
-        assert_eq!(RegData::from_hex(4, vec![1, 0, 0, 0], true), RegData::Dword(1));
-        let odd = RegData::from_hex(4, vec![0x34, 0x12], true);
+        assert_eq!(RegData::from_hex(4, &[1, 0, 0, 0], true), RegData::Dword(1));
+        let odd = RegData::from_hex(4, &[0x34, 0x12], true);
         assert_eq!(odd, RegData::Raw { kind: 4, bytes: vec![0x34, 0x12] });
         assert_eq!(odd.as_u32(), Some(0x1234));
-        assert_eq!(RegData::from_hex(11, vec![0xff, 0, 0, 0, 0, 0, 0, 0], true), RegData::Qword(255));
+        assert_eq!(RegData::from_hex(11, &[0xff, 0, 0, 0, 0, 0, 0, 0], true), RegData::Qword(255));
         assert_eq!(
-            RegData::from_hex(2, b"%\0a\0%\0\0\0".to_vec(), true),
+            RegData::from_hex(2, b"%\0a\0%\0\0\0x\0", true),
             RegData::ExpandSz("%a%".into())
         );
-        assert_eq!(RegData::from_hex(1, b"M\xfcller\0".to_vec(), false).as_str(), Some("Müller"));
-        assert_eq!(RegData::from_hex(0x20, vec![1], true).type_name(), "REG_0x00000020");
-        assert_eq!(RegData::from_hex(5, vec![1], true).type_name(), "REG_DWORD_BIG_ENDIAN");
+        assert_eq!(RegData::from_hex(1, b"M\xfcller\0", false).as_str(), Some("Müller"));
+        assert_eq!(RegData::from_hex(0x20, &[1], true).type_name(), "REG_0x00000020");
+        assert_eq!(RegData::from_hex(5, &[1], true).type_name(), "REG_DWORD_BIG_ENDIAN");
     }
 
     #[test]

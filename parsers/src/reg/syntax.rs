@@ -105,6 +105,7 @@ where
     let header = read_header(&mut lines, &mut problems)?;
     let mut parser = LineParser {
         conv,
+        scratch: Vec::new(),
         utf16_data: header == RegHeader::V5,
         builder: Builder::new(),
         problems,
@@ -203,9 +204,16 @@ fn is_hex_digit(c: char) -> bool {
     c.is_ascii_hexdigit()
 }
 
-/// `dword:` + 1..8 hex digits, `hex:`, or `hex(N):` with N in hex.
+/// `dword:` + 1..8 hex digits, `hex:`, or `hex(N):` with N in hex. The lowercase
+/// spelling regedit writes is tried first; other case is accepted too.
 fn data_prefix(input: &str) -> IResult<&str, DataPrefix<'_>> {
     alt((
+        map(preceded(tag("dword:"), take_while_m_n(1, 8, is_hex_digit)), DataPrefix::Dword),
+        value(DataPrefix::Hex(REG_BINARY), tag("hex:")),
+        map_res(
+            delimited(tag("hex("), take_while_m_n(1, 8, is_hex_digit), tag("):")),
+            |digits: &str| u32::from_str_radix(digits, 16).map(DataPrefix::Hex),
+        ),
         map(
             preceded(tag_no_case("dword:"), take_while_m_n(1, 8, is_hex_digit)),
             DataPrefix::Dword,
@@ -219,8 +227,35 @@ fn data_prefix(input: &str) -> IResult<&str, DataPrefix<'_>> {
     .parse(input)
 }
 
+/// Value names that occur in almost every service key: returned as static text so a
+/// UTF-16 export does not allocate them again and again.
+fn common_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Type" => "Type",
+        "Start" => "Start",
+        "ErrorControl" => "ErrorControl",
+        "ImagePath" => "ImagePath",
+        "DisplayName" => "DisplayName",
+        "DependOnService" => "DependOnService",
+        "DependOnGroup" => "DependOnGroup",
+        "ObjectName" => "ObjectName",
+        "Description" => "Description",
+        "FailureActions" => "FailureActions",
+        "Group" => "Group",
+        "Tag" => "Tag",
+        "ServiceDll" => "ServiceDll",
+        "EventMessageFile" => "EventMessageFile",
+        "TypesSupported" => "TypesSupported",
+        "Version" => "Version",
+        "Install" => "Install",
+        _ => return None,
+    })
+}
+
 struct LineParser<'a, F> {
     conv: F,
+    /// Reused buffer for the bytes of hex values.
+    scratch: Vec<u8>,
     /// String data in `hex(N):` is UTF-16LE (v5) rather than ANSI (REGEDIT4).
     utf16_data: bool,
     builder: Builder<'a>,
@@ -269,7 +304,7 @@ where
         let (name, rest) = if let Some(rest) = line.strip_prefix('@') {
             (Cow::Borrowed(""), rest)
         } else {
-            match self.quoted(line) {
+            match self.quoted(line, true) {
                 Some(parsed) => parsed,
                 None => {
                     self.problems.push(n, format!("unterminated value name: {}", excerpt(line)));
@@ -299,7 +334,7 @@ where
     /// (already reported).
     fn value_data(&mut self, rest: &'t str, n: u64, lines: &mut Lines<'t>) -> Option<Option<RegData<'a>>> {
         if rest.starts_with('"') {
-            let Some((text, after)) = self.quoted(rest) else {
+            let Some((text, after)) = self.quoted(rest, false) else {
                 self.problems.push(n, format!("unterminated string: {}", excerpt(rest)));
                 return None;
             };
@@ -334,8 +369,12 @@ where
                 }
             }
             Ok((after, DataPrefix::Hex(kind))) => {
-                let bytes = self.hex_bytes(after, n, lines)?;
-                Some(Some(RegData::from_hex(kind, bytes, self.utf16_data)))
+                let mut bytes = std::mem::take(&mut self.scratch);
+                bytes.clear();
+                let ok = self.hex_bytes(after, n, lines, &mut bytes);
+                let data = ok.then(|| RegData::from_hex(kind, &bytes, self.utf16_data));
+                self.scratch = bytes;
+                data.map(Some)
             }
             Err(_) => {
                 self.problems.push(n, format!("unrecognised value data: {}", excerpt(rest)));
@@ -346,7 +385,8 @@ where
 
     /// A `"..."` string at the start of `s` (escapes `\\` and `\"` only; any other
     /// backslash is kept); returns the text and what follows the closing quote.
-    fn quoted(&self, s: &'t str) -> Option<(Cow<'a, str>, &'t str)> {
+    /// `is_name`: common value names are returned as static text.
+    fn quoted(&self, s: &'t str, is_name: bool) -> Option<(Cow<'a, str>, &'t str)> {
         let body = s.strip_prefix('"')?;
         let bytes = body.as_bytes();
         let mut owned: Option<String> = None;
@@ -356,7 +396,10 @@ where
             let j = i + memchr2(b'"', b'\\', bytes.get(i..)?)?;
             if bytes[j] == b'"' {
                 let text = match owned {
-                    None => (self.conv)(&body[..j]),
+                    None => match common_name(&body[..j]).filter(|_| is_name) {
+                        Some(name) => Cow::Borrowed(name),
+                        None => (self.conv)(&body[..j]),
+                    },
                     Some(mut o) => {
                         o.push_str(&body[seg_start..j]);
                         Cow::Owned(o)
@@ -377,20 +420,19 @@ where
         }
     }
 
-    /// The bytes of a hex value starting with `first` (after `hex(N):`), following
-    /// continuation lines. `None` when malformed (reported).
-    fn hex_bytes(&mut self, first: &'t str, n: u64, lines: &mut Lines<'t>) -> Option<Vec<u8>> {
-        let mut bytes = Vec::with_capacity(first.len() / 3 + 1);
+    /// Reads the bytes of a hex value starting with `first` (after `hex(N):`) into
+    /// `bytes`, following continuation lines. `false` when malformed (reported).
+    fn hex_bytes(&mut self, first: &'t str, n: u64, lines: &mut Lines<'t>, bytes: &mut Vec<u8>) -> bool {
         let mut segment = first;
         let mut segment_line = n;
         loop {
-            match hex_segment(segment, &mut bytes) {
-                Ok(false) => return Some(bytes),
+            match hex_segment(segment, bytes) {
+                Ok(false) => return true,
                 Ok(true) => {}
                 Err(message) => {
                     self.problems.push(segment_line, message);
                     skip_continuations(segment, lines);
-                    return None;
+                    return false;
                 }
             }
             // The next line that is neither blank nor a comment continues the data.
@@ -401,7 +443,7 @@ where
                         segment_line,
                         "hex data continues ('\\') at the end of the file; value dropped",
                     );
-                    return None;
+                    return false;
                 };
                 let line = raw.trim_start_matches(is_blank);
                 if line.is_empty() || line.starts_with(';') {
@@ -413,7 +455,7 @@ where
                         segment_line,
                         format!("hex data continues ('\\') but line {m} starts a new entry; value dropped"),
                     );
-                    return None;
+                    return false;
                 }
                 segment = line;
                 segment_line = m;
