@@ -41,8 +41,16 @@ fn export_text(target: usize) -> String {
     let mut i = 0u32;
     while out.len() < target {
         let name = format!("Service{i:06}");
-        let _ = write!(out, "\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\{name}]\r\n");
-        let _ = write!(out, "\"Type\"=dword:{:08x}\r\n\"Start\"=dword:{:08x}\r\n", 0x10, 2 + i % 3);
+        let _ = write!(
+            out,
+            "\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\{name}]\r\n"
+        );
+        let _ = write!(
+            out,
+            "\"Type\"=dword:{:08x}\r\n\"Start\"=dword:{:08x}\r\n",
+            0x10,
+            2 + i % 3
+        );
         out.push_str("\"ErrorControl\"=dword:00000001\r\n");
         let image = format!("\"C:\\Program Files\\Vendor\\Product {i}\\bin\\{name}.exe\" -service");
         hex_value(&mut out, "\"ImagePath\"=", "hex(2):", &utf16z(&image));
@@ -73,7 +81,9 @@ fn bench_parse(c: &mut Criterion) {
     let text = export_text(20 << 20);
     let mut utf16 = vec![0xFF, 0xFE];
     utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
-    let ansi = text.replacen("Windows Registry Editor Version 5.00", "REGEDIT4", 1).into_bytes();
+    let ansi = text
+        .replacen("Windows Registry Editor Version 5.00", "REGEDIT4", 1)
+        .into_bytes();
 
     // Sanity: the inputs parse cleanly.
     for input in [&utf16, &ansi] {
@@ -85,9 +95,13 @@ fn bench_parse(c: &mut Criterion) {
     let mut group = c.benchmark_group("reg");
     group.sample_size(10);
     group.throughput(Throughput::Bytes(utf16.len() as u64));
-    group.bench_function("parse_utf16le_v5", |b| b.iter(|| parse_reg(black_box(&utf16)).map(|f| f.keys.len())));
+    group.bench_function("parse_utf16le_v5", |b| {
+        b.iter(|| parse_reg(black_box(&utf16)).map(|f| f.keys.len()))
+    });
     group.throughput(Throughput::Bytes(ansi.len() as u64));
-    group.bench_function("parse_ansi_regedit4", |b| b.iter(|| parse_reg(black_box(&ansi)).map(|f| f.keys.len())));
+    group.bench_function("parse_ansi_regedit4", |b| {
+        b.iter(|| parse_reg(black_box(&ansi)).map(|f| f.keys.len()))
+    });
     group.finish();
 }
 

@@ -41,17 +41,26 @@ fn regedit4_windows_1252_bytes_decode() {
     let file = parse_reg(input).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(file.encoding, RegEncoding::Windows1252);
     assert!(file.diagnostics.is_empty());
-    let key = file.key("hkey_local_machine\\software\\MÜLLER").unwrap_or_else(|| panic!("key"));
+    let key = file
+        .key("hkey_local_machine\\software\\MÜLLER")
+        .unwrap_or_else(|| panic!("key"));
     assert_eq!(key.path, "HKEY_LOCAL_MACHINE\\SOFTWARE\\Müller");
-    let display = key.value("displayname").and_then(|v| v.data.as_ref()).and_then(RegData::as_str);
+    let display = key
+        .value("displayname")
+        .and_then(|v| v.data.as_ref())
+        .and_then(RegData::as_str);
     assert_eq!(display, Some("Jürgen Müller € 5"));
-    let expand = key.value("Expand").and_then(|v| v.data.as_ref()).and_then(RegData::as_str);
+    let expand = key
+        .value("Expand")
+        .and_then(|v| v.data.as_ref())
+        .and_then(RegData::as_str);
     assert_eq!(expand, Some("Mü"));
 }
 
 #[test]
 fn truncated_utf16_reports_the_last_line_and_keeps_the_rest() {
-    let mut bytes = utf16("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\A]\r\n\"a\"=dword:00000002\r\n");
+    let mut bytes =
+        utf16("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\A]\r\n\"a\"=dword:00000002\r\n");
     bytes.push(b'"');
     let file = parse_reg(&bytes).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(file.keys[0].values[0].data, Some(RegData::Dword(2)));
@@ -97,12 +106,18 @@ fn huge_single_hex_value() {
     let elapsed = start.elapsed();
     assert!(file.diagnostics.is_empty(), "{:?}", file.diagnostics);
     let key = &file.keys[0];
-    let blob = key.value("blob").and_then(|v| v.data.as_ref()).and_then(RegData::as_bytes);
+    let blob = key
+        .value("blob")
+        .and_then(|v| v.data.as_ref())
+        .and_then(RegData::as_bytes);
     let blob = blob.unwrap_or_else(|| panic!("blob missing"));
     assert!(blob.len() > 30_000_000, "{}", blob.len());
     assert_eq!(blob.last(), Some(&0xcd));
     assert!(blob[..blob.len() - 1].iter().all(|&b| b == 0xab));
-    assert_eq!(key.value("after").and_then(|v| v.data.as_ref()), Some(&RegData::Dword(7)));
+    assert_eq!(
+        key.value("after").and_then(|v| v.data.as_ref()),
+        Some(&RegData::Dword(7))
+    );
     eprintln!("100 MB hex value parsed in {elapsed:?}");
 }
 
@@ -124,7 +139,9 @@ fn binary_garbage_never_panics() {
         assert!(file.problem_count > 0);
     }
     // Structured garbage: brackets, quotes, backslashes and hex prefixes in every order.
-    let pieces = ["[", "]", "\"", "\\", "=", "hex(7):", "dword:", "@", "-", ",", "\r\n", "  ", ";", "ff", "ü"];
+    let pieces = [
+        "[", "]", "\"", "\\", "=", "hex(7):", "dword:", "@", "-", ",", "\r\n", "  ", ";", "ff", "ü",
+    ];
     let mut text = String::from("REGEDIT4\r\n");
     let noise = garbage(20_000, 7);
     for b in noise {

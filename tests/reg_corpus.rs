@@ -84,17 +84,16 @@ fn complex_regedit4_and_regedit5_decode_every_type() {
         assert!(file.deleted_keys.is_empty());
         assert_keys(
             &file,
-            &[(
-                "HKEY_CURRENT_USER\\Software\\regashii\\complex",
-                complex_values(),
-            )],
+            &[("HKEY_CURRENT_USER\\Software\\regashii\\complex", complex_values())],
         );
     }
 }
 
 #[test]
 fn irregular_file_odd_cases() {
-    let Some(file) = parse("irregular-regedit5.reg") else { return };
+    let Some(file) = parse("irregular-regedit5.reg") else {
+        return;
+    };
     // ANSI bytes with a v5 header: hex(1) data is still UTF-16LE.
     assert_eq!(file.header, RegHeader::V5);
     assert_eq!(file.encoding, RegEncoding::Windows1252);
@@ -106,7 +105,13 @@ fn irregular_file_odd_cases() {
             "HKEY_CURRENT_USER\\Software\\regashii\\\\irre]\";gular",
             vec![
                 ("", sz("")),
-                ("dword", Some(RegData::Raw { kind: 4, bytes: vec![0] })),
+                (
+                    "dword",
+                    Some(RegData::Raw {
+                        kind: 4,
+                        bytes: vec![0],
+                    }),
+                ),
                 ("sz-line-break", sz("a\nb")),
                 ("hex-continuations", bin(&[0, 1, 2])),
                 ("semi;colons", sz("and\"quotes;")),
@@ -126,7 +131,9 @@ fn irregular_file_odd_cases() {
 
 #[test]
 fn japanese_utf16_names_and_data() {
-    let Some(file) = parse("japanese-regedit5.reg") else { return };
+    let Some(file) = parse("japanese-regedit5.reg") else {
+        return;
+    };
     assert!(file.diagnostics.is_empty());
     assert_keys(
         &file,
@@ -165,7 +172,9 @@ fn multi_sz_separation_in_both_formats() {
 
 #[test]
 fn repetition_merges_case_insensitively_and_applies_deletions_in_order() {
-    let Some(file) = parse("repetition-regedit5.reg") else { return };
+    let Some(file) = parse("repetition-regedit5.reg") else {
+        return;
+    };
     assert!(file.diagnostics.is_empty(), "{:?}", file.diagnostics);
     // "repeated-Key" (foo=1) is deleted by [-...repeated-key]; the value below the
     // deletion ("skipped") is ignored; the key is then re-created as "repeated-kEy" and
@@ -178,7 +187,10 @@ fn repetition_merges_case_insensitively_and_applies_deletions_in_order() {
                 vec![("bar", sz("2")), ("baz", sz("3"))],
             ),
             // foo=1, FOO=- (deleted), fOo=2, foO=3: one value, the last writer wins.
-            ("HKEY_CURRENT_USER\\Software\\regashii\\repeated-value", vec![("foO", sz("3"))]),
+            (
+                "HKEY_CURRENT_USER\\Software\\regashii\\repeated-value",
+                vec![("foO", sz("3"))],
+            ),
         ],
     );
     assert_eq!(file.keys[0].line, 9);

@@ -48,13 +48,19 @@ fn exmbx02_mailbox_role_half_upgraded_with_watermark() {
     assert_eq!(s.identity.fqdn.as_deref(), Some("EXMBX02.beispiel.de"));
     assert_eq!(s.identity.single_label_domain, Some(false));
     let os = s.os.as_ref().unwrap_or_else(|| panic!("os"));
-    assert_eq!((os.version(), os.build_number, os.service_pack), (Some((5, 2)), Some(3790), 2));
+    assert_eq!(
+        (os.version(), os.build_number, os.service_pack),
+        (Some((5, 2)), Some(3790), 2)
+    );
     assert_eq!(os.family.as_deref(), Some("Windows Server 2003"));
     assert_eq!(s.exchange.len(), 1);
     let v8 = &s.exchange[0];
     assert_eq!(v8.version_key, "v8.0");
     let names: Vec<&str> = v8.roles.iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(names, vec!["AdminTools", "ClientAccessRole", "HubTransportRole", "MailboxRole"]);
+    assert_eq!(
+        names,
+        vec!["AdminTools", "ClientAccessRole", "HubTransportRole", "MailboxRole"]
+    );
     let mailbox = &v8.roles[3];
     assert_eq!(mailbox.unpacked_version.as_deref(), Some("8.1.240.6"));
     assert_eq!(mailbox.configured_version.as_deref(), Some("8.0.685.25"));
@@ -98,7 +104,12 @@ fn exmbx01_ntlmssp_dependency_on_windows_2008() {
         assert!(svc.depends_on("ntlmssp"), "{name}: {:?}", svc.depend_on_service);
         assert_eq!(svc.start_mode, Some(StartMode::Automatic));
     }
-    for name in ["MSExchangeServiceHost", "MSExchangeRepl", "MSExchangeSearch", "MSExchangeMailSubmission"] {
+    for name in [
+        "MSExchangeServiceHost",
+        "MSExchangeRepl",
+        "MSExchangeSearch",
+        "MSExchangeMailSubmission",
+    ] {
         let svc = s.service(name).unwrap_or_else(|| panic!("{name}"));
         assert!(!svc.depends_on("NtLmSsp"), "{name}");
     }
@@ -118,7 +129,10 @@ fn exmbx01_ntlmssp_dependency_on_windows_2008() {
         .map(|svc| svc.name.as_str())
         .collect();
     assert_eq!(dependants, vec!["MSExchangeIS", "MSExchangeSA"]);
-    assert_eq!(s.time_zone.as_ref().and_then(|t| t.key_name.as_deref()), Some("Pacific Standard Time"));
+    assert_eq!(
+        s.time_zone.as_ref().and_then(|t| t.key_name.as_deref()),
+        Some("Pacific Standard Time")
+    );
     assert_eq!(s.time_zone.as_ref().and_then(|t| t.utc_offset_minutes()), Some(-480));
     assert_eq!(s.remote_streaming_backup.as_ref().map(|r| r.value), Some(0));
     assert!(!s.pending_reboot.pending);
@@ -148,7 +162,10 @@ fn excas03_prerequisite_gaps_single_label_domain_pending_reboot() {
     // Readiness failed before anything was unpacked: no Exchange keys at all.
     assert!(s.exchange.is_empty());
     assert!(!s.coverage.exchange);
-    assert!(s.services.as_ref().is_some_and(|sv| sv.ntlmssp_present && sv.exchange().count() == 0));
+    assert!(s
+        .services
+        .as_ref()
+        .is_some_and(|sv| sv.ntlmssp_present && sv.exchange().count() == 0));
     assert_eq!(
         s.service("W3SVC").and_then(|w| w.start_mode),
         Some(StartMode::Automatic)
@@ -165,7 +182,10 @@ fn excas03_windows_export_is_regedit4_windows_1252() {
     let file = parse_reg(&bytes).unwrap_or_else(|e| panic!("{e}"));
     let view = RegistryView::from_files(&[("windows.reg", &file)]);
     let owner = view
-        .value("HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion", "RegisteredOwner")
+        .value(
+            "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion",
+            "RegisteredOwner",
+        )
         .and_then(|v| v.data.as_str().map(str::to_string));
     assert_eq!(owner.as_deref(), Some("Jürgen Müller"));
 }
@@ -191,8 +211,13 @@ fn upgrade_order_hosts_builds() {
         Some("HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services")
     );
     assert_eq!(hub.identity.fqdn.as_deref(), Some("EXHUB13.fabrikam.com"));
-    assert!(hub.service("MSExchangeTransport").is_some_and(|t| t.depends_on("NtLmSsp")));
-    assert_eq!(hub.time_zone.as_ref().and_then(|t| t.standard_name.as_deref()), Some("Central Standard Time"));
+    assert!(hub
+        .service("MSExchangeTransport")
+        .is_some_and(|t| t.depends_on("NtLmSsp")));
+    assert_eq!(
+        hub.time_zone.as_ref().and_then(|t| t.standard_name.as_deref()),
+        Some("Central Standard Time")
+    );
 }
 
 #[test]
@@ -201,7 +226,11 @@ fn exmbx05_healthy_host() {
     assert_eq!(s.identity.fqdn.as_deref(), Some("EXMBX05.contoso.com"));
     assert!(!s.identity.rename_pending);
     assert_eq!(s.prerequisites.dotnet20().and_then(|d| d.sp), Some(1));
-    let ps = s.prerequisites.powershell.as_ref().unwrap_or_else(|| panic!("PowerShell"));
+    let ps = s
+        .prerequisites
+        .powershell
+        .as_ref()
+        .unwrap_or_else(|| panic!("PowerShell"));
     assert_eq!((ps.install, ps.version.as_deref()), (Some(1), Some("1.0")));
     assert_eq!(s.prerequisites.iis.as_ref().and_then(|i| i.major_version), Some(7));
     assert!(!s.pending_reboot.pending);
@@ -223,7 +252,10 @@ fn exmbx05_healthy_host() {
     assert_eq!(tz.key_name.as_deref(), Some("GMT Standard Time"));
     assert_eq!(tz.active_time_bias, Some(-60));
     assert_eq!(tz.daylight_bias, Some(-60));
-    assert_eq!(tz.daylight_start.map(|r| (r.month, r.week, r.day_of_week, r.hour)), Some((3, 5, 0, 1)));
+    assert_eq!(
+        tz.daylight_start.map(|r| (r.month, r.week, r.day_of_week, r.hour)),
+        Some((3, 5, 0, 1))
+    );
     assert!(s.event_log_custom_sd.is_some());
     // The state serializes for the JSON report.
     let json = serde_json::to_value(&s).unwrap_or_default();
@@ -234,7 +266,10 @@ fn exmbx05_healthy_host() {
 #[test]
 fn exhub04_crl_stall_host() {
     let s = state("crl-stall");
-    assert_eq!(s.os.as_ref().and_then(|o| o.edition_id.as_deref()), Some("ServerStandard"));
+    assert_eq!(
+        s.os.as_ref().and_then(|o| o.edition_id.as_deref()),
+        Some("ServerStandard")
+    );
     let roles: Vec<(&str, RoleState)> = s.exchange[0].roles.iter().map(|r| (r.name.as_str(), r.state)).collect();
     assert_eq!(
         roles,
@@ -263,7 +298,10 @@ fn every_sample_export_is_exact_regedit_layout() {
             assert!(file.keys.len() > 3, "{path}");
             let bytes = std::fs::read(Path::new(&path)).unwrap_or_default();
             let text = if bytes.starts_with(&[0xFF, 0xFE]) {
-                let units: Vec<u16> = bytes[2..].chunks_exact(2).map(|p| u16::from_le_bytes([p[0], p[1]])).collect();
+                let units: Vec<u16> = bytes[2..]
+                    .chunks_exact(2)
+                    .map(|p| u16::from_le_bytes([p[0], p[1]]))
+                    .collect();
                 String::from_utf16_lossy(&units)
             } else {
                 bytes.iter().map(|&b| char::from(b)).collect()
@@ -294,7 +332,10 @@ fn parse_command_prints_values_as_jsonl() {
         .unwrap_or_else(|| panic!("no Watermark line in {text}"));
     let v: serde_json::Value = serde_json::from_str(watermark).unwrap_or_default();
     assert_eq!(v["record"], "value");
-    assert_eq!(v["key"], "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Exchange\\v8.0\\MailboxRole");
+    assert_eq!(
+        v["key"],
+        "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Exchange\\v8.0\\MailboxRole"
+    );
     assert_eq!(v["type"], "REG_SZ");
     assert_eq!(v["data"], "5b3d6f0e");
     assert_eq!(text.lines().count(), 20 + 3);
@@ -312,5 +353,8 @@ fn analyze_command_reports_the_host_state_of_a_file() {
     assert_eq!(details["host_state"]["identity"]["single_label_domain"], true);
     assert_eq!(details["host_state"]["services"]["ntlmssp_present"], true);
     let text = common::stdout_text(&common::exdoctor(&["analyze", &path.display().to_string()]));
-    assert!(text.contains("host: EXCAS03 (FQDN EXCAS03.CORP), single-label domain"), "{text}");
+    assert!(
+        text.contains("host: EXCAS03 (FQDN EXCAS03.CORP), single-label domain"),
+        "{text}"
+    );
 }

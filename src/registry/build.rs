@@ -212,6 +212,9 @@ mod tests {
         assert_eq!(parse("16.0.1.0").name(), None);
         assert_eq!(parse("8.1.240.6").padded(), "08.01.0240.006");
         assert_eq!(parse("8.1.240.6").to_string(), "8.1.240.6");
-        assert_eq!(serde_json::to_string(&parse("8.1.240.6")).unwrap_or_default(), "\"8.1.240.6\"");
+        assert_eq!(
+            serde_json::to_string(&parse("8.1.240.6")).unwrap_or_default(),
+            "\"8.1.240.6\""
+        );
     }
 }

@@ -30,7 +30,8 @@ pub const STREAMING_BACKUP_KEY: &str =
 /// The value name of the Remote Streaming Backup setting.
 pub const STREAMING_BACKUP_VALUE: &str = "Enable Remote Streaming Backup";
 /// The Application event log key (CustomSD).
-pub const EVENTLOG_APPLICATION_KEY: &str = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application";
+pub const EVENTLOG_APPLICATION_KEY: &str =
+    "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application";
 
 /// Which parts of the registry the exports contain, so rules can tell a missing key
 /// from one that was not collected.

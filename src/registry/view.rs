@@ -326,7 +326,9 @@ mod tests {
     use exdoctor_parsers::reg::parse_reg;
 
     fn file(text: &str) -> RegFile<'static> {
-        parse_reg(text.as_bytes()).unwrap_or_else(|e| panic!("{e}")).into_owned()
+        parse_reg(text.as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_owned()
     }
 
     #[test]
@@ -346,12 +348,22 @@ mod tests {
         let is = view
             .key("hklm\\system\\currentcontrolset\\services\\MSEXCHANGEIS")
             .unwrap_or_else(|| panic!("IS"));
-        assert_eq!(is.path(), "HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Services\\MSExchangeIS");
+        assert_eq!(
+            is.path(),
+            "HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Services\\MSExchangeIS"
+        );
         assert_eq!(is.u32_value("START"), Some(3));
         assert_eq!(is.str_value("displayname"), Some("IS"));
-        assert_eq!(is.value("start").map(|v| view.locate(v.origin)), Some("system.reg:7".to_string()));
-        assert!(view.key("HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Services\\Old").is_none());
-        assert!(view.key("HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services").is_none());
+        assert_eq!(
+            is.value("start").map(|v| view.locate(v.origin)),
+            Some("system.reg:7".to_string())
+        );
+        assert!(view
+            .key("HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet002\\Services\\Old")
+            .is_none());
+        assert!(view
+            .key("HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services")
+            .is_none());
         let names: Vec<&str> = view
             .key("HKLM\\SYSTEM\\CurrentControlSet\\Services")
             .map(|k| k.subkeys().map(KeyNode::name).collect())
@@ -365,7 +377,9 @@ mod tests {
         let b = file("REGEDIT4\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\X]\n\"A\"=-\n");
         let view = RegistryView::from_files(&[("a", &a), ("b", &b)]);
         assert_eq!(view.control_set(), 1);
-        let x = view.key("HKLM\\SYSTEM\\CurrentControlSet\\X").unwrap_or_else(|| panic!("X"));
+        let x = view
+            .key("HKLM\\SYSTEM\\CurrentControlSet\\X")
+            .unwrap_or_else(|| panic!("X"));
         assert!(x.value("a").is_none());
         assert_eq!(x.str_value("B"), Some("2"));
         assert!(view.key("HKCU\\Software").is_none());

@@ -49,7 +49,9 @@ pub fn summarize(input: &InputFile) -> SourceSummary {
             summary.errors = 1;
             summary.text.push(format!("not read: {err}"));
             summary.details = json!({ "error": err.to_string() });
-            summary.diagnostics.push(Diagnostic::error(input.display(), err.to_string()));
+            summary
+                .diagnostics
+                .push(Diagnostic::error(input.display(), err.to_string()));
             return summary;
         }
     };

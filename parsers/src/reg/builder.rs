@@ -50,7 +50,9 @@ fn path_hash(path: &str) -> u64 {
     if path.is_ascii() {
         path.bytes().for_each(|b| add(u64::from(b.to_ascii_lowercase())));
     } else {
-        path.chars().flat_map(char::to_lowercase).for_each(|c| add(u64::from(c)));
+        path.chars()
+            .flat_map(char::to_lowercase)
+            .for_each(|c| add(u64::from(c)));
     }
     h
 }

@@ -292,7 +292,11 @@ mod tests {
         for text in ["", "\0", "a", "a\0", "a\0\0", "a\0\0b\0", "a\0b\0\0", "\0\0\0", "ab\0c"] {
             let wide: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
             assert_eq!(split_multi_bytes(&wide, true), split_multi_sz(text), "{text:?}");
-            assert_eq!(split_multi_bytes(text.as_bytes(), false), split_multi_sz(text), "{text:?}");
+            assert_eq!(
+                split_multi_bytes(text.as_bytes(), false),
+                split_multi_sz(text),
+                "{text:?}"
+            );
         }
         assert_eq!(split_multi_bytes(b"a\0\0\0\0", true), vec!["a"]);
     }
@@ -301,9 +305,18 @@ mod tests {
     fn typed_decoding() {
         assert_eq!(RegData::from_hex(4, &[1, 0, 0, 0], true), RegData::Dword(1));
         let odd = RegData::from_hex(4, &[0x34, 0x12], true);
-        assert_eq!(odd, RegData::Raw { kind: 4, bytes: vec![0x34, 0x12] });
+        assert_eq!(
+            odd,
+            RegData::Raw {
+                kind: 4,
+                bytes: vec![0x34, 0x12]
+            }
+        );
         assert_eq!(odd.as_u32(), Some(0x1234));
-        assert_eq!(RegData::from_hex(11, &[0xff, 0, 0, 0, 0, 0, 0, 0], true), RegData::Qword(255));
+        assert_eq!(
+            RegData::from_hex(11, &[0xff, 0, 0, 0, 0, 0, 0, 0], true),
+            RegData::Qword(255)
+        );
         assert_eq!(
             RegData::from_hex(2, b"%\0a\0%\0\0\0x\0", true),
             RegData::ExpandSz("%a%".into())

@@ -83,6 +83,10 @@ pub(super) fn decode_string_data(bytes: &[u8], utf16: bool) -> String {
             [head @ .., 0] if bytes.len() % 2 == 1 => head,
             _ => bytes,
         };
+        // Fast path for short ASCII strings (paths, service names): no decoder set-up.
+        if even.len() % 2 == 0 && even.chunks_exact(2).all(|u| u[0] < 0x80 && u[1] == 0) {
+            return even.chunks_exact(2).map(|u| char::from(u[0])).collect();
+        }
         UTF_16LE.decode_without_bom_handling(even).0.into_owned()
     } else {
         WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()

@@ -29,7 +29,9 @@ use serde::Serialize;
 
 use crate::error::ParseError;
 
-pub use data::{split_multi_sz, type_name, RegData, REG_BINARY, REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_NONE, REG_QWORD, REG_SZ};
+pub use data::{
+    split_multi_sz, type_name, RegData, REG_BINARY, REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_NONE, REG_QWORD, REG_SZ,
+};
 pub use path::{split_root, RegRoot};
 
 /// Most diagnostics kept for one file; the rest are only counted.

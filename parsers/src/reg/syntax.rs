@@ -208,7 +208,10 @@ fn is_hex_digit(c: char) -> bool {
 /// spelling regedit writes is tried first; other case is accepted too.
 fn data_prefix(input: &str) -> IResult<&str, DataPrefix<'_>> {
     alt((
-        map(preceded(tag("dword:"), take_while_m_n(1, 8, is_hex_digit)), DataPrefix::Dword),
+        map(
+            preceded(tag("dword:"), take_while_m_n(1, 8, is_hex_digit)),
+            DataPrefix::Dword,
+        ),
         value(DataPrefix::Hex(REG_BINARY), tag("hex:")),
         map_res(
             delimited(tag("hex("), take_while_m_n(1, 8, is_hex_digit), tag("):")),
@@ -269,7 +272,8 @@ where
     /// `[KEY]` or `[-KEY]`; the key runs to the last `]`, text after it is ignored.
     fn key_line(&mut self, line: &'t str, n: u64) {
         let Some(close) = line.rfind(']') else {
-            self.problems.push(n, format!("key line without closing ']': {}", excerpt(line)));
+            self.problems
+                .push(n, format!("key line without closing ']': {}", excerpt(line)));
             self.builder.current = Current::Nothing;
             return;
         };
@@ -286,7 +290,11 @@ where
         match split_root(path) {
             Some((root, true, _)) => self.problems.push(
                 n,
-                format!("abbreviated root key (regedit writes {}): {}", root.full_name(), excerpt(path)),
+                format!(
+                    "abbreviated root key (regedit writes {}): {}",
+                    root.full_name(),
+                    excerpt(path)
+                ),
             ),
             Some(_) => {}
             None => self.problems.push(n, format!("unknown root key: {}", excerpt(path))),
@@ -307,13 +315,15 @@ where
             match self.quoted(line, true) {
                 Some(parsed) => parsed,
                 None => {
-                    self.problems.push(n, format!("unterminated value name: {}", excerpt(line)));
+                    self.problems
+                        .push(n, format!("unterminated value name: {}", excerpt(line)));
                     return;
                 }
             }
         };
         let Some(rest) = rest.trim_start_matches(is_blank).strip_prefix('=') else {
-            self.problems.push(n, format!("expected '=' after the value name: {}", excerpt(line)));
+            self.problems
+                .push(n, format!("expected '=' after the value name: {}", excerpt(line)));
             return;
         };
         let rest = rest.trim_start_matches(is_blank);
@@ -339,14 +349,16 @@ where
                 return None;
             };
             if !tail_ok(after) {
-                self.problems.push(n, format!("unexpected text after the value: {}", excerpt(after)));
+                self.problems
+                    .push(n, format!("unexpected text after the value: {}", excerpt(after)));
                 return None;
             }
             return Some(Some(RegData::Sz(text)));
         }
         if let Some(after) = rest.strip_prefix('-') {
             if !tail_ok(after) {
-                self.problems.push(n, format!("unexpected text after '-': {}", excerpt(after)));
+                self.problems
+                    .push(n, format!("unexpected text after '-': {}", excerpt(after)));
                 return None;
             }
             return Some(None);
@@ -377,7 +389,8 @@ where
                 data.map(Some)
             }
             Err(_) => {
-                self.problems.push(n, format!("unrecognised value data: {}", excerpt(rest)));
+                self.problems
+                    .push(n, format!("unrecognised value data: {}", excerpt(rest)));
                 None
             }
         }

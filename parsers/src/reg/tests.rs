@@ -78,5 +78,8 @@ fn wrong_formats() {
         parse_reg(b"WINE REGISTRY Version 2\n"),
         Err(ParseError::WrongFormat { reason, .. }) if reason.contains("Wine")
     ));
-    assert!(matches!(parse_reg(&[0u8, 1, 2, 3, 0xff]), Err(ParseError::WrongFormat { .. })));
+    assert!(matches!(
+        parse_reg(&[0u8, 1, 2, 3, 0xff]),
+        Err(ParseError::WrongFormat { .. })
+    ));
 }

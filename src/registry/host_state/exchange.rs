@@ -144,7 +144,12 @@ fn msi_setup_of(node: &KeyNode) -> Option<MsiSetup> {
         build_minor: node.u32_value("MsiBuildMinor"),
         build: None,
     };
-    let build = match (setup.product_major, setup.product_minor, setup.build_major, setup.build_minor) {
+    let build = match (
+        setup.product_major,
+        setup.product_minor,
+        setup.build_major,
+        setup.build_minor,
+    ) {
         (Some(major), Some(minor), Some(build), Some(revision)) => Some(Build {
             major,
             minor,

@@ -11,7 +11,8 @@ pub const CURRENT_VERSION_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\
 /// `Services\Tcpip\Parameters`.
 pub const TCPIP_KEY: &str = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters";
 /// `Control\ComputerName\ComputerName`.
-pub const COMPUTER_NAME_KEY: &str = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName";
+pub const COMPUTER_NAME_KEY: &str =
+    "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName";
 /// `Control\ComputerName\ActiveComputerName`.
 pub const ACTIVE_COMPUTER_NAME_KEY: &str =
     "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ActiveComputerName";
@@ -152,7 +153,9 @@ pub struct Prerequisites {
 impl Prerequisites {
     /// The .NET 2.0 key (`v2.0.50727`).
     pub fn dotnet20(&self) -> Option<&DotNet> {
-        self.dotnet.iter().find(|d| d.version_key.eq_ignore_ascii_case("v2.0.50727"))
+        self.dotnet
+            .iter()
+            .find(|d| d.version_key.eq_ignore_ascii_case("v2.0.50727"))
     }
 
     /// Whether a hotfix with this id (e.g. "KB926139") is listed.

@@ -376,7 +376,10 @@ fn windows_exports(h: &Host) -> Vec<Export> {
                             "76871-643-3781125-50474"
                         },
                     )
-                    .binary("DigitalProductId", &[0xa4, 0, 0, 0, 3, 0, 0, 0, 0x37, 0x36, 0x38, 0x37, 0x31])
+                    .binary(
+                        "DigitalProductId",
+                        &[0xa4, 0, 0, 0, 3, 0, 0, 0, 0x37, 0x36, 0x38, 0x37, 0x31],
+                    )
                     .sz("SystemRoot", "C:\\WINDOWS")
                     .dword("InstallDate", 0x4748_1f2a)
                     .sz("PathName", "C:\\WINDOWS")
@@ -405,7 +408,11 @@ fn windows_exports(h: &Host) -> Vec<Export> {
                     )
                     .sz(
                         "EditionID",
-                        if enterprise { "ServerEnterprise" } else { "ServerStandard" },
+                        if enterprise {
+                            "ServerEnterprise"
+                        } else {
+                            "ServerStandard"
+                        },
                     )
                     .sz("InstallationType", "Server")
                     .sz("ProductId", "92577-082-2500446-76712")
@@ -415,7 +422,10 @@ fn windows_exports(h: &Host) -> Vec<Export> {
             }
         }
         k.key("Winlogon")
-            .sz("DefaultDomainName", h.domain.split('.').next().unwrap_or(h.domain).to_uppercase().as_str())
+            .sz(
+                "DefaultDomainName",
+                h.domain.split('.').next().unwrap_or(h.domain).to_uppercase().as_str(),
+            )
             .sz("DefaultUserName", "Administrator")
             .sz("Shell", "Explorer.exe")
             .sz(
@@ -444,7 +454,11 @@ fn windows_exports(h: &Host) -> Vec<Export> {
             .dword("SP", h.dotnet20_sp)
             .sz(
                 "Version",
-                if h.dotnet20_sp >= 1 { "2.1.21022" } else { "2.0.50727.42" },
+                if h.dotnet20_sp >= 1 {
+                    "2.1.21022"
+                } else {
+                    "2.0.50727.42"
+                },
             )
             .sz("Increment", if h.dotnet20_sp >= 1 { "1433" } else { "42" })
             .dword("MSI", 1);
@@ -455,7 +469,9 @@ fn windows_exports(h: &Host) -> Vec<Export> {
             .dword("Install", 1)
             .dword("SP", 1)
             .sz("Version", "3.0.30618");
-        ndp.key("v3.0\\Setup").dword("InstallSuccess", 1).sz("Version", "3.0.4506.648");
+        ndp.key("v3.0\\Setup")
+            .dword("InstallSuccess", 1)
+            .sz("Version", "3.0.4506.648");
     }
     out.push(ndp);
 
@@ -529,12 +545,24 @@ fn windows_exports(h: &Host) -> Vec<Export> {
     if !h.os.is_2008() {
         let mut updates = Export::new("HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Updates");
         let mut fixes = vec![
-            ("KB925902", "Security Update for Windows Server 2003 (KB925902)", "Security Update"),
+            (
+                "KB925902",
+                "Security Update for Windows Server 2003 (KB925902)",
+                "Security Update",
+            ),
             ("KB931784", "Update for Windows Server 2003 (KB931784)", "Update"),
             ("KB931836", "Update for Windows Server 2003 (KB931836)", "Update"),
-            ("KB933729", "Security Update for Windows Server 2003 (KB933729)", "Security Update"),
+            (
+                "KB933729",
+                "Security Update for Windows Server 2003 (KB933729)",
+                "Security Update",
+            ),
             ("KB936357", "Update for Windows Server 2003 (KB936357)", "Update"),
-            ("KB941569", "Security Update for Windows Server 2003 (KB941569)", "Security Update"),
+            (
+                "KB941569",
+                "Security Update for Windows Server 2003 (KB941569)",
+                "Security Update",
+            ),
         ];
         if h.powershell {
             fixes.push(("KB926139", "Windows PowerShell(TM) 1.0", "Update"));
@@ -549,14 +577,16 @@ fn windows_exports(h: &Host) -> Vec<Export> {
                 .sz("ReleaseType", kind)
                 .sz("PackageName", id)
                 .sz("PackageVersion", "1")
-                .sz("UninstallCommand", &format!("C:\\WINDOWS\\$NtUninstall{id}$\\spuninst\\spuninst.exe"));
+                .sz(
+                    "UninstallCommand",
+                    &format!("C:\\WINDOWS\\$NtUninstall{id}$\\spuninst\\spuninst.exe"),
+                );
         }
         updates.key("UpdateExeVolatile").dword("Flags", 0);
         out.push(updates);
     } else {
-        let mut cbs = Export::new(
-            "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing",
-        );
+        let mut cbs =
+            Export::new("HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing");
         cbs.root
             .dword("LastTrustTime", 0x01c8_a2f3)
             .dword("CbsSessionCounter", 0x5a)
@@ -564,9 +594,8 @@ fn windows_exports(h: &Host) -> Vec<Export> {
         cbs.key("Version")
             .expand("6.0.6001.18000", "%SystemRoot%\\winsxs\\amd64_microsoft-windows-servicingstack_31bf3856ad364e35_6.0.6001.18000_none_c962d1e515e94269");
         out.push(cbs);
-        let mut wu = Export::new(
-            "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update",
-        );
+        let mut wu =
+            Export::new("HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update");
         wu.root
             .dword("AUOptions", 3)
             .dword("AUState", 7)
@@ -590,10 +619,7 @@ fn windows_exports(h: &Host) -> Vec<Export> {
         .dword("LicensingInfo", 0)
         .multi("BootExecute", &["autocheck autochk *"])
         .dword("CriticalSectionTimeout", 0x278d00)
-        .multi(
-            "ExcludeFromKnownDlls",
-            &[],
-        )
+        .multi("ExcludeFromKnownDlls", &[])
         .dword("GlobalFlag", 0)
         .dword("HeapDeCommitFreeBlockThreshold", 0)
         .dword("HeapDeCommitTotalFreeThreshold", 0)
@@ -601,10 +627,7 @@ fn windows_exports(h: &Host) -> Vec<Export> {
         .dword("HeapSegmentReserve", 0)
         .dword("RegisteredProcessors", 4)
         .dword("ResourceTimeoutCount", 0x0009_4000)
-        .multi(
-            "ObjectDirectories",
-            &["\\Windows", "\\RPC Control"],
-        );
+        .multi("ObjectDirectories", &["\\Windows", "\\RPC Control"]);
     if h.pending_file_renames {
         sm.root.multi(
             "PendingFileRenameOperations",
@@ -678,38 +701,326 @@ const NETWORK_SERVICE: &str = "NT AUTHORITY\\NetworkService";
 const LOCAL_SERVICE: &str = "NT AUTHORITY\\LocalService";
 
 const W2003_SERVICES: &[SvcRow] = &[
-    ("Alerter", "Alerter", "%SystemRoot%\\system32\\svchost.exe -k LocalService", 0x20, 4, &["LanmanWorkstation"], LOCAL_SERVICE, "Notifies selected users and computers of administrative alerts."),
-    ("BITS", "Background Intelligent Transfer Service", "%SystemRoot%\\system32\\svchost.exe -k netsvcs", 0x20, 3, &["Rpcss", "EventSystem"], LOCAL_SYSTEM, "Transfers files in the background using idle network bandwidth."),
-    ("Browser", "Computer Browser", "%SystemRoot%\\system32\\svchost.exe -k netsvcs", 0x20, 2, &["LanmanWorkstation", "LanmanServer"], LOCAL_SYSTEM, "Maintains an updated list of computers on the network."),
-    ("CryptSvc", "Cryptographic Services", "%SystemRoot%\\system32\\svchost.exe -k netsvcs", 0x20, 2, &["RpcSs"], LOCAL_SYSTEM, "Provides three management services: Catalog Database Service, Protected Root Service and Key Service."),
-    ("DcomLaunch", "DCOM Server Process Launcher", "%SystemRoot%\\system32\\svchost.exe -k DcomLaunch", 0x20, 2, &[], LOCAL_SYSTEM, "Provides launch functionality for DCOM services."),
-    ("Dhcp", "DHCP Client", "%SystemRoot%\\system32\\svchost.exe -k NetworkService", 0x20, 2, &["Tcpip", "Afd", "NetBT"], NETWORK_SERVICE, "Manages network configuration by registering and updating IP addresses and DNS names."),
-    ("Dnscache", "DNS Client", "%SystemRoot%\\system32\\svchost.exe -k NetworkService", 0x20, 2, &["Tcpip"], NETWORK_SERVICE, "Resolves and caches Domain Name System (DNS) names for this computer."),
-    ("ERSvc", "Error Reporting Service", "%SystemRoot%\\system32\\svchost.exe -k netsvcs", 0x20, 2, &["RpcSs"], LOCAL_SYSTEM, "Collects, stores, and reports unexpected application crashes to Microsoft."),
-    ("EventSystem", "COM+ Event System", "%SystemRoot%\\system32\\svchost.exe -k netsvcs", 0x20, 3, &["rpcss"], LOCAL_SYSTEM, "Supports System Event Notification Service (SENS)."),
-    ("IISADMIN", "IIS Admin Service", "%systemroot%\\system32\\inetsrv\\inetinfo.exe", 0x20, 2, &["RPCSS", "SamSS"], LOCAL_SYSTEM, "Enables this server to administer Web and FTP services."),
-    ("lanmanserver", "Server", "%SystemRoot%\\system32\\svchost.exe -k netsvcs", 0x20, 2, &["SamSS", "Srv"], LOCAL_SYSTEM, "Supports file, print, and named-pipe sharing over the network for this computer."),
-    ("lanmanworkstation", "Workstation", "%SystemRoot%\\system32\\svchost.exe -k netsvcs", 0x20, 2, &["MRxSmb", "NetBIOS"], LOCAL_SYSTEM, "Creates and maintains client network connections to remote servers."),
-    ("LmHosts", "TCP/IP NetBIOS Helper", "%SystemRoot%\\system32\\svchost.exe -k LocalService", 0x20, 2, &["NetBT", "AFD"], LOCAL_SERVICE, "Enables support for NetBIOS over TCP/IP (NetBT) service and NetBIOS name resolution."),
-    ("MSDTC", "Distributed Transaction Coordinator", "%SystemRoot%\\System32\\msdtc.exe", 0x10, 2, &["RPCSS", "SamSS"], NETWORK_SERVICE, "Coordinates transactions that span multiple resource managers."),
-    ("Netlogon", "Net Logon", "%SystemRoot%\\system32\\lsass.exe", 0x20, 2, &["LanmanWorkstation"], LOCAL_SYSTEM, "Maintains a secure channel between this computer and the domain controller."),
-    ("NtLmSsp", "NT LM Security Support Provider", "%SystemRoot%\\system32\\lsass.exe", 0x20, 3, &[], LOCAL_SYSTEM, "Provides security to remote procedure call (RPC) programs that use transports other than named pipes."),
-    ("PlugPlay", "Plug and Play", "%SystemRoot%\\system32\\services.exe", 0x20, 2, &[], LOCAL_SYSTEM, "Enables a computer to recognize and adapt to hardware changes."),
-    ("PolicyAgent", "IPSEC Services", "%SystemRoot%\\system32\\lsass.exe", 0x20, 2, &["RPCSS", "Tcpip", "IPSEC"], LOCAL_SYSTEM, "Provides end-to-end security between clients and servers on TCP/IP networks."),
-    ("ProtectedStorage", "Protected Storage", "%SystemRoot%\\system32\\lsass.exe", 0x20, 2, &["RpcSs"], LOCAL_SYSTEM, "Protects storage of sensitive information, such as private keys."),
-    ("RemoteRegistry", "Remote Registry", "%SystemRoot%\\system32\\svchost.exe -k regsvc", 0x20, 2, &["RPCSS"], LOCAL_SERVICE, "Enables remote users to modify registry settings on this computer."),
-    ("RpcSs", "Remote Procedure Call (RPC)", "%SystemRoot%\\system32\\svchost.exe -k rpcss", 0x20, 2, &[], NETWORK_SERVICE, "Serves as the endpoint mapper and COM Service Control Manager."),
-    ("SamSs", "Security Accounts Manager", "%SystemRoot%\\system32\\lsass.exe", 0x20, 2, &["RPCSS"], LOCAL_SYSTEM, "Stores security information for local user accounts."),
-    ("Schedule", "Task Scheduler", "%SystemRoot%\\System32\\svchost.exe -k netsvcs", 0x20, 2, &["RpcSs"], LOCAL_SYSTEM, "Enables a user to configure and schedule automated tasks on this computer."),
-    ("seclogon", "Secondary Logon", "%SystemRoot%\\System32\\svchost.exe -k netsvcs", 0x20, 2, &[], LOCAL_SYSTEM, "Enables starting processes under alternate credentials."),
-    ("SENS", "System Event Notification", "%SystemRoot%\\system32\\svchost.exe -k netsvcs", 0x20, 2, &["EventSystem"], LOCAL_SYSTEM, "Monitors system events and notifies subscribers to COM+ Event System of these events."),
-    ("Spooler", "Print Spooler", "%SystemRoot%\\system32\\spoolsv.exe", 0x110, 2, &["RPCSS"], LOCAL_SYSTEM, "Manages all local and network print queues and controls all printing jobs."),
-    ("TermService", "Terminal Services", "%SystemRoot%\\System32\\svchost.exe -k termsvcs", 0x20, 3, &["RPCSS"], LOCAL_SYSTEM, "Allows users to connect interactively to a remote computer."),
-    ("W32Time", "Windows Time", "%SystemRoot%\\System32\\svchost.exe -k netsvcs", 0x20, 2, &[], LOCAL_SYSTEM, "Maintains date and time synchronization on all clients and servers in the network."),
-    ("W3SVC", "World Wide Web Publishing Service", "%systemroot%\\system32\\svchost.exe -k iissvcs", 0x20, 2, &["IISADMIN", "HTTP"], LOCAL_SYSTEM, "Provides Web connectivity and administration through the Internet Information Services Manager."),
-    ("WinHttpAutoProxySvc", "WinHTTP Web Proxy Auto-Discovery Service", "%SystemRoot%\\system32\\svchost.exe -k LocalService", 0x20, 3, &["Dhcp"], LOCAL_SERVICE, "Implements the Web Proxy Auto-Discovery (WPAD) protocol for Windows HTTP Services (WinHTTP)."),
-    ("winmgmt", "Windows Management Instrumentation", "%systemroot%\\system32\\svchost.exe -k netsvcs", 0x20, 2, &["RPCSS"], LOCAL_SYSTEM, "Provides a common interface and object model to access management information."),
-    ("wuauserv", "Automatic Updates", "%systemroot%\\system32\\svchost.exe -k netsvcs", 0x20, 2, &[], LOCAL_SYSTEM, "Enables the download and installation of Windows updates."),
+    (
+        "Alerter",
+        "Alerter",
+        "%SystemRoot%\\system32\\svchost.exe -k LocalService",
+        0x20,
+        4,
+        &["LanmanWorkstation"],
+        LOCAL_SERVICE,
+        "Notifies selected users and computers of administrative alerts.",
+    ),
+    (
+        "BITS",
+        "Background Intelligent Transfer Service",
+        "%SystemRoot%\\system32\\svchost.exe -k netsvcs",
+        0x20,
+        3,
+        &["Rpcss", "EventSystem"],
+        LOCAL_SYSTEM,
+        "Transfers files in the background using idle network bandwidth.",
+    ),
+    (
+        "Browser",
+        "Computer Browser",
+        "%SystemRoot%\\system32\\svchost.exe -k netsvcs",
+        0x20,
+        2,
+        &["LanmanWorkstation", "LanmanServer"],
+        LOCAL_SYSTEM,
+        "Maintains an updated list of computers on the network.",
+    ),
+    (
+        "CryptSvc",
+        "Cryptographic Services",
+        "%SystemRoot%\\system32\\svchost.exe -k netsvcs",
+        0x20,
+        2,
+        &["RpcSs"],
+        LOCAL_SYSTEM,
+        "Provides three management services: Catalog Database Service, Protected Root Service and Key Service.",
+    ),
+    (
+        "DcomLaunch",
+        "DCOM Server Process Launcher",
+        "%SystemRoot%\\system32\\svchost.exe -k DcomLaunch",
+        0x20,
+        2,
+        &[],
+        LOCAL_SYSTEM,
+        "Provides launch functionality for DCOM services.",
+    ),
+    (
+        "Dhcp",
+        "DHCP Client",
+        "%SystemRoot%\\system32\\svchost.exe -k NetworkService",
+        0x20,
+        2,
+        &["Tcpip", "Afd", "NetBT"],
+        NETWORK_SERVICE,
+        "Manages network configuration by registering and updating IP addresses and DNS names.",
+    ),
+    (
+        "Dnscache",
+        "DNS Client",
+        "%SystemRoot%\\system32\\svchost.exe -k NetworkService",
+        0x20,
+        2,
+        &["Tcpip"],
+        NETWORK_SERVICE,
+        "Resolves and caches Domain Name System (DNS) names for this computer.",
+    ),
+    (
+        "ERSvc",
+        "Error Reporting Service",
+        "%SystemRoot%\\system32\\svchost.exe -k netsvcs",
+        0x20,
+        2,
+        &["RpcSs"],
+        LOCAL_SYSTEM,
+        "Collects, stores, and reports unexpected application crashes to Microsoft.",
+    ),
+    (
+        "EventSystem",
+        "COM+ Event System",
+        "%SystemRoot%\\system32\\svchost.exe -k netsvcs",
+        0x20,
+        3,
+        &["rpcss"],
+        LOCAL_SYSTEM,
+        "Supports System Event Notification Service (SENS).",
+    ),
+    (
+        "IISADMIN",
+        "IIS Admin Service",
+        "%systemroot%\\system32\\inetsrv\\inetinfo.exe",
+        0x20,
+        2,
+        &["RPCSS", "SamSS"],
+        LOCAL_SYSTEM,
+        "Enables this server to administer Web and FTP services.",
+    ),
+    (
+        "lanmanserver",
+        "Server",
+        "%SystemRoot%\\system32\\svchost.exe -k netsvcs",
+        0x20,
+        2,
+        &["SamSS", "Srv"],
+        LOCAL_SYSTEM,
+        "Supports file, print, and named-pipe sharing over the network for this computer.",
+    ),
+    (
+        "lanmanworkstation",
+        "Workstation",
+        "%SystemRoot%\\system32\\svchost.exe -k netsvcs",
+        0x20,
+        2,
+        &["MRxSmb", "NetBIOS"],
+        LOCAL_SYSTEM,
+        "Creates and maintains client network connections to remote servers.",
+    ),
+    (
+        "LmHosts",
+        "TCP/IP NetBIOS Helper",
+        "%SystemRoot%\\system32\\svchost.exe -k LocalService",
+        0x20,
+        2,
+        &["NetBT", "AFD"],
+        LOCAL_SERVICE,
+        "Enables support for NetBIOS over TCP/IP (NetBT) service and NetBIOS name resolution.",
+    ),
+    (
+        "MSDTC",
+        "Distributed Transaction Coordinator",
+        "%SystemRoot%\\System32\\msdtc.exe",
+        0x10,
+        2,
+        &["RPCSS", "SamSS"],
+        NETWORK_SERVICE,
+        "Coordinates transactions that span multiple resource managers.",
+    ),
+    (
+        "Netlogon",
+        "Net Logon",
+        "%SystemRoot%\\system32\\lsass.exe",
+        0x20,
+        2,
+        &["LanmanWorkstation"],
+        LOCAL_SYSTEM,
+        "Maintains a secure channel between this computer and the domain controller.",
+    ),
+    (
+        "NtLmSsp",
+        "NT LM Security Support Provider",
+        "%SystemRoot%\\system32\\lsass.exe",
+        0x20,
+        3,
+        &[],
+        LOCAL_SYSTEM,
+        "Provides security to remote procedure call (RPC) programs that use transports other than named pipes.",
+    ),
+    (
+        "PlugPlay",
+        "Plug and Play",
+        "%SystemRoot%\\system32\\services.exe",
+        0x20,
+        2,
+        &[],
+        LOCAL_SYSTEM,
+        "Enables a computer to recognize and adapt to hardware changes.",
+    ),
+    (
+        "PolicyAgent",
+        "IPSEC Services",
+        "%SystemRoot%\\system32\\lsass.exe",
+        0x20,
+        2,
+        &["RPCSS", "Tcpip", "IPSEC"],
+        LOCAL_SYSTEM,
+        "Provides end-to-end security between clients and servers on TCP/IP networks.",
+    ),
+    (
+        "ProtectedStorage",
+        "Protected Storage",
+        "%SystemRoot%\\system32\\lsass.exe",
+        0x20,
+        2,
+        &["RpcSs"],
+        LOCAL_SYSTEM,
+        "Protects storage of sensitive information, such as private keys.",
+    ),
+    (
+        "RemoteRegistry",
+        "Remote Registry",
+        "%SystemRoot%\\system32\\svchost.exe -k regsvc",
+        0x20,
+        2,
+        &["RPCSS"],
+        LOCAL_SERVICE,
+        "Enables remote users to modify registry settings on this computer.",
+    ),
+    (
+        "RpcSs",
+        "Remote Procedure Call (RPC)",
+        "%SystemRoot%\\system32\\svchost.exe -k rpcss",
+        0x20,
+        2,
+        &[],
+        NETWORK_SERVICE,
+        "Serves as the endpoint mapper and COM Service Control Manager.",
+    ),
+    (
+        "SamSs",
+        "Security Accounts Manager",
+        "%SystemRoot%\\system32\\lsass.exe",
+        0x20,
+        2,
+        &["RPCSS"],
+        LOCAL_SYSTEM,
+        "Stores security information for local user accounts.",
+    ),
+    (
+        "Schedule",
+        "Task Scheduler",
+        "%SystemRoot%\\System32\\svchost.exe -k netsvcs",
+        0x20,
+        2,
+        &["RpcSs"],
+        LOCAL_SYSTEM,
+        "Enables a user to configure and schedule automated tasks on this computer.",
+    ),
+    (
+        "seclogon",
+        "Secondary Logon",
+        "%SystemRoot%\\System32\\svchost.exe -k netsvcs",
+        0x20,
+        2,
+        &[],
+        LOCAL_SYSTEM,
+        "Enables starting processes under alternate credentials.",
+    ),
+    (
+        "SENS",
+        "System Event Notification",
+        "%SystemRoot%\\system32\\svchost.exe -k netsvcs",
+        0x20,
+        2,
+        &["EventSystem"],
+        LOCAL_SYSTEM,
+        "Monitors system events and notifies subscribers to COM+ Event System of these events.",
+    ),
+    (
+        "Spooler",
+        "Print Spooler",
+        "%SystemRoot%\\system32\\spoolsv.exe",
+        0x110,
+        2,
+        &["RPCSS"],
+        LOCAL_SYSTEM,
+        "Manages all local and network print queues and controls all printing jobs.",
+    ),
+    (
+        "TermService",
+        "Terminal Services",
+        "%SystemRoot%\\System32\\svchost.exe -k termsvcs",
+        0x20,
+        3,
+        &["RPCSS"],
+        LOCAL_SYSTEM,
+        "Allows users to connect interactively to a remote computer.",
+    ),
+    (
+        "W32Time",
+        "Windows Time",
+        "%SystemRoot%\\System32\\svchost.exe -k netsvcs",
+        0x20,
+        2,
+        &[],
+        LOCAL_SYSTEM,
+        "Maintains date and time synchronization on all clients and servers in the network.",
+    ),
+    (
+        "W3SVC",
+        "World Wide Web Publishing Service",
+        "%systemroot%\\system32\\svchost.exe -k iissvcs",
+        0x20,
+        2,
+        &["IISADMIN", "HTTP"],
+        LOCAL_SYSTEM,
+        "Provides Web connectivity and administration through the Internet Information Services Manager.",
+    ),
+    (
+        "WinHttpAutoProxySvc",
+        "WinHTTP Web Proxy Auto-Discovery Service",
+        "%SystemRoot%\\system32\\svchost.exe -k LocalService",
+        0x20,
+        3,
+        &["Dhcp"],
+        LOCAL_SERVICE,
+        "Implements the Web Proxy Auto-Discovery (WPAD) protocol for Windows HTTP Services (WinHTTP).",
+    ),
+    (
+        "winmgmt",
+        "Windows Management Instrumentation",
+        "%systemroot%\\system32\\svchost.exe -k netsvcs",
+        0x20,
+        2,
+        &["RPCSS"],
+        LOCAL_SYSTEM,
+        "Provides a common interface and object model to access management information.",
+    ),
+    (
+        "wuauserv",
+        "Automatic Updates",
+        "%systemroot%\\system32\\svchost.exe -k netsvcs",
+        0x20,
+        2,
+        &[],
+        LOCAL_SYSTEM,
+        "Enables the download and installation of Windows updates.",
+    ),
 ];
 
 const W2008_SERVICES: &[SvcRow] = &[
@@ -793,7 +1104,16 @@ fn failure_actions() -> Vec<u8> {
     b
 }
 
-fn service_key(k: &mut Node, display: &str, image: &str, kind: u32, start: u32, deps: &[&str], account: &str, desc: &str) {
+fn service_key(
+    k: &mut Node,
+    display: &str,
+    image: &str,
+    kind: u32,
+    start: u32,
+    deps: &[&str],
+    account: &str,
+    desc: &str,
+) {
     k.dword("Type", kind)
         .dword("Start", start)
         .dword("ErrorControl", 1)
@@ -813,8 +1133,7 @@ fn services_export(h: &Host) -> Export {
     };
     let mut svc = Export::new(root);
     let w2008 = h.os.is_2008();
-    for &(name, display, image, kind, start, deps, account, desc) in
-        if w2008 { W2008_SERVICES } else { W2003_SERVICES }
+    for &(name, display, image, kind, start, deps, account, desc) in if w2008 { W2008_SERVICES } else { W2003_SERVICES }
     {
         service_key(svc.key(name), display, image, kind, start, deps, account, desc);
         if name.eq_ignore_ascii_case("lanmanserver") {
@@ -831,7 +1150,14 @@ fn services_export(h: &Host) -> Export {
         .dword("Start", if w2008 { 0 } else { 1 })
         .dword("ErrorControl", 1)
         .expand("ImagePath", "system32\\DRIVERS\\tcpip.sys")
-        .sz("DisplayName", if w2008 { "TCP/IP Protocol Driver" } else { "TCP/IP Protocol Driver" })
+        .sz(
+            "DisplayName",
+            if w2008 {
+                "TCP/IP Protocol Driver"
+            } else {
+                "TCP/IP Protocol Driver"
+            },
+        )
         .sz("Group", if w2008 { "PNP_TDI" } else { "PNP_TDI" })
         .dword("Tag", 4);
     let params = svc.key("Tcpip\\Parameters");
@@ -896,12 +1222,21 @@ fn services_export(h: &Host) -> Export {
         ".NET Runtime 2.0 Error Reporting",
     ];
     let exchange_sources: &[(&str, &str)] = &[
-        ("MSExchange ADAccess", "bin\\Microsoft.Exchange.Common.ProcessManagerMsg.dll"),
-        ("MSExchange Common", "bin\\Microsoft.Exchange.Common.ProcessManagerMsg.dll"),
+        (
+            "MSExchange ADAccess",
+            "bin\\Microsoft.Exchange.Common.ProcessManagerMsg.dll",
+        ),
+        (
+            "MSExchange Common",
+            "bin\\Microsoft.Exchange.Common.ProcessManagerMsg.dll",
+        ),
         ("MSExchangeIS", "bin\\mdbmsg.dll"),
         ("MSExchangeSA", "bin\\madmsg.dll"),
         ("MSExchangeSetup", "bin\\Microsoft.Exchange.Setup.Common.dll"),
-        ("MSExchangeTransport", "bin\\Microsoft.Exchange.Common.ProcessManagerMsg.dll"),
+        (
+            "MSExchangeTransport",
+            "bin\\Microsoft.Exchange.Common.ProcessManagerMsg.dll",
+        ),
     ];
     let has_exchange = h.msi.is_some();
     if has_exchange {
@@ -962,7 +1297,11 @@ fn services_export(h: &Host) -> Export {
     // Exchange services of the installed roles.
     if has_exchange {
         for &(name, display, image, start, deps, ntlm, roles, desc) in EXCHANGE_SERVICES {
-            if !roles.iter().any(|r| h.roles.iter().any(|hr| std::mem::discriminant(hr) == std::mem::discriminant(r))) {
+            if !roles.iter().any(|r| {
+                h.roles
+                    .iter()
+                    .any(|hr| std::mem::discriminant(hr) == std::mem::discriminant(r))
+            }) {
                 continue;
             }
             let mut depends: Vec<&str> = deps.to_vec();
@@ -1030,7 +1369,8 @@ fn exchange_export(h: &Host) -> Option<Export> {
         .sz("en", &format!("{major}.{minor}.{build}.{revision}"));
     // Per-role settings setup writes.
     if h.roles.iter().any(|r| matches!(r, Role::Hub)) {
-        ex.key("v8.0\\HubTransportRole\\Pickup").sz("Path", &format!("{EXCHANGE_DIR}TransportRoles\\Pickup"));
+        ex.key("v8.0\\HubTransportRole\\Pickup")
+            .sz("Path", &format!("{EXCHANGE_DIR}TransportRoles\\Pickup"));
     }
     if h.roles.iter().any(|r| matches!(r, Role::Cas)) {
         ex.key("v8.0\\ClientAccessRole\\OWA").sz("VirtualDirectory", "/owa");
@@ -1067,9 +1407,7 @@ fn tz_central(active_bias: i32) -> Tz {
 }
 
 fn hosts() -> Vec<Host> {
-    let mailbox_sp1 = || {
-        vec![admin_tools(SP1), configured("MailboxRole", SP1)]
-    };
+    let mailbox_sp1 = || vec![admin_tools(SP1), configured("MailboxRole", SP1)];
     vec![
         Host {
             folder: "ntlmssp-inplace-upgrade",
@@ -1096,7 +1434,10 @@ fn hosts() -> Vec<Host> {
             folder: "sp1-interrupted",
             name: "EXMBX02",
             domain: "beispiel.de",
-            os: Os::W2003 { r2: true, enterprise: true },
+            os: Os::W2003 {
+                r2: true,
+                enterprise: true,
+            },
             tz: Tz {
                 key_name: "W. Europe Standard Time",
                 standard_name: "Westeuropäische Normalzeit",
@@ -1136,7 +1477,10 @@ fn hosts() -> Vec<Host> {
             folder: "prereq-gaps",
             name: "EXCAS03",
             domain: "CORP",
-            os: Os::W2003 { r2: false, enterprise: false },
+            os: Os::W2003 {
+                r2: false,
+                enterprise: false,
+            },
             tz: Tz {
                 key_name: "Eastern Standard Time",
                 standard_name: "Eastern Standard Time",
@@ -1198,7 +1542,10 @@ fn hosts() -> Vec<Host> {
             folder: "upgrade-order/EXCAS11",
             name: "EXCAS11",
             domain: "fabrikam.com",
-            os: Os::W2003 { r2: false, enterprise: false },
+            os: Os::W2003 {
+                r2: false,
+                enterprise: false,
+            },
             tz: tz_central(360),
             roles: vec![Role::Cas],
             role_keys: vec![admin_tools(RTM), configured("ClientAccessRole", RTM)],
@@ -1219,7 +1566,10 @@ fn hosts() -> Vec<Host> {
             folder: "upgrade-order/EXMBX12",
             name: "EXMBX12",
             domain: "fabrikam.com",
-            os: Os::W2003 { r2: false, enterprise: true },
+            os: Os::W2003 {
+                r2: false,
+                enterprise: true,
+            },
             tz: tz_central(360),
             roles: vec![Role::Mailbox],
             role_keys: mailbox_sp1(),
@@ -1240,7 +1590,10 @@ fn hosts() -> Vec<Host> {
             folder: "upgrade-order/EXHUB13",
             name: "EXHUB13",
             domain: "fabrikam.com",
-            os: Os::W2003 { r2: false, enterprise: false },
+            os: Os::W2003 {
+                r2: false,
+                enterprise: false,
+            },
             tz: tz_central(360),
             roles: vec![Role::Hub],
             role_keys: vec![admin_tools(SP1), configured("HubTransportRole", SP1)],
@@ -1311,7 +1664,10 @@ fn main() -> Result<()> {
         if let Some(ex) = exchange_export(&host) {
             write(&dir.join("exchange.reg"), &render(&[ex], Format::V5))?;
         }
-        write(&dir.join("services.reg"), &render(&[services_export(&host)], Format::V5))?;
+        write(
+            &dir.join("services.reg"),
+            &render(&[services_export(&host)], Format::V5),
+        )?;
         write(
             &dir.join("windows.reg"),
             &render(&windows_exports(&host), host.format_windows),
@@ -1325,14 +1681,18 @@ mod tests {
     use super::*;
 
     fn text(bytes: &[u8]) -> String {
-        let units: Vec<u16> = bytes[2..].chunks_exact(2).map(|p| u16::from_le_bytes([p[0], p[1]])).collect();
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|p| u16::from_le_bytes([p[0], p[1]]))
+            .collect();
         String::from_utf16_lossy(&units)
     }
 
     #[test]
     fn wraps_hex_like_regedit() {
         let mut ex = Export::new("HKEY_LOCAL_MACHINE\\SOFTWARE\\T");
-        ex.root.expand("ImagePath", "%SystemRoot%\\System32\\svchost.exe -k netsvcs");
+        ex.root
+            .expand("ImagePath", "%SystemRoot%\\System32\\svchost.exe -k netsvcs");
         let out = text(&render(&[ex], Format::V5));
         let lines: Vec<&str> = out.split("\r\n").collect();
         assert_eq!(lines[0], "Windows Registry Editor Version 5.00");
@@ -1350,7 +1710,9 @@ mod tests {
         let mut ex = Export::new("HKEY_LOCAL_MACHINE\\SOFTWARE\\T");
         ex.root.sz("Owner", "Jürgen €").multi("M", &["a"]);
         let out = render(&[ex], Format::Regedit4);
-        assert!(out.starts_with(b"REGEDIT4\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\T]\r\n\"Owner\"=\"J\xfcrgen \x80\"\r\n"));
+        assert!(
+            out.starts_with(b"REGEDIT4\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\T]\r\n\"Owner\"=\"J\xfcrgen \x80\"\r\n")
+        );
         assert!(out.ends_with(b"\"M\"=hex(7):61,00,00\r\n\r\n"));
     }
 }
