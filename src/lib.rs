@@ -7,6 +7,8 @@
 
 pub mod cli;
 pub mod diagnostic;
+pub mod findings;
 pub mod ingest;
 pub mod registry;
+pub mod rules;
 pub mod sources;

@@ -58,6 +58,8 @@ fn analyse(args: &AnalyzeArgs) -> Analysis {
     for outcome in results {
         match outcome {
             FileOutcome::Summary(summary) => {
+                // A file whose content yielded nothing could not be read at all.
+                unreadable |= summary.diagnostics.iter().any(|d| d.level == DiagLevel::Error);
                 diagnostics.extend(summary.diagnostics.iter().cloned());
                 sources.push(*summary);
             }

@@ -55,14 +55,11 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Option<SourceKind> {
     {
         return Some(SourceKind::Reg);
     }
-    if trimmed.starts_with("<?xml")
-        || trimmed.starts_with("<Events")
-        || trimmed.starts_with("<Event ")
-        || trimmed.starts_with("<Event>")
-    {
-        if head.contains("<Event") {
-            return Some(SourceKind::EventXml);
-        }
+    let xml_start = ["<?xml", "<Events", "<Event ", "<Event>"]
+        .iter()
+        .any(|p| trimmed.starts_with(p));
+    if xml_start && head.contains("<Event") {
+        return Some(SourceKind::EventXml);
     }
     let first_line = trimmed.lines().next().unwrap_or("");
     if looks_like_event_csv_header(first_line) {
@@ -75,7 +72,8 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Option<SourceKind> {
     if lower.starts_with("exchangesetup") && lower.ends_with(".log") {
         return Some(SourceKind::SetupLog);
     }
-    if bytes.is_empty() {
+    // Binary logs whose header is damaged: the parsers can still scan them.
+    if bytes.is_empty() || lower.ends_with(".evt") || lower.ends_with(".evtx") {
         return match lower.rsplit('.').next() {
             Some("evtx") => Some(SourceKind::Evtx),
             Some("evt") => Some(SourceKind::Evt),

@@ -1,17 +1,221 @@
-//! (being written)
-use std::io::{self, Write};
+//! Legacy `.evt` event logs: summary for `analyze` (counts, time span, computers,
+//! header flags, record-id gaps, counts of the events the rules use) and normalized
+//! events as JSONL for `parse`. Damage becomes warnings naming offsets / record ids.
 
-use super::SourceSummary;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::Path;
+
+use exdoctor_parsers::event::{rule_event, Event, LogIntegrity};
+use exdoctor_parsers::evt::{read_events, EvtEvents};
+use serde_json::json;
+
+use super::{write_json_line, SourceSummary};
 use crate::diagnostic::Diagnostic;
 use crate::ingest::{InputFile, SourceKind};
 
-/// Summary of one file (being written).
-pub fn summarize(input: &InputFile) -> SourceSummary {
-    let kind = crate::ingest::sniff(input.display(), input.bytes()).unwrap_or(SourceKind::Evt);
-    SourceSummary::new(input, kind)
+/// At most this many damage diagnostics per file; the rest are counted in one line.
+const MAX_DIAGNOSTICS: usize = 25;
+
+/// The log name of a `.evt` file from its name: `SysEvent.Evt` -> `System`,
+/// `AppEvent.Evt` -> `Application`, `SecEvent.Evt` -> `Security` (and the other
+/// Windows 2003 logs), else the file stem.
+pub fn channel_for(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let known = match stem.to_ascii_lowercase().as_str() {
+        "sysevent" => "System",
+        "appevent" => "Application",
+        "secevent" => "Security",
+        "dnsevent" => "DNS Server",
+        "ntds" => "Directory Service",
+        "ntfrs" => "File Replication Service",
+        _ => return stem,
+    };
+    known.to_string()
 }
 
-/// Records of one file as JSONL (being written).
-pub fn write_records(_input: &InputFile, _out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
-    Ok(Vec::new())
+/// Summary of one `.evt` file.
+pub fn summarize(input: &InputFile) -> SourceSummary {
+    let channel = channel_for(input.path());
+    let read = read_events(input.bytes(), &channel);
+    let mut summary = SourceSummary::new(input, SourceKind::Evt);
+    summary.records = read.integrity.readable;
+    summary.errors = read.integrity.unreadable;
+    summary.diagnostics = diagnostics(input.display(), &read);
+    let span = time_span(&read.events);
+    let computers = computers(&read.events);
+    let rule_counts = rule_event_counts(&read.events);
+    let gaps = &read.integrity.record_id_gaps;
+    summary.details = json!({
+        "channel": channel,
+        "live_records": read.integrity.readable - read.integrity.recovered,
+        "recovered_records": read.integrity.recovered,
+        "unreadable_records": read.integrity.unreadable,
+        "first": span.as_ref().map(|(first, _)| first.clone()),
+        "last": span.as_ref().map(|(_, last)| last.clone()),
+        "computers": computers,
+        "wrapped": read.facts.map(|f| f.wrapped),
+        "dirty": read.facts.map(|f| f.dirty),
+        "oldest_record_number": read.facts.map(|f| f.oldest_record_number),
+        "current_record_number": read.facts.map(|f| f.current_record_number),
+        "record_id_gaps": gaps,
+        "rule_events": rule_counts
+            .iter()
+            .map(|((provider, id), count)| json!({"provider": provider, "event_id": id, "count": count}))
+            .collect::<Vec<_>>(),
+    });
+    summary.text = text_lines(&channel, &read, span.as_ref(), &computers, &rule_counts);
+    summary
+}
+
+/// Writes the normalized events of one `.evt` file (live, then recovered) as JSONL.
+pub fn write_records(input: &InputFile, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
+    let read = read_events(input.bytes(), &channel_for(input.path()));
+    for event in &read.events {
+        write_json_line(out, event)?;
+    }
+    Ok(diagnostics(input.display(), &read))
+}
+
+/// First and last event time (UTC, RFC 3339) over all readable events.
+fn time_span(events: &[Event]) -> Option<(String, String)> {
+    let first = events.iter().map(|e| e.time).min()?;
+    let last = events.iter().map(|e| e.time).max()?;
+    let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    Some((fmt(first), fmt(last)))
+}
+
+fn computers(events: &[Event]) -> Vec<String> {
+    let mut names: Vec<String> = events.iter().map(|e| e.computer.clone()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// Counts of the events listed in `RULE_EVENTS`, keyed by the catalog's spelling.
+fn rule_event_counts(events: &[Event]) -> BTreeMap<(&'static str, u16), u64> {
+    let mut counts = BTreeMap::new();
+    for event in events {
+        if let Some(key) = rule_event(&event.provider, event.event_id) {
+            *counts.entry(key).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+fn text_lines(
+    channel: &str,
+    read: &EvtEvents,
+    span: Option<&(String, String)>,
+    computers: &[String],
+    rule_counts: &BTreeMap<(&'static str, u16), u64>,
+) -> Vec<String> {
+    let integrity = &read.integrity;
+    let mut lines = vec![format!(
+        "{channel} log of {}: {} live + {} recovered records",
+        if computers.is_empty() {
+            "?".to_string()
+        } else {
+            computers.join(", ")
+        },
+        integrity.readable - integrity.recovered,
+        integrity.recovered
+    )];
+    if let Some((first, last)) = span {
+        lines.push(format!("time span {first} .. {last}"));
+    }
+    if let Some(facts) = read.facts {
+        let mut flags = Vec::new();
+        if facts.wrapped {
+            flags.push("wrapped");
+        }
+        if facts.dirty {
+            flags.push("dirty (not closed cleanly)");
+        }
+        if facts.log_full {
+            flags.push("log full");
+        }
+        lines.push(format!(
+            "header: records {}..{}{}{}",
+            facts.oldest_record_number,
+            facts.current_record_number.saturating_sub(1),
+            if flags.is_empty() { "" } else { ", " },
+            flags.join(", ")
+        ));
+    }
+    if !integrity.record_id_gaps.is_empty() {
+        let missing: u64 = integrity.record_id_gaps.iter().map(|g| g.missing()).sum();
+        lines.push(format!(
+            "{} record-id gaps, {missing} records missing",
+            integrity.record_id_gaps.len()
+        ));
+    }
+    if !rule_counts.is_empty() {
+        let items: Vec<String> = rule_counts
+            .iter()
+            .map(|((provider, id), count)| format!("{provider} {id} x{count}"))
+            .collect();
+        lines.push(format!("rule events: {}", items.join(", ")));
+    }
+    lines
+}
+
+/// Damage and gaps as diagnostics; an error when nothing at all could be read.
+fn diagnostics(path: &str, read: &EvtEvents) -> Vec<Diagnostic> {
+    let integrity: &LogIntegrity = &read.integrity;
+    let mut messages: Vec<String> = integrity.problems.iter().map(ToString::to_string).collect();
+    messages.extend(integrity.record_id_gaps.iter().map(|gap| {
+        format!(
+            "record ids {}..{} missing ({} records) between records {} and {}",
+            gap.after + 1,
+            gap.before - 1,
+            gap.missing(),
+            gap.after,
+            gap.before
+        )
+    }));
+    let total = messages.len();
+    let mut out: Vec<Diagnostic> = messages
+        .into_iter()
+        .take(MAX_DIAGNOSTICS)
+        .map(|m| Diagnostic::warning(path, m))
+        .collect();
+    if total > MAX_DIAGNOSTICS {
+        out.push(Diagnostic::warning(
+            path,
+            format!("{} more integrity problems not listed", total - MAX_DIAGNOSTICS),
+        ));
+    }
+    if integrity.readable == 0 && read.facts.is_none() {
+        out.push(Diagnostic::error(path, "no readable event log header or record"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_comes_from_the_file_name() {
+        assert_eq!(channel_for(Path::new("x/SysEvent.Evt")), "System");
+        assert_eq!(channel_for(Path::new("APPEVENT.EVT")), "Application");
+        assert_eq!(channel_for(Path::new("SecEvent.evt")), "Security");
+        assert_eq!(channel_for(Path::new("Exchange Management.evt")), "Exchange Management");
+    }
+
+    #[test]
+    fn garbage_gives_an_error_diagnostic() {
+        let input = InputFile::from_bytes("bad.evt", b"\x30\0\0\0LfLe garbage".to_vec());
+        let summary = summarize(&input);
+        assert_eq!(summary.records, 0);
+        assert!(summary
+            .diagnostics
+            .iter()
+            .any(|d| d.level == crate::diagnostic::DiagLevel::Error));
+        assert!(summary.diagnostics[0].message.starts_with("not a EVT file"));
+    }
 }

@@ -1,17 +1,247 @@
-//! (being written)
+//! ExchangeSetup.log: run summaries for `analyze`, records and runs as JSONL for `parse`.
+
 use std::io::{self, Write};
 
-use super::SourceSummary;
+use exdoctor_parsers::setup_log::{decode, parse_setup_log, Issue, Run, RunResult, SetupLog, Text};
+use exdoctor_parsers::text::{binary_ratio, TextEncoding};
+use exdoctor_parsers::timestamp::RawTimestamp;
+use serde_json::{json, Value};
+
+use super::{write_json_line, SourceSummary};
 use crate::diagnostic::Diagnostic;
 use crate::ingest::{InputFile, SourceKind};
 
-/// Summary of one file (being written).
+/// Share of undecodable bytes above which a file with no records is called binary.
+const BINARY_THRESHOLD: f64 = 0.10;
+
+/// Summarizes the runs of one setup log.
 pub fn summarize(input: &InputFile) -> SourceSummary {
-    let kind = crate::ingest::sniff(input.display(), input.bytes()).unwrap_or(SourceKind::Evt);
-    SourceSummary::new(input, kind)
+    let mut summary = SourceSummary::new(input, SourceKind::SetupLog);
+    let decoded = decode(input.bytes());
+    let log = parse_setup_log(&decoded.text);
+    summary.diagnostics = diagnostics(input, &log, decoded.encoding);
+    summary.records = log.records;
+    summary.errors = log.orphan_lines;
+    summary.text = text_lines(&log, decoded.encoding);
+    summary.details = json!({
+        "encoding": decoded.encoding,
+        "lines": log.lines,
+        "continuation_lines": log.continuation_lines,
+        "date_order": log.date_order,
+        "date_order_reason": log.order_reason,
+        "runs": log.runs.iter().map(|r| run_json(&log, r)).collect::<Vec<_>>(),
+    });
+    summary
 }
 
-/// Records of one file as JSONL (being written).
-pub fn write_records(_input: &InputFile, _out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
-    Ok(Vec::new())
+/// Writes a `file` line, one `run` line per run, then one `record` line per record.
+pub fn write_records(input: &InputFile, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
+    let decoded = decode(input.bytes());
+    let log = parse_setup_log(&decoded.text);
+    write_json_line(
+        out,
+        &json!({
+            "type": "file", "path": input.display(), "kind": "setup_log", "encoding": decoded.encoding,
+            "lines": log.lines, "records": log.records, "continuation_lines": log.continuation_lines,
+            "date_order": log.date_order, "date_order_reason": log.order_reason, "runs": log.runs.len(),
+        }),
+    )?;
+    for run in &log.runs {
+        let mut value = run_json(&log, run);
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("type".into(), "run".into());
+        }
+        write_json_line(out, &value)?;
+    }
+    for rec in log.records() {
+        let mut value = json!({
+            "type": "record",
+            "line": rec.line,
+            "offset": rec.offset,
+            "time": time(&log, &rec.timestamp),
+            "timestamp": rec.timestamp_text,
+            "depth": rec.depth,
+            "tag": rec.tag,
+            "message": rec.message,
+        });
+        if !rec.continuation.is_empty() {
+            if let Some(obj) = value.as_object_mut() {
+                obj.insert("continuation".into(), rec.continuation.to_str_lossy().into());
+                obj.insert("end_line".into(), rec.end_line.into());
+            }
+        }
+        write_json_line(out, &value)?;
+    }
+    Ok(diagnostics(input, &log, decoded.encoding))
+}
+
+/// Local time as ISO 8601 without zone (setup logs are in the server's local time).
+fn time(log: &SetupLog<'_>, ts: &RawTimestamp) -> Value {
+    match log.resolve(ts) {
+        Some(t) => Value::String(t.format("%Y-%m-%dT%H:%M:%S%.f").to_string()),
+        None => Value::Null,
+    }
+}
+
+fn result_word(result: RunResult) -> &'static str {
+    match result {
+        RunResult::Completed => "completed",
+        RunResult::Failed => "failed",
+        RunResult::CriticalStop => "critical-stop",
+        RunResult::Incomplete => "incomplete",
+    }
+}
+
+fn opt(t: Option<Text<'_>>) -> Value {
+    t.map_or(Value::Null, |t| Value::String(t.to_string()))
+}
+
+fn issue_json(log: &SetupLog<'_>, issue: &Issue<'_>) -> Value {
+    json!({"line": issue.line, "time": time(log, &issue.time), "depth": issue.depth, "message": issue.message, "ignored": issue.ignored})
+}
+
+fn run_json(log: &SetupLog<'_>, run: &Run<'_>) -> Value {
+    let h = &run.header;
+    json!({
+        "index": run.index,
+        "first_line": run.first_line,
+        "last_line": run.last_line,
+        "has_start_banner": run.has_start_banner,
+        "product": opt(run.product),
+        "start": run.first_time.map_or(Value::Null, |t| time(log, &t)),
+        "end": run.last_time.map_or(Value::Null, |t| time(log, &t)),
+        "records": run.records,
+        "result": result_word(run.result),
+        "result_line": run.result_line,
+        "critical_stop_line": run.critical_stop_line,
+        "end_of_setup_line": run.end_of_setup_line,
+        "header": {
+            "setup_version": opt(h.setup_version),
+            "mode": h.mode(),
+            "installation_mode": opt(h.installation_mode),
+            "parameters": h.parameters.iter().map(|p| json!({"name": p.name, "value": p.value})).collect::<Vec<_>>(),
+            "command_line": opt(h.command_line),
+            "user": opt(h.user),
+            "os_version": opt(h.os_version),
+            "time_zone": opt(h.time_zone),
+            "installed_version": opt(h.installed_version),
+            "backup_version": opt(h.backup_version),
+            "schema_update_required": h.schema_update_required,
+            "organization_update_required": h.organization_update_required,
+            "domain_update_required": h.domain_update_required,
+            "domain_controller": opt(h.domain_controller),
+            "global_catalog": opt(h.global_catalog),
+            "server_name": opt(h.server_name),
+            "roles_unpacked": opt(h.roles_unpacked),
+            "roles_installed": opt(h.roles_installed),
+        },
+        "resume": run.resume.map(|r| json!({"line": r.line, "previous_action": r.previous_action, "task_id": opt(r.task_id)})),
+        "resume_mismatch": run.resume_mismatch.map(|r| json!({"line": r.line, "previous_action": r.previous_action, "requested_action": r.requested_action})),
+        "tasks": run.tasks.len(),
+        "unfinished_tasks": run.unfinished_tasks().map(|t| json!({"name": t.name, "depth": t.depth, "line": t.begin_line, "time": time(log, &t.begin)})).collect::<Vec<_>>(),
+        "first_error": run.first_error().map(|e| issue_json(log, e)),
+        "errors": run.errors.len(),
+        "warnings": run.warnings.len(),
+        "error_references": run.error_blocks.iter().filter_map(|b| b.reference).map(|r| json!({"line": r.line, "id": r.id, "component": r.component})).collect::<Vec<_>>(),
+        "readiness": run.readiness.iter().map(|i| issue_json(log, i)).collect::<Vec<_>>(),
+        "failed_rules": run.failed_rules.iter().map(|f| json!({"line": f.line, "rule": f.name, "message": f.message, "help_url": opt(f.help_url)})).collect::<Vec<_>>(),
+        "failed_evaluations": run.failed_evaluations().iter().map(|e| json!({"line": e.line, "rule": e.name})).collect::<Vec<_>>(),
+        "gaps": run.gaps.iter().map(|g| json!({"after_line": g.after_line, "before_line": g.before_line, "seconds": g.seconds, "from": time(log, &g.from), "to": time(log, &g.to)})).collect::<Vec<_>>(),
+        "backward_steps": run.backward_steps,
+    })
+}
+
+fn text_lines(log: &SetupLog<'_>, encoding: TextEncoding) -> Vec<String> {
+    let mut lines = vec![format!(
+        "{} lines, {} runs, dates {:?} ({:?}){}",
+        log.lines,
+        log.runs.len(),
+        log.date_order,
+        log.order_reason,
+        if encoding == TextEncoding::Utf8 {
+            String::new()
+        } else {
+            format!(", {encoding:?}")
+        }
+    )];
+    for run in &log.runs {
+        let h = &run.header;
+        let when = run
+            .first_time
+            .and_then(|t| log.resolve(&t))
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string());
+        lines.push(format!(
+            "run {} (lines {}-{}){}: {} | version {} | mode {}{}",
+            run.index + 1,
+            run.first_line,
+            run.last_line,
+            when.map(|w| format!(" {w}")).unwrap_or_default(),
+            result_word(run.result),
+            h.setup_version.map_or("?".into(), |v| v.to_string()),
+            h.mode().unwrap_or_else(|| "?".into()),
+            if run.has_start_banner { "" } else { " | no start banner" },
+        ));
+        if let Some(e) = run.first_error() {
+            lines.push(format!(
+                "  first error, line {}: {}",
+                e.line,
+                shorten(&e.message.to_str_lossy(), 160)
+            ));
+        }
+        for t in run.unfinished_tasks().filter(|_| run.is_incomplete()) {
+            lines.push(format!("  unfinished task, line {}: {}", t.begin_line, t.name));
+        }
+        for r in &run.failed_rules {
+            lines.push(format!("  failed readiness rule, line {}: {}", r.line, r.name));
+        }
+        for g in run.gaps.iter().filter(|g| g.seconds >= 600) {
+            lines.push(format!("  gap of {} min after line {}", g.seconds / 60, g.after_line));
+        }
+    }
+    lines
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+fn diagnostics(input: &InputFile, log: &SetupLog<'_>, encoding: TextEncoding) -> Vec<Diagnostic> {
+    let path = input.display();
+    let mut out = Vec::new();
+    if log.records == 0 {
+        let sample = &input.bytes()[..input.bytes().len().min(64 * 1024)];
+        let message = if input.bytes().is_empty() {
+            "empty file".to_string()
+        } else if encoding == TextEncoding::Utf8 && binary_ratio(sample) > BINARY_THRESHOLD {
+            "binary content, not a text setup log: no records read".to_string()
+        } else {
+            "no setup-log records found (no `[<date> <time>] [<depth>]` lines)".to_string()
+        };
+        out.push(Diagnostic::error(path, message));
+        return out;
+    }
+    if encoding != TextEncoding::Utf8 {
+        out.push(Diagnostic::warning(
+            path,
+            format!("file is {encoding:?}; decoded before parsing"),
+        ));
+    }
+    for problem in &log.problems {
+        out.push(Diagnostic::warning(path, problem.to_string()));
+    }
+    if let Some(run) = log.last_run() {
+        if run.result == RunResult::Incomplete && !run.ended() {
+            out.push(Diagnostic::warning(
+                path,
+                format!(
+                    "last run (line {}) has no result and no End of Setup: interrupted or truncated",
+                    run.first_line
+                ),
+            ));
+        }
+    }
+    out
 }

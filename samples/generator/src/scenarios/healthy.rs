@@ -1,0 +1,141 @@
+//! (f) `healthy/`: EXMBX05.contoso.com, Windows Server 2008 Enterprise x64 SP1, fresh
+//! Exchange 2007 SP1 install (Mailbox, Client Access, Hub Transport) from 2008-06-05
+//! 23:20 to 2008-06-06 00:41 local, GMT Daylight Time (UTC+1).
+//!
+//! 6005/6009 6.00 boots, services installed (7045) and running (7036), MSExchangeSetup
+//! 1000 + 1001, Windows Installer 1033 status 0 / 11707. Nothing a rule flags: no SCM
+//! errors, no unexpected shutdown, no Exchange errors or warnings; only two benign
+//! Windows warnings (a DNS client timeout for `wpad`, a leaked registry handle at log off).
+
+use chrono::Duration;
+use exdoctor_parsers::event::Level;
+
+use super::builder::{Host, Log, Os, SYSTEM_SID};
+use super::exchange::{
+    msi_install, online_maintenance, perf_counters_loaded, service_installed, setup_completed, setup_started,
+    start_service, topology_discovered, Svc, CAS_SERVICES, HUB_SERVICES, MAILBOX_SERVICES, SP1_BUILD,
+};
+use super::windows::{app_boot, app_daily, boot, daily, group_policy, shutdown, Restart};
+use super::{evtx, SampleLog};
+
+const HOST: Host = Host {
+    fqdn: "EXMBX05.contoso.com",
+    netbios: "EXMBX05",
+    domain: "CONTOSO",
+    utc_offset_minutes: 60,
+    tz_bias: "-60 GMT Daylight Time",
+    admin_sid: "S-1-5-21-1721254763-462695806-1538882281-500",
+    dc: "UKDC01.contoso.com",
+    ip: "10.50.1.25",
+    dc_ip: "10.50.1.10",
+};
+
+pub(super) fn logs() -> Vec<SampleLog> {
+    let mut sys = Log::new(HOST, Os::Win2008, "System");
+    let mut app = Log::new(HOST, Os::Win2008, "Application");
+    let admin = HOST.admin_sid;
+    let collected = HOST.t("2008-06-07 10:05:00");
+    let mut boots = Vec::new();
+
+    // Installed 2008-06-02; prerequisites 2008-06-03; restart before the install.
+    for kernel in ["2008-06-02 16:10:27", "2008-06-03 11:32:04", "2008-06-05 22:51:36"] {
+        let t = HOST.t(kernel);
+        if !boots.is_empty() {
+            let reason = Restart::Admin {
+                process: None,
+                reason: "Operating System: Reconfiguration (Planned)",
+                code: "0x80020004",
+            };
+            shutdown(&mut sys, t - Duration::seconds(68), reason);
+        }
+        let started = boot(&mut sys, t);
+        app_boot(&mut app, started);
+        boots.push(t);
+    }
+    let iis = HOST.t("2008-06-03 10:58:12");
+    for (i, name) in [
+        "Windows Process Activation Service",
+        "IIS Admin Service",
+        "World Wide Web Publishing Service",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sys.scm(
+            iis + Duration::seconds(17 * i as i64) + sys.jitter(5000),
+            7036,
+            None,
+            &[name, "running"],
+        );
+    }
+    // Benign warnings: a DNS timeout for wpad, a registry handle leaked at log off.
+    let dns = HOST.t("2008-06-04 09:17:45");
+    sys.manifest(
+        dns,
+        "Microsoft-Windows-DNS-Client",
+        1014,
+        Level::Warning,
+        Some("S-1-5-20"),
+        &[("QueryName", "wpad.contoso.com"), ("AddressLength", "128")],
+    );
+    let leak = format!(
+        "1 user registry handles leaked from \\Registry\\User\\{admin}:\nProcess 2412 (\\Device\\HarddiskVolume1\\Windows\\System32\\mmc.exe) has opened key \\REGISTRY\\USER\\{admin}\\Software\\Microsoft\\Windows\\CurrentVersion\\Group Policy\n"
+    );
+    app.manifest(
+        HOST.t("2008-06-03 11:30:51"),
+        "Microsoft-Windows-User Profiles Service",
+        1530,
+        Level::Warning,
+        Some(SYSTEM_SID),
+        &[("Detail", &leak)],
+    );
+
+    // The setup run: 23:20 to 00:41.
+    setup_started(&mut app, HOST.t("2008-06-05 23:20:14"), SP1_BUILD);
+    msi_install(
+        &mut app,
+        HOST.t("2008-06-05 23:21:30"),
+        HOST.t("2008-06-05 23:34:52"),
+        "Microsoft Exchange Server",
+        SP1_BUILD,
+        "C:\\Exchange2007SP1\\Setup\\ServerRoles\\Common\\exchangeserver.msi",
+    );
+    role(&mut sys, &mut app, "2008-06-05 23:38:07", HUB_SERVICES);
+    topology_discovered(&mut app, HOST.t("2008-06-05 23:41:55"));
+    role(&mut sys, &mut app, "2008-06-05 23:55:31", CAS_SERVICES);
+    role(&mut sys, &mut app, "2008-06-06 00:08:19", MAILBOX_SERVICES);
+    setup_completed(&mut app, HOST.t("2008-06-06 00:41:03"), SP1_BUILD);
+
+    online_maintenance(&mut app, "2008-06-07", 41);
+    daily(
+        &mut sys,
+        &["2008-06-02", "2008-06-03", "2008-06-04", "2008-06-05", "2008-06-06"],
+        &boots,
+        collected,
+    );
+    group_policy(&mut app, &boots, boots[0], collected);
+    app_daily(
+        &mut app,
+        &["2008-06-03", "2008-06-04", "2008-06-05", "2008-06-06", "2008-06-07"],
+        collected,
+    );
+    vec![
+        evtx("healthy/System.evtx", sys.finish(1_032)),
+        evtx("healthy/Application.evtx", app.finish(517)),
+    ]
+}
+
+/// A role's services registered (7045), counters loaded and the automatic ones started.
+fn role(sys: &mut Log, app: &mut Log, local: &str, services: &[Svc]) {
+    let admin = HOST.admin_sid;
+    let mut at = HOST.t(local);
+    for svc in services {
+        service_installed(sys, at, svc);
+        perf_counters_loaded(app, at + Duration::seconds(4) + app.jitter(2000), svc);
+        at += Duration::seconds(11) + sys.jitter(5000);
+    }
+    at += Duration::minutes(3);
+    for svc in services.iter().filter(|s| s.auto_start) {
+        at = start_service(sys, at, svc, admin) + Duration::seconds(4) + sys.jitter(8000);
+    }
+}
