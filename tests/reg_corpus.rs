@@ -40,8 +40,11 @@ fn bin(bytes: &[u8]) -> Option<RegData<'static>> {
     Some(RegData::Binary(bytes.to_vec()))
 }
 
+/// Expected values of one key: (name, data; `None` = deleted).
+type Values = Vec<(&'static str, Option<RegData<'static>>)>;
+
 /// Asserts that `file` has exactly the keys `expected` (path, values in order).
-fn assert_keys(file: &RegFile<'_>, expected: &[(&str, Vec<(&str, Option<RegData<'static>>)>)]) {
+fn assert_keys(file: &RegFile<'_>, expected: &[(&str, Values)]) {
     let got: Vec<&str> = file.keys.iter().map(|k| k.path.as_ref()).collect();
     let want: Vec<&str> = expected.iter().map(|(p, _)| *p).collect();
     assert_eq!(got, want, "key paths");
@@ -53,7 +56,7 @@ fn assert_keys(file: &RegFile<'_>, expected: &[(&str, Vec<(&str, Option<RegData<
     }
 }
 
-fn complex_values() -> Vec<(&'static str, Option<RegData<'static>>)> {
+fn complex_values() -> Values {
     vec![
         ("binary-a", bin(b"a")),
         ("binary-a-b", bin(b"ab")),

@@ -121,7 +121,7 @@ fn exmbx01_ntlmssp_dependency_on_windows_2008() {
     assert_eq!(is.display_name.as_deref(), Some("Microsoft Exchange Information Store"));
     assert_eq!(
         is.image_path.as_deref(),
-        Some("\"C:\\Program Files\\Microsoft\\Exchange Server\\bin\\Store.exe\"")
+        Some("\"C:\\Program Files\\Microsoft\\Exchange Server\\bin\\store.exe\"")
     );
     let dependants: Vec<&str> = services
         .exchange()

@@ -111,7 +111,7 @@ pub(super) fn installs(view: &RegistryView) -> Vec<ExchangeInstall> {
         .iter()
         .filter_map(|(parent, version, product)| {
             let node = view.key(parent)?.subkey(version)?;
-            let setup = node.subkey("Setup").and_then(|s| msi_setup_of(s));
+            let setup = node.subkey("Setup").and_then(msi_setup_of);
             let default_path = setup.as_ref().and_then(|s| s.install_path.clone());
             let roles = node
                 .subkeys()

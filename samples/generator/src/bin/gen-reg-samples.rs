@@ -1080,18 +1080,18 @@ const EXCHANGE_SERVICES: &[ExSvc] = &[
     ("MSExchangeEdgeSync", "Microsoft Exchange EdgeSync", "bin\\Microsoft.Exchange.EdgeSyncSvc.exe", 2, &["MSExchangeADTopology"], false, &[Role::Hub], "Replicates configuration and recipient data from the Hub Transport servers to the Edge Transport servers."),
     ("MSExchangeFDS", "Microsoft Exchange File Distribution", "bin\\MSExchangeFDS.exe", 2, &["MSExchangeADTopology", "LanmanWorkstation"], true, &[Role::Cas], "Distributes offline address book and custom Unified Messaging prompts."),
     ("MSExchangeIMAP4", "Microsoft Exchange IMAP4", "ClientAccess\\PopImap\\Microsoft.Exchange.Imap4Service.exe", 3, &["MSExchangeADTopology"], false, &[Role::Cas], "Provides Internet Message Access Protocol service to clients."),
-    ("MSExchangeIS", "Microsoft Exchange Information Store", "bin\\Store.exe", 2, &["MSExchangeSA", "RPCSS", "LanmanServer", "LanmanWorkstation"], true, &[Role::Mailbox], "Manages the Microsoft Exchange Information Store. This includes mailbox stores and public folder stores."),
+    ("MSExchangeIS", "Microsoft Exchange Information Store", "bin\\store.exe", 2, &["MSExchangeSA", "RPCSS", "LanmanServer", "LanmanWorkstation"], true, &[Role::Mailbox], "Manages the Microsoft Exchange Information Store. This includes mailbox stores and public folder stores."),
     ("MSExchangeMailboxAssistants", "Microsoft Exchange Mailbox Assistants", "bin\\MSExchangeMailboxAssistants.exe", 2, &["MSExchangeIS", "MSExchangeADTopology"], false, &[Role::Mailbox], "Performs background processing of mailboxes in the Exchange store."),
     ("MSExchangeMailSubmission", "Microsoft Exchange Mail Submission", "bin\\MSExchangeMailSubmission.exe", 2, &["MSExchangeIS", "MSExchangeADTopology"], false, &[Role::Mailbox], "Submits messages from the Mailbox server to the Hub Transport servers."),
     ("MSExchangeMonitoring", "Microsoft Exchange Monitoring", "bin\\Microsoft.Exchange.Monitoring.exe", 3, &[], false, ALL, "Allows applications to call the Exchange diagnostic cmdlets."),
     ("MSExchangePOP3", "Microsoft Exchange POP3", "ClientAccess\\PopImap\\Microsoft.Exchange.Pop3Service.exe", 3, &["MSExchangeADTopology"], false, &[Role::Cas], "Provides Post Office Protocol version 3 service to clients."),
-    ("MSExchangeRepl", "Microsoft Exchange Replication Service", "bin\\MSExchangeRepl.exe", 2, &["MSExchangeADTopology"], true, &[Role::Mailbox], "Provides replication functionality for Mailbox servers in a CCR or LCR environment."),
+    ("MSExchangeRepl", "Microsoft Exchange Replication Service", "bin\\msexchangerepl.exe", 2, &["MSExchangeADTopology"], true, &[Role::Mailbox], "Provides replication functionality for Mailbox servers in a CCR or LCR environment."),
     ("MSExchangeSA", "Microsoft Exchange System Attendant", "bin\\mad.exe", 2, &["MSExchangeADTopology", "RPCSS", "LanmanServer", "LanmanWorkstation"], true, &[Role::Mailbox], "Forwards directory lookups to a global catalog server for legacy Outlook clients, generates e-mail addresses and offline address books."),
     ("MSExchangeSearch", "Microsoft Exchange Search Indexer", "bin\\Microsoft.Exchange.Search.ExSearch.exe", 2, &["msftesql-Exchange", "MSExchangeADTopology"], true, &[Role::Mailbox], "Drives indexing of mailbox content, which improves the performance of content search."),
     ("MSExchangeServiceHost", "Microsoft Exchange Service Host", "bin\\Microsoft.Exchange.ServiceHost.exe", 2, &["MSExchangeADTopology"], true, ALL, "Provides a host for several Microsoft Exchange services."),
     ("MSExchangeTransport", "Microsoft Exchange Transport", "bin\\MSExchangeTransport.exe", 2, &["MSExchangeADTopology"], true, &[Role::Hub], "Provides SMTP server and transport stack."),
     ("MSExchangeTransportLogSearch", "Microsoft Exchange Transport Log Search", "bin\\MSExchangeTransportLogSearch.exe", 2, &["MSExchangeADTopology"], false, &[Role::Hub], "Provides remote search capability for Microsoft Exchange Transport log files."),
-    ("msftesql-Exchange", "Microsoft Search (Exchange)", "", 3, &["RPCSS"], false, &[Role::Mailbox], "Creates full-text indexes on content and properties of structured and semi-structured data to allow fast linguistic searches on this data."),
+    ("msftesql-Exchange", "Microsoft Search (Exchange)", "", 2, &["RPCSS"], false, &[Role::Mailbox], "Creates full-text indexes on content and properties of structured and semi-structured data to allow fast linguistic searches on this data."),
 ];
 
 /// SERVICE_FAILURE_ACTIONS as Exchange setup writes them: reset after a day, restart
@@ -1104,25 +1104,27 @@ fn failure_actions() -> Vec<u8> {
     b
 }
 
-fn service_key(
-    k: &mut Node,
-    display: &str,
-    image: &str,
+/// The values the service control manager writes for a service.
+struct Svc<'s> {
+    display: &'s str,
+    image: &'s str,
     kind: u32,
     start: u32,
-    deps: &[&str],
-    account: &str,
-    desc: &str,
-) {
-    k.dword("Type", kind)
-        .dword("Start", start)
+    deps: &'s [&'s str],
+    account: &'s str,
+    desc: &'s str,
+}
+
+fn service_key(k: &mut Node, svc: &Svc<'_>) {
+    k.dword("Type", svc.kind)
+        .dword("Start", svc.start)
         .dword("ErrorControl", 1)
-        .expand("ImagePath", image)
-        .sz("DisplayName", display);
-    if !deps.is_empty() {
-        k.multi("DependOnService", deps);
+        .expand("ImagePath", svc.image)
+        .sz("DisplayName", svc.display);
+    if !svc.deps.is_empty() {
+        k.multi("DependOnService", svc.deps);
     }
-    k.sz("ObjectName", account).sz("Description", desc);
+    k.sz("ObjectName", svc.account).sz("Description", svc.desc);
 }
 
 fn services_export(h: &Host) -> Export {
@@ -1135,7 +1137,16 @@ fn services_export(h: &Host) -> Export {
     let w2008 = h.os.is_2008();
     for &(name, display, image, kind, start, deps, account, desc) in if w2008 { W2008_SERVICES } else { W2003_SERVICES }
     {
-        service_key(svc.key(name), display, image, kind, start, deps, account, desc);
+        let spec = Svc {
+            display,
+            image,
+            kind,
+            start,
+            deps,
+            account,
+            desc,
+        };
+        service_key(svc.key(name), &spec);
         if name.eq_ignore_ascii_case("lanmanserver") {
             svc.key(&format!("{name}\\Parameters"))
                 .expand("ServiceDll", "%SystemRoot%\\system32\\srvsvc.dll")
@@ -1150,15 +1161,8 @@ fn services_export(h: &Host) -> Export {
         .dword("Start", if w2008 { 0 } else { 1 })
         .dword("ErrorControl", 1)
         .expand("ImagePath", "system32\\DRIVERS\\tcpip.sys")
-        .sz(
-            "DisplayName",
-            if w2008 {
-                "TCP/IP Protocol Driver"
-            } else {
-                "TCP/IP Protocol Driver"
-            },
-        )
-        .sz("Group", if w2008 { "PNP_TDI" } else { "PNP_TDI" })
+        .sz("DisplayName", "TCP/IP Protocol Driver")
+        .sz("Group", "PNP_TDI")
         .dword("Tag", 4);
     let params = svc.key("Tcpip\\Parameters");
     params
@@ -1190,22 +1194,31 @@ fn services_export(h: &Host) -> Export {
         .sz("Domain", "")
         .dword("RegistrationEnabled", 1)
         .dword("RegisterAdapterName", 0);
-    service_key(
-        svc.key("HTTP"),
-        "HTTP",
-        "System32\\Drivers\\HTTP.sys",
-        1,
-        3,
-        &[],
-        "",
-        "This service implements the hypertext transfer protocol (HTTP).",
-    );
+    let http = Svc {
+        display: "HTTP",
+        image: "System32\\Drivers\\HTTP.sys",
+        kind: 1,
+        start: 3,
+        deps: &[],
+        account: "",
+        desc: "This service implements the hypertext transfer protocol (HTTP).",
+    };
+    service_key(svc.key("HTTP"), &http);
 
     // Event log with the Application log's sources.
     {
         let el = svc.key("Eventlog");
         if !w2008 {
-            service_key(el, "Event Log", "%SystemRoot%\\system32\\services.exe", 0x20, 2, &[], LOCAL_SYSTEM, "Enables event log messages issued by Windows-based programs and components to be viewed in Event Viewer.");
+            let spec = Svc {
+                display: "Event Log",
+                image: "%SystemRoot%\\system32\\services.exe",
+                kind: 0x20,
+                start: 2,
+                deps: &[],
+                account: LOCAL_SYSTEM,
+                desc: "Enables event log messages issued by Windows-based programs and components to be viewed in Event Viewer.",
+            };
+            service_key(el, &spec);
             el.sz("Group", "Event log").dword("PlugPlayServiceType", 3);
         }
     }
@@ -1314,7 +1327,16 @@ fn services_export(h: &Host) -> Export {
                 format!("\"{EXCHANGE_DIR}{image}\"")
             };
             let k = svc.key(name);
-            service_key(k, display, &image_path, 0x10, start, &depends, LOCAL_SYSTEM, desc);
+            let spec = Svc {
+                display,
+                image: &image_path,
+                kind: 0x10,
+                start,
+                deps: &depends,
+                account: LOCAL_SYSTEM,
+                desc,
+            };
+            service_key(k, &spec);
             k.binary("FailureActions", &failure_actions());
         }
         if h.roles.iter().any(|r| matches!(r, Role::Mailbox)) {
@@ -1426,8 +1448,8 @@ fn hosts() -> Vec<Host> {
             control_set_paths: false,
             remote_streaming_backup: Some(0),
             registered_owner: "Contoso IT",
-            ip: "10.1.10.21",
-            dns: "10.1.10.5,10.1.10.6",
+            ip: "10.10.1.21",
+            dns: "10.10.1.10",
             format_windows: Format::V5,
         },
         Host {
@@ -1470,7 +1492,7 @@ fn hosts() -> Vec<Host> {
             remote_streaming_backup: None,
             registered_owner: "Beispiel GmbH",
             ip: "192.168.20.12",
-            dns: "192.168.20.2",
+            dns: "192.168.20.5",
             format_windows: Format::V5,
         },
         Host {
@@ -1501,8 +1523,8 @@ fn hosts() -> Vec<Host> {
             control_set_paths: false,
             remote_streaming_backup: None,
             registered_owner: "Jürgen Müller",
-            ip: "10.30.0.43",
-            dns: "10.30.0.10",
+            ip: "172.16.5.23",
+            dns: "172.16.5.10",
             format_windows: Format::Regedit4,
         },
         Host {
@@ -1534,8 +1556,8 @@ fn hosts() -> Vec<Host> {
             control_set_paths: false,
             remote_streaming_backup: None,
             registered_owner: "Contoso IT",
-            ip: "10.1.10.34",
-            dns: "10.1.10.5,10.1.10.6",
+            ip: "10.40.1.24",
+            dns: "10.40.1.10",
             format_windows: Format::V5,
         },
         Host {
@@ -1558,8 +1580,8 @@ fn hosts() -> Vec<Host> {
             control_set_paths: false,
             remote_streaming_backup: None,
             registered_owner: "Fabrikam",
-            ip: "172.16.4.11",
-            dns: "172.16.4.2",
+            ip: "10.60.0.31",
+            dns: "10.60.0.10",
             format_windows: Format::V5,
         },
         Host {
@@ -1582,8 +1604,8 @@ fn hosts() -> Vec<Host> {
             control_set_paths: false,
             remote_streaming_backup: Some(0),
             registered_owner: "Fabrikam",
-            ip: "172.16.4.12",
-            dns: "172.16.4.2",
+            ip: "10.60.0.32",
+            dns: "10.60.0.10",
             format_windows: Format::V5,
         },
         Host {
@@ -1606,8 +1628,8 @@ fn hosts() -> Vec<Host> {
             control_set_paths: true,
             remote_streaming_backup: None,
             registered_owner: "Fabrikam",
-            ip: "172.16.4.13",
-            dns: "172.16.4.2",
+            ip: "10.60.0.33",
+            dns: "10.60.0.10",
             format_windows: Format::V5,
         },
         Host {
@@ -1640,8 +1662,8 @@ fn hosts() -> Vec<Host> {
             control_set_paths: false,
             remote_streaming_backup: Some(0),
             registered_owner: "Contoso IT",
-            ip: "10.1.10.25",
-            dns: "10.1.10.5,10.1.10.6",
+            ip: "10.50.1.25",
+            dns: "10.50.1.10",
             format_windows: Format::V5,
         },
     ]
