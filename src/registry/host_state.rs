@@ -218,3 +218,6 @@ fn text_setting(view: &RegistryView, key: &str, name: &str) -> Option<TextSettin
 pub fn host_state_from_files<'f, 'a: 'f>(files: &[(&str, &'f RegFile<'a>)]) -> HostState {
     HostState::from_view(&RegistryView::from_files(files))
 }
+
+#[cfg(test)]
+mod tests;

@@ -27,7 +27,7 @@ struct Record<'r> {
 }
 
 /// The parse problems of `file` as warnings about `path`.
-fn diagnostics(path: &str, file: &RegFile<'_>) -> Vec<Diagnostic> {
+pub(crate) fn diagnostics(path: &str, file: &RegFile<'_>) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = file
         .diagnostics
         .iter()

@@ -116,7 +116,14 @@ where
             None | Some(b';') => {}
             Some(b'[') => parser.key_line(line, n),
             Some(b'"') | Some(b'@') => parser.value_line(line, n, &mut lines),
-            Some(_) => parser.problems.push(n, format!("unrecognised line: {}", excerpt(line))),
+            Some(_) => match header_of(line) {
+                // Exports joined into one file repeat the header (with its BOM).
+                Some(again) if again == header => {}
+                Some(_) => parser
+                    .problems
+                    .push(n, "header of the other .reg format in the middle of the file"),
+                None => parser.problems.push(n, format!("unrecognised line: {}", excerpt(line))),
+            },
         }
     }
     let line_count = lines.number;
@@ -142,6 +149,18 @@ where
         problem_count: problems.count,
         line_count,
     })
+}
+
+/// The header kind when `line` is a header line (a BOM before it is allowed).
+fn header_of(line: &str) -> Option<RegHeader> {
+    let line = line.trim_start_matches('\u{feff}');
+    if line.starts_with(V5_HEADER) {
+        Some(RegHeader::V5)
+    } else if line.starts_with(V4_HEADER) {
+        Some(RegHeader::Regedit4)
+    } else {
+        None
+    }
 }
 
 /// Reads the header line (after blank lines); the Wine dialect and files without a

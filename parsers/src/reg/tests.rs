@@ -83,3 +83,14 @@ fn wrong_formats() {
         Err(ParseError::WrongFormat { .. })
     ));
 }
+
+#[test]
+fn joined_exports_repeat_the_header() {
+    let text = "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\A]\r\n\"a\"=dword:00000001\r\n\r\n\
+                \u{feff}Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\B]\r\n\"b\"=\"x\"\r\nREGEDIT4\r\n";
+    let bytes = utf16(text);
+    let file = parse_reg(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(lines_of(&file), vec![10]);
+    let paths: Vec<&str> = file.keys.iter().map(|k| k.path.as_ref()).collect();
+    assert_eq!(paths, vec!["HKEY_LOCAL_MACHINE\\A", "HKEY_LOCAL_MACHINE\\B"]);
+}
