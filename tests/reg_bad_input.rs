@@ -151,3 +151,27 @@ fn binary_garbage_never_panics() {
     assert!(file.problem_count > 0);
     assert!(file.diagnostics.len() <= exdoctor_parsers::reg::MAX_DIAGNOSTICS);
 }
+
+/// Random byte flips and truncations of a real sample export: no panic, and every
+/// diagnostic line number lies inside the file.
+#[test]
+fn mutated_sample_exports_never_panic() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/sp1-interrupted/exchange.reg");
+    let original = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let noise = garbage(4 * 300, 99);
+    for round in 0..300usize {
+        let mut bytes = original.clone();
+        let pick =
+            |k: usize| usize::from(noise[round * 4 + k]) << 8 | usize::from(noise[(round * 4 + k + 1) % noise.len()]);
+        for k in 0..3 {
+            let at = pick(k) % bytes.len();
+            bytes[at] = noise[(round * 4 + k + 2) % noise.len()];
+        }
+        if round % 3 == 0 {
+            bytes.truncate(pick(3) % bytes.len());
+        }
+        if let Ok(file) = parse_reg(&bytes) {
+            assert!(diag_lines(&file).iter().all(|&l| l >= 1 && l <= file.line_count.max(1)));
+        }
+    }
+}
