@@ -178,10 +178,7 @@ fn read_header(lines: &mut Lines<'_>, problems: &mut Problems) -> Result<RegHead
         } else if line.starts_with(WINE_HEADER) {
             return Err(ParseError::WrongFormat {
                 expected: EXPECTED,
-                reason: format!(
-                    "Wine registry file ('{}'), not a regedit export",
-                    excerpt(line.trim_end())
-                ),
+                reason: format!("Wine registry dialect ('{}')", excerpt(line.trim_end())),
             });
         } else {
             return Err(ParseError::WrongFormat {
