@@ -28,16 +28,28 @@ fn hex_value(out: &mut String, head: &str, prefix: &str, bytes: &[u8]) {
     out.push_str("\r\n");
 }
 
-fn utf16z(s: &str) -> Vec<u8> {
-    let mut v: Vec<u8> = s.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    v.extend([0, 0]);
-    v
+/// NUL-terminated string data as stored: UTF-16LE in a v5 export, ANSI in REGEDIT4.
+fn string_data(s: &str, utf16: bool) -> Vec<u8> {
+    if utf16 {
+        let mut v: Vec<u8> = s.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        v.extend([0, 0]);
+        v
+    } else {
+        let mut v = s.as_bytes().to_vec();
+        v.push(0);
+        v
+    }
 }
 
-/// A services-like export of about `target` bytes of text (before UTF-16 encoding).
-fn export_text(target: usize) -> String {
+/// A services-like export of about `target` bytes of text (before UTF-16 encoding):
+/// a v5 export when `utf16`, else REGEDIT4.
+fn export_text(target: usize, utf16: bool) -> String {
     let mut out = String::with_capacity(target + 4096);
-    out.push_str("Windows Registry Editor Version 5.00\r\n");
+    out.push_str(if utf16 {
+        "Windows Registry Editor Version 5.00\r\n"
+    } else {
+        "REGEDIT4\r\n"
+    });
     let mut i = 0u32;
     while out.len() < target {
         let name = format!("Service{i:06}");
@@ -53,13 +65,13 @@ fn export_text(target: usize) -> String {
         );
         out.push_str("\"ErrorControl\"=dword:00000001\r\n");
         let image = format!("\"C:\\Program Files\\Vendor\\Product {i}\\bin\\{name}.exe\" -service");
-        hex_value(&mut out, "\"ImagePath\"=", "hex(2):", &utf16z(&image));
+        hex_value(&mut out, "\"ImagePath\"=", "hex(2):", &string_data(&image, utf16));
         let _ = write!(out, "\"DisplayName\"=\"Vendor \\\"Product\\\" {name}\"\r\n");
         let mut deps = Vec::new();
         for d in ["RPCSS", "LanmanServer", "LanmanWorkstation", "NtLmSsp"] {
-            deps.extend(utf16z(d));
+            deps.extend(string_data(d, utf16));
         }
-        deps.extend([0, 0]);
+        deps.extend(string_data("", utf16));
         hex_value(&mut out, "\"DependOnService\"=", "hex(7):", &deps);
         out.push_str("\"ObjectName\"=\"LocalSystem\"\r\n");
         out.push_str("\"Description\"=\"Provides a service that does something useful for the product.\"\r\n");
@@ -78,12 +90,9 @@ fn export_text(target: usize) -> String {
 }
 
 fn bench_parse(c: &mut Criterion) {
-    let text = export_text(20 << 20);
     let mut utf16 = vec![0xFF, 0xFE];
-    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
-    let ansi = text
-        .replacen("Windows Registry Editor Version 5.00", "REGEDIT4", 1)
-        .into_bytes();
+    utf16.extend(export_text(20 << 20, true).encode_utf16().flat_map(u16::to_le_bytes));
+    let ansi = export_text(20 << 20, false).into_bytes();
 
     // Sanity: the inputs parse cleanly.
     for input in [&utf16, &ansi] {
