@@ -1,0 +1,607 @@
+//! Windows XML event logs (`.evtx`): an adapter over the `evtx` crate that produces
+//! normalized [`Event`]s and says what could not be read ([`LogIntegrity`]).
+//!
+//! How it reads a file (all from the caller's bytes, no I/O, no threads):
+//! - The file header and the 64 KiB chunks are walked here, oldest chunk first (a full
+//!   log wraps around), so that every damage has a position: a truncated or unreadable
+//!   chunk, a record header that does not fit, fewer records than the chunk header
+//!   declares (the `evtx` crate skips such records silently), a file header whose next
+//!   record id is past the last record found, CRC32 mismatches.
+//! - Records are decoded by the fast path ([`binxml`]): System fields and EventData are
+//!   read from the template instance without rendering. The `evtx` crate renders (to XML,
+//!   then mapped by the same code that reads XML exports) the few records the fast path
+//!   does not handle; [`EvtxOptions::fast`] = false renders every record that way.
+//! - A filter on (provider, event id) decides which records become [`Event`]s; every
+//!   record is still counted and contributes to the time span, channels and computers.
+//!
+//! Threads: none here. The analyzer runs files in parallel with rayon; the crate's own
+//! chunk pipeline (its `num_threads`) is not used, and its settings are pinned to one
+//! thread. Splitting one big file across cores is not done: the fast path reads a
+//! 16.8 MB log in a few tens of milliseconds (see `benches/evtx.rs`), so a single file is
+//! never the bottleneck worth a second level of parallelism.
+
+mod binxml;
+mod slow;
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use evtx::{checksum_ieee, EvtxChunkHeader, EvtxFileHeader};
+use serde::Serialize;
+
+use crate::event::{Event, Level, LogIntegrity};
+use crate::ParseError;
+use binxml::{ChunkDecoder, SystemFields};
+use slow::Rendered;
+
+const FILE_HEADER_SIZE: usize = 4096;
+const CHUNK_SIZE: usize = 65536;
+const CHUNK_HEADER_SIZE: usize = 512;
+const RECORD_MAGIC: &[u8; 4] = b"\x2a\x2a\x00\x00";
+const RECORD_HEADER_SIZE: usize = 24;
+
+/// Which records become events: `(provider, event id) -> keep`.
+pub type EventFilter<'f> = &'f (dyn Fn(&str, u16) -> bool + Sync);
+
+/// How to read an EVTX file.
+#[derive(Clone, Copy)]
+pub struct EvtxOptions<'f> {
+    /// Only records accepted by the filter are returned as events (with their EventData);
+    /// `None` returns all. Every record is counted either way.
+    pub filter: Option<EventFilter<'f>>,
+    /// Decode records straight from BinXML (default). `false` renders every record to XML
+    /// with the `evtx` crate first: slower, kept as the reference for tests.
+    pub fast: bool,
+}
+
+impl Default for EvtxOptions<'_> {
+    fn default() -> Self {
+        EvtxOptions {
+            filter: None,
+            fast: true,
+        }
+    }
+}
+
+impl std::fmt::Debug for EvtxOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EvtxOptions")
+            .field("filter", &self.filter.is_some())
+            .field("fast", &self.fast)
+            .finish()
+    }
+}
+
+/// What the whole log holds, over every readable record (filtered out or not).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LogStats {
+    /// Time of the oldest and newest record (TimeCreated).
+    pub first_time: Option<DateTime<Utc>>,
+    pub last_time: Option<DateTime<Utc>>,
+    /// Channels named by the records (normally one).
+    pub channels: BTreeSet<String>,
+    /// Computers named by the records.
+    pub computers: BTreeSet<String>,
+    /// Chunks with records that were looked at.
+    pub chunks: u64,
+    /// The file header's next record id (0 when the header is missing).
+    pub header_next_record_id: u64,
+    /// Records that needed the `evtx` crate's XML rendering.
+    pub rendered_records: u64,
+}
+
+impl LogStats {
+    fn add(&mut self, system: &SystemFields) {
+        self.add_parts(system.time, &system.channel, &system.computer);
+    }
+
+    fn add_parts(&mut self, time: DateTime<Utc>, channel: &str, computer: &str) {
+        if self.first_time.is_none_or(|t| time < t) {
+            self.first_time = Some(time);
+        }
+        if self.last_time.is_none_or(|t| time > t) {
+            self.last_time = Some(time);
+        }
+        if !channel.is_empty() && !self.channels.contains(channel) {
+            self.channels.insert(channel.to_string());
+        }
+        if !computer.is_empty() && !self.computers.contains(computer) {
+            self.computers.insert(computer.to_string());
+        }
+    }
+}
+
+/// The result of reading one EVTX file.
+#[derive(Debug, Clone, Default)]
+pub struct EvtxLog {
+    /// The events kept by the filter, in record order (oldest chunk first).
+    pub events: Vec<Event>,
+    /// Readable/unreadable counts, record-id gaps and damage found.
+    pub integrity: LogIntegrity,
+    /// Time span, channels and computers of all readable records.
+    pub stats: LogStats,
+}
+
+/// Reads an EVTX file. `Err` only when the input is not an EVTX file at all; damage
+/// (truncation, bad chunks, bad records) ends up in [`EvtxLog::integrity`], and the
+/// readable records are returned anyway.
+pub fn parse_evtx(input: &[u8], options: &EvtxOptions<'_>) -> Result<EvtxLog, ParseError> {
+    if !input.starts_with(b"ElfFile\0") {
+        return Err(ParseError::WrongFormat {
+            expected: "EVTX",
+            reason: "no ElfFile signature".into(),
+        });
+    }
+    let mut reader = Reader {
+        log: EvtxLog::default(),
+        options,
+        ids: Vec::new(),
+    };
+    if input.len() < FILE_HEADER_SIZE {
+        reader.problem(ParseError::Offset {
+            offset: input.len() as u64,
+            message: format!(
+                "file header truncated: {} of {FILE_HEADER_SIZE} bytes, no records",
+                input.len()
+            ),
+        });
+        return Ok(reader.log);
+    }
+    let header = match EvtxFileHeader::from_bytes(input) {
+        Ok(header) => header,
+        Err(err) => {
+            reader.problem(ParseError::Offset {
+                offset: 0,
+                message: format!("unreadable file header: {err}"),
+            });
+            return Ok(reader.log);
+        }
+    };
+    if !header.validate_checksum() {
+        reader.problem(ParseError::Offset {
+            offset: 0,
+            message: "file header CRC32 mismatch (header damaged or not flushed)".into(),
+        });
+    }
+    reader.log.stats.header_next_record_id = header.next_record_id;
+    let body = &input[FILE_HEADER_SIZE..];
+    let count = body.len().div_ceil(CHUNK_SIZE);
+    if count < usize::from(header.chunk_count) {
+        reader.problem(ParseError::Offset {
+            offset: input.len() as u64,
+            message: format!(
+                "file truncated: the header declares {} chunks, the file holds {}",
+                header.chunk_count,
+                body.len() as f64 / CHUNK_SIZE as f64
+            ),
+        });
+    }
+    for number in chunk_order(body, count) {
+        let start = number * CHUNK_SIZE;
+        let bytes = &body[start..(start + CHUNK_SIZE).min(body.len())];
+        reader.chunk(bytes, number as u64);
+    }
+    reader.finish(&header);
+    Ok(reader.log)
+}
+
+/// Chunk numbers in record order: from the chunk with the oldest records to the end of
+/// the file, then from the start (a full log overwrites its oldest chunk).
+fn chunk_order(body: &[u8], count: usize) -> Vec<usize> {
+    let mut oldest = (u64::MAX, 0);
+    for number in 0..count {
+        let start = number * CHUNK_SIZE;
+        let Some(head) = body.get(start..start + CHUNK_HEADER_SIZE) else {
+            continue;
+        };
+        if let Ok(h) = EvtxChunkHeader::from_bytes(head) {
+            if h.first_event_record_id <= h.last_event_record_id && h.first_event_record_id < oldest.0 {
+                oldest = (h.first_event_record_id, number);
+            }
+        }
+    }
+    (oldest.1..count).chain(0..oldest.1).collect()
+}
+
+fn u32_at(d: &[u8], o: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(d.get(o..o.checked_add(4)?)?.try_into().ok()?))
+}
+
+fn u64_at(d: &[u8], o: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(d.get(o..o.checked_add(8)?)?.try_into().ok()?))
+}
+
+/// A record waiting for the slow path.
+struct Pending {
+    /// Index of its slot in the chunk's events.
+    slot: usize,
+    /// Its System fields, when the fast path read them (it is then already counted).
+    system: Option<SystemFields>,
+}
+
+struct Reader<'o, 'f> {
+    log: EvtxLog,
+    options: &'o EvtxOptions<'f>,
+    /// Record ids of the readable records, for gap detection.
+    ids: Vec<u64>,
+}
+
+impl Reader<'_, '_> {
+    fn problem(&mut self, problem: ParseError) {
+        self.log.integrity.problems.push(problem);
+    }
+
+    fn keep(&self, provider: &str, event_id: u16) -> bool {
+        self.options.filter.is_none_or(|f| f(provider, event_id))
+    }
+
+    /// Reads one chunk (`bytes` may be short when the file is truncated).
+    fn chunk(&mut self, bytes: &[u8], number: u64) {
+        let offset = (FILE_HEADER_SIZE as u64) + number * CHUNK_SIZE as u64;
+        if bytes.iter().all(|b| *b == 0) {
+            return;
+        }
+        if bytes.len() < CHUNK_SIZE {
+            self.problem(ParseError::Offset {
+                offset: offset + bytes.len() as u64,
+                message: format!(
+                    "chunk {number} truncated: {} of {CHUNK_SIZE} bytes (file cut short)",
+                    bytes.len()
+                ),
+            });
+        }
+        let header = match bytes.get(..CHUNK_HEADER_SIZE).map(EvtxChunkHeader::from_bytes) {
+            Some(Ok(header)) => header,
+            other => {
+                let why = match other {
+                    Some(Err(err)) => err.to_string(),
+                    _ => "chunk header incomplete".to_string(),
+                };
+                let declared = declared_raw(bytes);
+                self.log.integrity.unreadable += declared;
+                self.problem(ParseError::Offset {
+                    offset,
+                    message: format!("chunk {number}: unreadable chunk header ({why}); {declared} records lost"),
+                });
+                return;
+            }
+        };
+        self.log.stats.chunks += 1;
+        if bytes.len() == CHUNK_SIZE && !header.flags.contains(evtx::ChunkFlags::NO_CRC32) {
+            self.check_crc(bytes, &header, number, offset);
+        }
+        let mut walk = ChunkWalk::new(bytes, number, offset, &header);
+        let mut events: Vec<Option<Event>> = Vec::new();
+        let mut pending: HashMap<u64, Pending> = HashMap::new();
+        let mut decoder = ChunkDecoder::new(bytes);
+        while let Some(step) = walk.next_record() {
+            let (id, start, end) = match step {
+                Ok(record) => record,
+                Err(problem) => {
+                    self.log.integrity.unreadable += 1;
+                    self.problem(problem);
+                    continue;
+                }
+            };
+            let decoded = if self.options.fast {
+                decoder.system(start, end)
+            } else {
+                None
+            };
+            let Some(decoded) = decoded else {
+                pending.insert(
+                    id,
+                    Pending {
+                        slot: events.len(),
+                        system: None,
+                    },
+                );
+                events.push(None);
+                continue;
+            };
+            self.log.integrity.readable += 1;
+            self.ids.push(id);
+            self.log.stats.add(&decoded.system);
+            if !self.keep(&decoded.system.provider, decoded.system.event_id) {
+                continue;
+            }
+            match decoder.items(&decoded) {
+                Some(data) => events.push(Some(event_of(decoded.system, id, data))),
+                None => {
+                    pending.insert(
+                        id,
+                        Pending {
+                            slot: events.len(),
+                            system: Some(decoded.system),
+                        },
+                    );
+                    events.push(None);
+                }
+            }
+        }
+        let found = walk.found;
+        self.log.integrity.problems.append(&mut walk.warnings);
+        if !pending.is_empty() {
+            self.render_pending(bytes, number, pending, &mut events);
+        }
+        let declared = if header.last_event_record_id >= header.first_event_record_id {
+            header.last_event_record_id - header.first_event_record_id + 1
+        } else {
+            0
+        };
+        if found < declared && declared <= (CHUNK_SIZE / 28) as u64 {
+            self.log.integrity.unreadable += declared - found;
+            self.problem(ParseError::Offset {
+                offset,
+                message: format!(
+                    "chunk {number}: header declares records {}..={} ({declared}), {found} found; {} lost",
+                    header.first_event_record_id,
+                    header.last_event_record_id,
+                    declared - found
+                ),
+            });
+        }
+        self.log.events.extend(events.into_iter().flatten());
+    }
+
+    fn check_crc(&mut self, bytes: &[u8], header: &EvtxChunkHeader, number: u64, offset: u64) {
+        let mut head = Vec::with_capacity(CHUNK_HEADER_SIZE - 8);
+        head.extend_from_slice(&bytes[..120]);
+        head.extend_from_slice(&bytes[128..CHUNK_HEADER_SIZE]);
+        if checksum_ieee(&head) != header.header_chunk_checksum {
+            self.problem(ParseError::Offset {
+                offset,
+                message: format!("chunk {number}: chunk header CRC32 mismatch"),
+            });
+        }
+        let free = header.free_space_offset as usize;
+        match bytes.get(CHUNK_HEADER_SIZE..free) {
+            Some(records) if checksum_ieee(records) == header.events_checksum => {}
+            _ => self.problem(ParseError::Offset {
+                offset,
+                message: format!("chunk {number}: records CRC32 mismatch (records damaged or not flushed)"),
+            }),
+        }
+    }
+
+    /// Renders the pending records of a chunk with the `evtx` crate and fills their slots.
+    fn render_pending(
+        &mut self,
+        bytes: &[u8],
+        number: u64,
+        mut pending: HashMap<u64, Pending>,
+        events: &mut [Option<Event>],
+    ) {
+        let wanted: HashMap<u64, usize> = pending.iter().map(|(id, p)| (*id, p.slot)).collect();
+        let rendered = match slow::render_chunk(bytes, number, Some(&wanted)) {
+            Ok(rendered) => rendered,
+            Err(err) => vec![(u64::MAX, Rendered::Failed(err))],
+        };
+        let mut last_error = None;
+        for (id, outcome) in rendered {
+            let Some(p) = pending.remove(&id) else {
+                if let Rendered::Failed(err) = outcome {
+                    last_error = Some(err);
+                }
+                continue;
+            };
+            self.log.stats.rendered_records += 1;
+            match outcome {
+                Rendered::Event(event, note) => {
+                    if let Some(note) = note {
+                        self.problem(ParseError::Record {
+                            record: id,
+                            message: note,
+                        });
+                    }
+                    if p.system.is_none() {
+                        self.log.integrity.readable += 1;
+                        self.ids.push(id);
+                        self.log.stats.add_parts(event.time, &event.channel, &event.computer);
+                        if !self.keep(&event.provider, event.event_id) {
+                            continue;
+                        }
+                    }
+                    events[p.slot] = Some(*event);
+                }
+                Rendered::Failed(err) => self.pending_failed(id, p, err, events),
+            }
+        }
+        let mut rest: Vec<(u64, Pending)> = pending.into_iter().collect();
+        rest.sort_unstable_by_key(|(id, _)| *id);
+        for (id, p) in rest {
+            let why = last_error
+                .clone()
+                .unwrap_or_else(|| "not returned by the evtx crate".into());
+            self.pending_failed(id, p, why, events);
+        }
+    }
+
+    fn pending_failed(&mut self, id: u64, p: Pending, why: String, events: &mut [Option<Event>]) {
+        match p.system {
+            Some(system) => {
+                self.problem(ParseError::Record {
+                    record: id,
+                    message: format!("EventData not readable: {why}"),
+                });
+                events[p.slot] = Some(event_of(system, id, Vec::new()));
+            }
+            None => {
+                self.log.integrity.unreadable += 1;
+                self.problem(ParseError::Record {
+                    record: id,
+                    message: format!("unreadable record: {why}"),
+                });
+            }
+        }
+    }
+
+    fn finish(&mut self, header: &EvtxFileHeader) {
+        let last = self.ids.iter().copied().max();
+        if let Some(last) = last {
+            if header.next_record_id > last + 1 {
+                self.problem(ParseError::File(format!(
+                    "file header says the next record id is {}, the last readable record is {last}: \
+                     records {}..={} are missing",
+                    header.next_record_id,
+                    last + 1,
+                    header.next_record_id - 1
+                )));
+            }
+        }
+        let ids = std::mem::take(&mut self.ids);
+        self.log.integrity.detect_gaps(ids);
+    }
+}
+
+fn event_of(system: SystemFields, record_id: u64, data: Vec<crate::event::EventField>) -> Event {
+    Event {
+        channel: system.channel,
+        provider: system.provider,
+        event_id: system.event_id,
+        qualifiers: system.qualifiers,
+        level: Level::from_evtx(system.level),
+        record_id,
+        time: system.time,
+        computer: system.computer,
+        user_sid: system.user_sid,
+        data,
+        recovered: false,
+    }
+}
+
+/// Number of records a chunk header declares, read without validating the header (its
+/// magic may be the damaged part); 0 when the numbers are not plausible.
+fn declared_raw(bytes: &[u8]) -> u64 {
+    match (u64_at(bytes, 24), u64_at(bytes, 32)) {
+        (Some(first), Some(last)) if last >= first && last - first < (CHUNK_SIZE / 28) as u64 => last - first + 1,
+        _ => 0,
+    }
+}
+
+/// Walks the record headers of one chunk, resynchronising on the next record magic
+/// after damage.
+struct ChunkWalk<'a> {
+    bytes: &'a [u8],
+    number: u64,
+    offset: u64,
+    pos: usize,
+    end: usize,
+    last_id: u64,
+    done: bool,
+    /// Records found (readable or not).
+    found: u64,
+    /// Damage that did not stop a record from being read.
+    warnings: Vec<ParseError>,
+}
+
+impl<'a> ChunkWalk<'a> {
+    fn new(bytes: &'a [u8], number: u64, offset: u64, header: &EvtxChunkHeader) -> Self {
+        let free = header.free_space_offset as usize;
+        let end = if free < CHUNK_HEADER_SIZE {
+            bytes.len()
+        } else {
+            free.min(bytes.len())
+        };
+        ChunkWalk {
+            bytes,
+            number,
+            offset,
+            pos: CHUNK_HEADER_SIZE,
+            end,
+            last_id: header.last_event_record_id,
+            done: false,
+            found: 0,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// A record header at `pos` that is usable: magic and a size within the chunk (like
+    /// the `evtx` crate, a wrong size copy at the record's end does not stop it from being
+    /// read). Returns its size and whether the size copy matches.
+    fn record_at(&self, pos: usize) -> Result<(usize, bool), String> {
+        let b = self.bytes;
+        if b.get(pos..pos + 4) != Some(RECORD_MAGIC.as_slice()) {
+            return Err("no record signature".into());
+        }
+        let size = u32_at(b, pos + 4).unwrap_or(0) as usize;
+        if size < RECORD_HEADER_SIZE + 4 {
+            return Err(format!("record size {size} too small"));
+        }
+        if pos + size > b.len() {
+            return Err(format!("record size {size} runs past the end of the chunk data"));
+        }
+        Ok((size, u32_at(b, pos + size - 4) == Some(size as u32)))
+    }
+
+    /// The next record that looks valid at or after `from`.
+    fn resync(&self, from: usize) -> Option<usize> {
+        let mut at = from;
+        while at + RECORD_HEADER_SIZE <= self.end {
+            let hit = memchr::memmem::find(&self.bytes[at..self.end], RECORD_MAGIC)?;
+            let pos = at + hit;
+            if self.record_at(pos).is_ok_and(|(_, copy_ok)| copy_ok) {
+                return Some(pos);
+            }
+            at = pos + 1;
+        }
+        None
+    }
+
+    /// Next record: `Ok((id, binxml start, binxml end))`, or the damage found.
+    fn next_record(&mut self) -> Option<Result<(u64, usize, usize), ParseError>> {
+        if self.done || self.pos + RECORD_HEADER_SIZE > self.end {
+            return None;
+        }
+        let pos = self.pos;
+        let b = self.bytes;
+        if b.get(pos..pos + 4) == Some([0u8; 4].as_slice()) && self.resync(pos).is_none() {
+            return None;
+        }
+        match self.record_at(pos) {
+            Ok((size, copy_ok)) => {
+                let id = u64_at(b, pos + 8).unwrap_or(0);
+                self.found += 1;
+                if !copy_ok {
+                    self.warnings.push(ParseError::Record {
+                        record: id,
+                        message: format!(
+                            "chunk {} offset {:#x}: record size {size} does not match the copy at its end \
+                             (record damaged or partly overwritten); read anyway",
+                            self.number,
+                            self.offset + pos as u64
+                        ),
+                    });
+                }
+                self.pos = pos + size;
+                if id == self.last_id {
+                    self.done = true;
+                }
+                Some(Ok((id, pos + RECORD_HEADER_SIZE, pos + size - 4)))
+            }
+            Err(why) => {
+                let id = u64_at(b, pos + 8).filter(|_| b.get(pos..pos + 4) == Some(RECORD_MAGIC.as_slice()));
+                if id.is_some() {
+                    self.found += 1;
+                }
+                match self.resync(pos + 1) {
+                    Some(next) => self.pos = next,
+                    None => self.done = true,
+                }
+                let message = format!(
+                    "chunk {} offset {:#x}: {why}{}",
+                    self.number,
+                    self.offset + pos as u64,
+                    if self.done { "" } else { "; skipped to the next record" }
+                );
+                Some(Err(match id {
+                    Some(record) => ParseError::Record { record, message },
+                    None => ParseError::Offset {
+                        offset: self.offset + pos as u64,
+                        message,
+                    },
+                }))
+            }
+        }
+    }
+}
