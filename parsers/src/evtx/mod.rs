@@ -170,9 +170,10 @@ pub fn parse_evtx(input: &[u8], options: &EvtxOptions<'_>) -> Result<EvtxLog, Pa
         reader.problem(ParseError::Offset {
             offset: input.len() as u64,
             message: format!(
-                "file truncated: the header declares {} chunks, the file holds {}",
+                "file truncated: the header declares {} chunks, the file holds {} whole chunks and {} bytes",
                 header.chunk_count,
-                body.len() as f64 / CHUNK_SIZE as f64
+                body.len() / CHUNK_SIZE,
+                body.len() % CHUNK_SIZE
             ),
         });
     }
@@ -474,7 +475,9 @@ fn event_of(system: SystemFields, record_id: u64, data: Vec<crate::event::EventF
 /// magic may be the damaged part); 0 when the numbers are not plausible.
 fn declared_raw(bytes: &[u8]) -> u64 {
     match (u64_at(bytes, 24), u64_at(bytes, 32)) {
-        (Some(first), Some(last)) if last >= first && last - first < (CHUNK_SIZE / 28) as u64 => last - first + 1,
+        (Some(first), Some(last)) if first >= 1 && last >= first && last - first < (CHUNK_SIZE / 28) as u64 => {
+            last - first + 1
+        }
         _ => 0,
     }
 }
@@ -588,17 +591,17 @@ impl<'a> ChunkWalk<'a> {
                     Some(next) => self.pos = next,
                     None => self.done = true,
                 }
-                let message = format!(
-                    "chunk {} offset {:#x}: {why}{}",
-                    self.number,
-                    self.offset + pos as u64,
-                    if self.done { "" } else { "; skipped to the next record" }
-                );
+                let skipped = if self.done { "" } else { "; skipped to the next record" };
+                let at = self.offset + pos as u64;
+                let number = self.number;
                 Some(Err(match id {
-                    Some(record) => ParseError::Record { record, message },
+                    Some(record) => ParseError::Record {
+                        record,
+                        message: format!("chunk {number} offset {at:#x}: {why}{skipped}"),
+                    },
                     None => ParseError::Offset {
-                        offset: self.offset + pos as u64,
-                        message,
+                        offset: at,
+                        message: format!("chunk {number}: {why}{skipped}"),
                     },
                 }))
             }
