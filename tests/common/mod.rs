@@ -17,7 +17,10 @@ pub fn corpus_dir() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("corpus not found at {} (set EXDOCTOR_CORPUS); required in CI", dir.display());
+        panic!(
+            "corpus not found at {} (set EXDOCTOR_CORPUS); required in CI",
+            dir.display()
+        );
     }
     eprintln!("corpus not found at {}: corpus test skipped", dir.display());
     None
