@@ -51,10 +51,8 @@ fn walk(dir: &Path, found: &mut Discovered) {
             Ok(t) if t.is_dir() => walk(&path, found),
             Ok(t) if t.is_file() => found.files.push((path, false)),
             // Symlinks: follow to files only, never into folders (no cycles).
-            Ok(t) if t.is_symlink() => {
-                if fs::metadata(&path).is_ok_and(|m| m.is_file()) {
-                    found.files.push((path, false));
-                }
+            Ok(t) if t.is_symlink() && fs::metadata(&path).is_ok_and(|m| m.is_file()) => {
+                found.files.push((path, false))
             }
             _ => {}
         }

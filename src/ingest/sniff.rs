@@ -55,14 +55,13 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Option<SourceKind> {
     {
         return Some(SourceKind::Reg);
     }
-    if trimmed.starts_with("<?xml")
+    if (trimmed.starts_with("<?xml")
         || trimmed.starts_with("<Events")
         || trimmed.starts_with("<Event ")
-        || trimmed.starts_with("<Event>")
+        || trimmed.starts_with("<Event>"))
+        && head.contains("<Event")
     {
-        if head.contains("<Event") {
-            return Some(SourceKind::EventXml);
-        }
+        return Some(SourceKind::EventXml);
     }
     let first_line = trimmed.lines().next().unwrap_or("");
     if looks_like_event_csv_header(first_line) {

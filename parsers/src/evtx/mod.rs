@@ -96,10 +96,10 @@ impl LogStats {
     }
 
     fn add_parts(&mut self, time: DateTime<Utc>, channel: &str, computer: &str) {
-        if self.first_time.is_none_or(|t| time < t) {
+        if self.first_time.map_or(true, |t| time < t) {
             self.first_time = Some(time);
         }
-        if self.last_time.is_none_or(|t| time > t) {
+        if self.last_time.map_or(true, |t| time > t) {
             self.last_time = Some(time);
         }
         if !channel.is_empty() && !self.channels.contains(channel) {
@@ -233,7 +233,10 @@ impl Reader<'_, '_> {
     }
 
     fn keep(&self, provider: &str, event_id: u16) -> bool {
-        self.options.filter.is_none_or(|f| f(provider, event_id))
+        match self.options.filter {
+            Some(filter) => filter(provider, event_id),
+            None => true,
+        }
     }
 
     /// Reads one chunk (`bytes` may be short when the file is truncated).
