@@ -13,7 +13,6 @@
 //! then renders that record with the `evtx` crate instead. Tests check that both paths
 //! give identical events on the whole corpus.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
@@ -99,31 +98,39 @@ struct Value<'a> {
     offset: usize,
 }
 
-/// The System fields of a record, read without touching its EventData.
-#[derive(Debug, Clone)]
-pub(crate) struct SystemFields {
-    pub provider: String,
+/// The numeric System fields of a record and the plan of its template; the text fields
+/// are read on demand with [`ChunkDecoder::text`] (no allocation for filtered-out records).
+pub(crate) struct Header {
     pub event_id: u16,
     pub qualifiers: Option<u16>,
     pub level: u8,
-    pub time: DateTime<Utc>,
-    pub channel: String,
-    pub computer: String,
-    pub user_sid: Option<String>,
-}
-
-/// A record whose template instance was located and whose System fields were read; its
-/// items can be read on demand with [`ChunkDecoder::items`].
-pub(crate) struct Decoded<'a> {
-    pub system: SystemFields,
+    /// TimeCreated as FILETIME (converted only when needed: [`Header::time`]).
+    pub filetime: u64,
     plan: Rc<Plan>,
-    values: Vec<Value<'a>>,
 }
 
-/// Per-chunk decoder with its cache of template plans.
+impl Header {
+    /// TimeCreated in UTC.
+    pub(crate) fn time(&self) -> DateTime<Utc> {
+        filetime_to_utc(self.filetime).unwrap_or_default()
+    }
+}
+
+/// A text field of the System element.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Field {
+    Provider,
+    Channel,
+    Computer,
+    UserSid,
+}
+
+/// Per-chunk decoder with its cache of template plans. The values of the record last
+/// decoded by [`ChunkDecoder::system`] stay in it until the next call.
 pub(crate) struct ChunkDecoder<'a> {
     chunk: &'a [u8],
-    plans: HashMap<(u32, Ctx), Option<Rc<Plan>>>,
+    plans: Vec<((u32, Ctx), Option<Rc<Plan>>)>,
+    values: Vec<Value<'a>>,
 }
 
 fn u16_at(d: &[u8], o: usize) -> Option<u16> {
@@ -138,6 +145,12 @@ fn u64_at(d: &[u8], o: usize) -> Option<u64> {
     Some(u64::from_le_bytes(d.get(o..o.checked_add(8)?)?.try_into().ok()?))
 }
 
+/// UTC to FILETIME (100 ns since 1601); times before 1601 become 0.
+pub(crate) fn utc_to_filetime(time: DateTime<Utc>) -> u64 {
+    let secs = time.timestamp() + 11_644_473_600;
+    u64::try_from(secs).map_or(0, |s| s * 10_000_000 + u64::from(time.timestamp_subsec_nanos() / 100))
+}
+
 /// FILETIME (100 ns since 1601) to UTC.
 pub(crate) fn filetime_to_utc(ft: u64) -> Option<DateTime<Utc>> {
     let secs = (ft / 10_000_000) as i64 - 11_644_473_600;
@@ -150,76 +163,82 @@ impl<'a> ChunkDecoder<'a> {
     pub(crate) fn new(chunk: &'a [u8]) -> Self {
         ChunkDecoder {
             chunk,
-            plans: HashMap::new(),
+            plans: Vec::new(),
+            values: Vec::new(),
         }
     }
 
-    /// Decodes the System fields of the record whose BinXML is `chunk[start..end]`.
-    pub(crate) fn system(&mut self, start: usize, end: usize) -> Option<Decoded<'a>> {
+    /// Decodes the numeric System fields of the record whose BinXML is `chunk[start..end]`.
+    pub(crate) fn system(&mut self, start: usize, end: usize) -> Option<Header> {
         let d = self.chunk;
         let inst = match d.get(start..end)? {
             [0x0F, _, _, _, 0x0C, ..] => start + 4,
             [0x0C, ..] => start,
             _ => return None,
         };
-        let (def, values, after) = self.instance(inst, end)?;
+        let mut values = std::mem::take(&mut self.values);
+        let found = self.instance(inst, end, &mut values);
+        self.values = values;
+        let (def, after) = found?;
         if after < end && d[after] != 0x00 {
             return None;
         }
         let plan = self.plan(def, Ctx::Root)?;
-        let provider = text_of(plan.provider.as_ref()?, &values)?;
-        let event_id = (int_of(plan.event_id.as_ref()?, &values)? & 0xFFFF) as u16;
+        let values = &self.values;
+        plan.provider.as_ref()?;
+        let event_id = (int_of(plan.event_id.as_ref()?, values)? & 0xFFFF) as u16;
         let qualifiers = match &plan.qualifiers {
-            Some(src) => opt_int_of(src, &values)?.map(|q| (q & 0xFFFF) as u16),
+            Some(src) => opt_int_of(src, values)?.map(|q| (q & 0xFFFF) as u16),
             None => None,
         };
         let level = match &plan.level {
-            Some(src) => opt_int_of(src, &values)?.unwrap_or(0).min(255) as u8,
+            Some(src) => opt_int_of(src, values)?.unwrap_or(0).min(255) as u8,
             None => 0,
         };
-        let time = match plan.time.as_ref()? {
+        let filetime = match plan.time.as_ref()? {
             Src::Sub(i) => {
                 let v = values.get(usize::from(*i))?;
                 if v.ty != 0x11 || v.bytes.len() != 8 {
                     return None;
                 }
-                filetime_to_utc(u64_at(v.bytes, 0)?)?
+                let ft = u64_at(v.bytes, 0)?;
+                filetime_to_utc(ft)?;
+                ft
             }
             Src::Lit(_) => return None,
         };
-        let channel = match &plan.channel {
-            Some(src) => text_of(src, &values)?,
-            None => String::new(),
-        };
-        let computer = match &plan.computer {
-            Some(src) => text_of(src, &values)?,
-            None => String::new(),
-        };
-        let user_sid = match &plan.user {
-            Some(src) => Some(text_of(src, &values)?).filter(|s| !s.is_empty()),
-            None => None,
-        };
-        Some(Decoded {
-            system: SystemFields {
-                provider,
-                event_id,
-                qualifiers,
-                level,
-                time,
-                channel,
-                computer,
-                user_sid,
-            },
+        Some(Header {
+            event_id,
+            qualifiers,
+            level,
+            filetime,
             plan,
-            values,
         })
     }
 
-    /// The EventData/UserData items of a decoded record; `None` = needs the slow path.
-    pub(crate) fn items(&mut self, decoded: &Decoded<'a>) -> Option<Vec<EventField>> {
+    /// Writes a System text field of the record last decoded into `out` (cleared first);
+    /// a field the template does not have is empty. `None` = needs the slow path.
+    pub(crate) fn text(&self, header: &Header, field: Field, out: &mut String) -> Option<()> {
+        out.clear();
+        let src = match field {
+            Field::Provider => &header.plan.provider,
+            Field::Channel => &header.plan.channel,
+            Field::Computer => &header.plan.computer,
+            Field::UserSid => &header.plan.user,
+        };
+        match src {
+            Some(src) => push_text(src, &self.values, out),
+            None => Some(()),
+        }
+    }
+
+    /// The EventData/UserData items of the record last decoded; `None` = needs the slow path.
+    pub(crate) fn items(&mut self, header: &Header) -> Option<Vec<EventField>> {
         let mut out = Vec::new();
-        self.collect_items(&decoded.plan, &decoded.values, 0, &mut out)?;
-        Some(out)
+        let values = std::mem::take(&mut self.values);
+        let found = self.collect_items(&header.plan, &values, 0, &mut out);
+        self.values = values;
+        found.map(|()| out)
     }
 
     fn collect_items(&mut self, plan: &Plan, values: &[Value<'a>], depth: u8, out: &mut Vec<EventField>) -> Option<()> {
@@ -274,7 +293,8 @@ impl<'a> ChunkDecoder<'a> {
                         [0x0C, ..] => v.offset,
                         _ => return None,
                     };
-                    let (def, nested, _) = self.instance(inst, v.offset + v.bytes.len())?;
+                    let mut nested = Vec::new();
+                    let (def, _) = self.instance(inst, v.offset + v.bytes.len(), &mut nested)?;
                     let plan = self.plan(def, *ctx)?;
                     self.collect_items(&plan, &nested, depth + 1, out)?;
                 }
@@ -283,8 +303,8 @@ impl<'a> ChunkDecoder<'a> {
         Some(())
     }
 
-    /// Reads a template instance token at `pos`: definition offset, values, end offset.
-    fn instance(&self, pos: usize, end: usize) -> Option<(u32, Vec<Value<'a>>, usize)> {
+    /// Reads a template instance token at `pos` into `values`: definition offset, end offset.
+    fn instance(&self, pos: usize, end: usize, values: &mut Vec<Value<'a>>) -> Option<(u32, usize)> {
         let d = self.chunk;
         if *d.get(pos)? != 0x0C {
             return None;
@@ -302,7 +322,7 @@ impl<'a> ChunkDecoder<'a> {
         }
         let descriptors = d.get(p..p + count * 4)?;
         p += count * 4;
-        let mut values = Vec::with_capacity(count);
+        values.clear();
         for desc in descriptors.chunks_exact(4) {
             let size = usize::from(u16::from_le_bytes([desc[0], desc[1]]));
             let bytes = d.get(p..p.checked_add(size)?)?;
@@ -316,15 +336,16 @@ impl<'a> ChunkDecoder<'a> {
         if p > end {
             return None;
         }
-        Some((def, values, p))
+        Some((def, p))
     }
 
     fn plan(&mut self, def: u32, ctx: Ctx) -> Option<Rc<Plan>> {
-        if let Some(cached) = self.plans.get(&(def, ctx)) {
+        // A chunk uses a handful of templates: a linear scan beats hashing.
+        if let Some((_, cached)) = self.plans.iter().find(|(key, _)| *key == (def, ctx)) {
             return cached.clone();
         }
         let plan = build_plan(self.chunk, def as usize, ctx).map(Rc::new);
-        self.plans.insert((def, ctx), plan.clone());
+        self.plans.push(((def, ctx), plan.clone()));
         plan
     }
 }
@@ -580,6 +601,12 @@ fn push_text(src: &Src, values: &[Value<'_>], out: &mut String) -> Option<()> {
                 end -= 2;
             }
             let text = &b[..end];
+            if text.chunks_exact(2).all(|c| c[1] == 0 && c[0] != 0 && c[0] < 0x80) {
+                // ASCII, the common case: no UTF-16 decoding needed.
+                out.reserve(text.len() / 2);
+                out.extend(text.chunks_exact(2).map(|c| char::from(c[0])));
+                return Some(());
+            }
             if text.chunks_exact(2).any(|c| c == [0, 0]) {
                 return None;
             }

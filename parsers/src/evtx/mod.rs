@@ -31,7 +31,7 @@ use serde::Serialize;
 
 use crate::event::{Event, Level, LogIntegrity};
 use crate::ParseError;
-use binxml::{ChunkDecoder, SystemFields};
+use binxml::{ChunkDecoder, Field, Header};
 use slow::Rendered;
 
 const FILE_HEADER_SIZE: usize = 4096;
@@ -91,23 +91,28 @@ pub struct LogStats {
 }
 
 impl LogStats {
-    fn add(&mut self, system: &SystemFields) {
-        self.add_parts(system.time, &system.channel, &system.computer);
-    }
-
-    fn add_parts(&mut self, time: DateTime<Utc>, channel: &str, computer: &str) {
-        if self.first_time.map_or(true, |t| time < t) {
-            self.first_time = Some(time);
-        }
-        if self.last_time.map_or(true, |t| time > t) {
-            self.last_time = Some(time);
-        }
+    /// Adds a record's channel and computer (its time goes to [`TimeSpan`]).
+    fn add_names(&mut self, channel: &str, computer: &str) {
         if !channel.is_empty() && !self.channels.contains(channel) {
             self.channels.insert(channel.to_string());
         }
         if !computer.is_empty() && !self.computers.contains(computer) {
             self.computers.insert(computer.to_string());
         }
+    }
+}
+
+/// Oldest and newest TimeCreated as FILETIME, kept raw on the hot path.
+#[derive(Default)]
+struct TimeSpan {
+    first: Option<u64>,
+    last: Option<u64>,
+}
+
+impl TimeSpan {
+    fn add(&mut self, ft: u64) {
+        self.first = Some(self.first.map_or(ft, |f| f.min(ft)));
+        self.last = Some(self.last.map_or(ft, |l| l.max(ft)));
     }
 }
 
@@ -136,6 +141,8 @@ pub fn parse_evtx(input: &[u8], options: &EvtxOptions<'_>) -> Result<EvtxLog, Pa
         log: EvtxLog::default(),
         options,
         ids: Vec::new(),
+        scratch: Scratch::default(),
+        span: TimeSpan::default(),
     };
     if input.len() < FILE_HEADER_SIZE {
         reader.problem(ParseError::Offset {
@@ -216,8 +223,9 @@ fn u64_at(d: &[u8], o: usize) -> Option<u64> {
 struct Pending {
     /// Index of its slot in the chunk's events.
     slot: usize,
-    /// Its System fields, when the fast path read them (it is then already counted).
-    system: Option<SystemFields>,
+    /// The event without its EventData, when the fast path read the System fields (it is
+    /// then already counted).
+    system: Option<Event>,
 }
 
 struct Reader<'o, 'f> {
@@ -225,6 +233,17 @@ struct Reader<'o, 'f> {
     options: &'o EvtxOptions<'f>,
     /// Record ids of the readable records, for gap detection.
     ids: Vec<u64>,
+    /// Text fields of the current record, reused from record to record.
+    scratch: Scratch,
+    /// Time span of the readable records.
+    span: TimeSpan,
+}
+
+#[derive(Default)]
+struct Scratch {
+    provider: String,
+    channel: String,
+    computer: String,
 }
 
 impl Reader<'_, '_> {
@@ -287,12 +306,13 @@ impl Reader<'_, '_> {
                     continue;
                 }
             };
-            let decoded = if self.options.fast {
+            let header = if self.options.fast {
                 decoder.system(start, end)
             } else {
                 None
             };
-            let Some(decoded) = decoded else {
+            let event = header.and_then(|h| self.fast_event(&decoder, h, id));
+            let Some((event, header)) = event else {
                 pending.insert(
                     id,
                     Pending {
@@ -303,20 +323,18 @@ impl Reader<'_, '_> {
                 events.push(None);
                 continue;
             };
-            self.log.integrity.readable += 1;
-            self.ids.push(id);
-            self.log.stats.add(&decoded.system);
-            if !self.keep(&decoded.system.provider, decoded.system.event_id) {
-                continue;
-            }
-            match decoder.items(&decoded) {
-                Some(data) => events.push(Some(event_of(decoded.system, id, data))),
+            let Some(mut event) = event else { continue };
+            match decoder.items(&header) {
+                Some(data) => {
+                    event.data = data;
+                    events.push(Some(event));
+                }
                 None => {
                     pending.insert(
                         id,
                         Pending {
                             slot: events.len(),
-                            system: Some(decoded.system),
+                            system: Some(event),
                         },
                     );
                     events.push(None);
@@ -346,6 +364,42 @@ impl Reader<'_, '_> {
             });
         }
         self.log.events.extend(events.into_iter().flatten());
+    }
+
+    /// Reads the System text fields of a record the fast path decoded, counts it and, when
+    /// the filter keeps it, returns its event (without EventData yet). `None` = the text
+    /// fields need the slow path (nothing counted yet).
+    fn fast_event(&mut self, decoder: &ChunkDecoder<'_>, header: Header, id: u64) -> Option<(Option<Event>, Header)> {
+        let s = &mut self.scratch;
+        decoder.text(&header, Field::Provider, &mut s.provider)?;
+        decoder.text(&header, Field::Channel, &mut s.channel)?;
+        decoder.text(&header, Field::Computer, &mut s.computer)?;
+        self.log.integrity.readable += 1;
+        self.ids.push(id);
+        self.span.add(header.filetime);
+        self.log.stats.add_names(&s.channel, &s.computer);
+        if !self.keep(&self.scratch.provider, header.event_id) {
+            return Some((None, header));
+        }
+        let mut user = String::new();
+        if decoder.text(&header, Field::UserSid, &mut user).is_none() {
+            user.clear();
+        }
+        let s = &self.scratch;
+        let event = Event {
+            channel: s.channel.clone(),
+            provider: s.provider.clone(),
+            event_id: header.event_id,
+            qualifiers: header.qualifiers,
+            level: Level::from_evtx(header.level),
+            record_id: id,
+            time: header.time(),
+            computer: s.computer.clone(),
+            user_sid: Some(user).filter(|u| !u.is_empty()),
+            data: Vec::new(),
+            recovered: false,
+        };
+        Some((Some(event), header))
     }
 
     fn check_crc(&mut self, bytes: &[u8], header: &EvtxChunkHeader, number: u64, offset: u64) {
@@ -401,7 +455,8 @@ impl Reader<'_, '_> {
                     if p.system.is_none() {
                         self.log.integrity.readable += 1;
                         self.ids.push(id);
-                        self.log.stats.add_parts(event.time, &event.channel, &event.computer);
+                        self.span.add(binxml::utc_to_filetime(event.time));
+                        self.log.stats.add_names(&event.channel, &event.computer);
                         if !self.keep(&event.provider, event.event_id) {
                             continue;
                         }
@@ -423,12 +478,12 @@ impl Reader<'_, '_> {
 
     fn pending_failed(&mut self, id: u64, p: Pending, why: String, events: &mut [Option<Event>]) {
         match p.system {
-            Some(system) => {
+            Some(event) => {
                 self.problem(ParseError::Record {
                     record: id,
                     message: format!("EventData not readable: {why}"),
                 });
-                events[p.slot] = Some(event_of(system, id, Vec::new()));
+                events[p.slot] = Some(event);
             }
             None => {
                 self.log.integrity.unreadable += 1;
@@ -441,6 +496,8 @@ impl Reader<'_, '_> {
     }
 
     fn finish(&mut self, header: &EvtxFileHeader) {
+        self.log.stats.first_time = self.span.first.and_then(binxml::filetime_to_utc);
+        self.log.stats.last_time = self.span.last.and_then(binxml::filetime_to_utc);
         let last = self.ids.iter().copied().max();
         if let Some(last) = last {
             if header.next_record_id > last + 1 {
@@ -455,22 +512,6 @@ impl Reader<'_, '_> {
         }
         let ids = std::mem::take(&mut self.ids);
         self.log.integrity.detect_gaps(ids);
-    }
-}
-
-fn event_of(system: SystemFields, record_id: u64, data: Vec<crate::event::EventField>) -> Event {
-    Event {
-        channel: system.channel,
-        provider: system.provider,
-        event_id: system.event_id,
-        qualifiers: system.qualifiers,
-        level: Level::from_evtx(system.level),
-        record_id,
-        time: system.time,
-        computer: system.computer,
-        user_sid: system.user_sid,
-        data,
-        recovered: false,
     }
 }
 
