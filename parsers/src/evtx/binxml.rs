@@ -125,11 +125,14 @@ pub(crate) enum Field {
     UserSid,
 }
 
+/// A plan by (template definition offset, placement); `None` = the template is not handled.
+type CachedPlan = ((u32, Ctx), Option<Rc<Plan>>);
+
 /// Per-chunk decoder with its cache of template plans. The values of the record last
 /// decoded by [`ChunkDecoder::system`] stay in it until the next call.
 pub(crate) struct ChunkDecoder<'a> {
     chunk: &'a [u8],
-    plans: Vec<((u32, Ctx), Option<Rc<Plan>>)>,
+    plans: Vec<CachedPlan>,
     values: Vec<Value<'a>>,
 }
 
