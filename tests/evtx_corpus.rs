@@ -111,9 +111,6 @@ fn as_xml_renders(event: &Event) -> Event {
 fn fast_path_equals_xml_rendering_on_the_whole_corpus() {
     let Some(dir) = common::corpus_dir() else { return };
     for row in expected_rows(&dir) {
-        if row.records > 10_000 {
-            continue; // the big log is covered by the bench and the count test
-        }
         let fast = parse(&row.file, &EvtxOptions::default());
         let slow = parse(
             &row.file,
