@@ -180,7 +180,7 @@ pub(crate) fn fill_summary(summary: &mut SourceSummary, events: &[Event], integr
     if !integrity.record_id_gaps.is_empty() {
         let missing: u64 = integrity.record_id_gaps.iter().map(|g| g.missing()).sum();
         summary.text.push(format!(
-            "record-id gaps: {} ({missing} records missing)",
+            "record-id gaps: {} ({missing} record ids missing)",
             integrity.record_id_gaps.len()
         ));
     }
@@ -202,7 +202,7 @@ pub(crate) fn integrity_diagnostics(path: &str, integrity: &LogIntegrity) -> Vec
         out.push(Diagnostic::warning(
             path,
             format!(
-                "record ids jump from {} to {}: {} records missing (event-log gap)",
+                "record ids jump from {} to {}: {} missing (event-log gap)",
                 gap.after,
                 gap.before,
                 gap.missing()
