@@ -663,3 +663,59 @@ fn push_text(src: &Src, values: &[Value<'_>], out: &mut String) -> Option<()> {
     }
     Some(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(ty: u8, bytes: &[u8]) -> Option<String> {
+        let values = [Value { ty, bytes, offset: 0 }];
+        text_of(&Src::Sub(0), &values)
+    }
+
+    fn utf16(s: &str) -> Vec<u8> {
+        s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    #[test]
+    fn values_render_like_the_evtx_crate() {
+        assert_eq!(text(0x01, &utf16("MSExchangeIS\0")).as_deref(), Some("MSExchangeIS"));
+        assert_eq!(text(0x01, &utf16("Größe\0")).as_deref(), Some("Größe"));
+        assert_eq!(text(0x01, &utf16("a\0b")), None, "embedded NUL goes to the slow path");
+        assert_eq!(text(0x08, &60000u32.to_le_bytes()).as_deref(), Some("60000"));
+        assert_eq!(text(0x07, &(-2i32).to_le_bytes()).as_deref(), Some("-2"));
+        assert_eq!(text(0x14, &0x3e7u32.to_le_bytes()).as_deref(), Some("0x3e7"));
+        assert_eq!(
+            text(0x15, &0x8080_0000_0000_0000u64.to_le_bytes()).as_deref(),
+            Some("0x8080000000000000")
+        );
+        assert_eq!(text(0x0E, &[0xD8, 0x07, 0x03]).as_deref(), Some("D80703"));
+        let guid = [
+            0xd1, 0x08, 0x59, 0x55, 0xd7, 0xa6, 0x95, 0x46, 0x8e, 0x1e, 0x26, 0x93, 0x1d, 0x20, 0x12, 0xf4,
+        ];
+        assert_eq!(
+            text(0x0F, &guid).as_deref(),
+            Some("{555908d1-a6d7-4695-8e1e-26931d2012f4}")
+        );
+        let system_sid = [1u8, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0];
+        assert_eq!(text(0x13, &system_sid).as_deref(), Some("S-1-5-18"));
+        // 2008-03-15T01:22:05.1234567Z
+        let ft = utc_to_filetime(DateTime::from_timestamp(1_205_544_125, 123_456_700).expect("valid time"));
+        assert_eq!(
+            text(0x11, &ft.to_le_bytes()).as_deref(),
+            Some("2008-03-15T01:22:05.1234567Z")
+        );
+        assert_eq!(filetime_to_utc(ft).map(|t| t.timestamp()), Some(1_205_544_125));
+        assert_eq!(text(0x0B, &[0, 0, 0, 0]), None, "floats go to the slow path");
+    }
+
+    #[test]
+    fn string_arrays_split_on_nul() {
+        assert_eq!(
+            string_array(&utf16("one\0\0three\0")),
+            Some(vec!["one".to_string(), String::new(), "three".to_string()])
+        );
+        assert_eq!(string_array(&[]), Some(Vec::new()));
+        assert_eq!(string_array(&[0x41]), None);
+    }
+}
