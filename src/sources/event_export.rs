@@ -1,16 +1,105 @@
-//! (being written)
+//! Event exports (XML from wevtutil / Event Viewer, Event Viewer CSV): summary for
+//! `analyze` and JSONL events for `parse`, like `.evtx` files.
+
+use std::collections::BTreeSet;
 use std::io::{self, Write};
 
-use super::SourceSummary;
+use exdoctor_parsers::event_export::{parse_event_csv, parse_event_xml, CsvOptions, EventExport, TimeBasis};
+use exdoctor_parsers::ParseError;
+
+use super::evtx::{fill_summary, integrity_diagnostics, Span};
+use super::{write_json_line, SourceSummary};
 use crate::diagnostic::Diagnostic;
 use crate::ingest::{InputFile, SourceKind};
 
-/// Summary of one export (being written).
+/// Summary of one export.
 pub fn summarize(input: &InputFile, kind: SourceKind) -> SourceSummary {
-    SourceSummary::new(input, kind)
+    let mut summary = SourceSummary::new(input, kind);
+    let export = match read(input, kind) {
+        Ok(export) => export,
+        Err(err) => {
+            summary
+                .diagnostics
+                .push(Diagnostic::error(input.display(), format!("not readable: {err}")));
+            return summary;
+        }
+    };
+    let channels: BTreeSet<String> = export
+        .events
+        .iter()
+        .filter(|e| !e.channel.is_empty())
+        .map(|e| e.channel.clone())
+        .collect();
+    let computers: BTreeSet<String> = export
+        .events
+        .iter()
+        .filter(|e| !e.computer.is_empty())
+        .map(|e| e.computer.clone())
+        .collect();
+    let span = Span {
+        first: export.events.iter().map(|e| e.time).min(),
+        last: export.events.iter().map(|e| e.time).max(),
+        channels: &channels,
+        computers: &computers,
+    };
+    fill_summary(&mut summary, &export.events, &export.integrity, &span);
+    if let Some(obj) = summary.details.as_object_mut() {
+        obj.insert(
+            "time_basis".into(),
+            serde_json::to_value(export.time_basis).unwrap_or_default(),
+        );
+    }
+    summary.diagnostics = diagnostics(input, &export);
+    summary
 }
 
-/// Records of one export as JSONL (being written).
-pub fn write_records(_input: &InputFile, _kind: SourceKind, _out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
-    Ok(Vec::new())
+/// Writes the events of one export as JSON lines; returns its diagnostics.
+pub fn write_records(input: &InputFile, kind: SourceKind, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
+    let export = match read(input, kind) {
+        Ok(export) => export,
+        Err(err) => return Ok(vec![Diagnostic::error(input.display(), format!("not readable: {err}"))]),
+    };
+    for event in &export.events {
+        write_json_line(out, event)?;
+    }
+    Ok(diagnostics(input, &export))
+}
+
+fn read(input: &InputFile, kind: SourceKind) -> Result<EventExport, ParseError> {
+    match kind {
+        SourceKind::EventCsv => parse_event_csv(
+            input.bytes(),
+            &CsvOptions {
+                utc_offset_minutes: None,
+                channel: channel_from_name(input),
+            },
+        ),
+        _ => parse_event_xml(input.bytes()),
+    }
+}
+
+/// A CSV export has no channel column: `System.csv` -> `System` for the usual logs.
+fn channel_from_name(input: &InputFile) -> String {
+    let stem = input
+        .path()
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    ["System", "Application", "Security", "Setup"]
+        .iter()
+        .find(|c| stem.eq_ignore_ascii_case(c))
+        .map(|c| c.to_string())
+        .unwrap_or_default()
+}
+
+fn diagnostics(input: &InputFile, export: &EventExport) -> Vec<Diagnostic> {
+    let mut out = integrity_diagnostics(input.display(), &export.integrity);
+    if export.time_basis == TimeBasis::LocalUnknownOffset && !export.events.is_empty() {
+        out.push(Diagnostic::warning(
+            input.display(),
+            "times are local times of the exporting machine (a CSV export has no time zone); \
+             taken as UTC, may be off by the machine's UTC offset",
+        ));
+    }
+    out
 }

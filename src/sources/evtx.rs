@@ -1,17 +1,225 @@
-//! (being written)
+//! `.evtx` files: summary for `analyze` (records, unreadable, time span, computers,
+//! channel, record-id gaps, counts of the events the rules use) and JSONL events for
+//! `parse`. Damage becomes warning diagnostics naming the chunk/record.
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
-use super::SourceSummary;
+use chrono::{DateTime, SecondsFormat, Utc};
+use exdoctor_parsers::event::{Event, LogIntegrity};
+use exdoctor_parsers::evtx::{parse_evtx, EvtxOptions};
+use serde_json::json;
+
+use super::{write_json_line, SourceSummary};
 use crate::diagnostic::Diagnostic;
 use crate::ingest::{InputFile, SourceKind};
 
-/// Summary of one file (being written).
-pub fn summarize(input: &InputFile) -> SourceSummary {
-    let kind = crate::ingest::sniff(input.display(), input.bytes()).unwrap_or(SourceKind::Evt);
-    SourceSummary::new(input, kind)
+/// The (provider, event id) pairs the rules read.
+///
+/// A private copy: `RULE_EVENTS` in `exdoctor_parsers::event` (branch feat/evt) holds the
+/// same list; the two will be unified when both branches are merged.
+const RULE_EVENTS: &[(&str, u16)] = &[
+    ("Service Control Manager", 7000),
+    ("Service Control Manager", 7001),
+    ("Service Control Manager", 7003),
+    ("Service Control Manager", 7009),
+    ("Service Control Manager", 7011),
+    ("Service Control Manager", 7022),
+    ("Service Control Manager", 7023),
+    ("Service Control Manager", 7024),
+    ("Service Control Manager", 7031),
+    ("Service Control Manager", 7034),
+    ("Service Control Manager", 7036),
+    ("Service Control Manager", 7040),
+    ("Service Control Manager", 7045),
+    ("EventLog", 6005),
+    ("EventLog", 6006),
+    ("EventLog", 6008),
+    ("EventLog", 6009),
+    ("MsiInstaller", 1033),
+    ("MsiInstaller", 1034),
+    ("MsiInstaller", 1036),
+    ("MsiInstaller", 11707),
+    ("MsiInstaller", 11708),
+    ("MsiInstaller", 11724),
+    ("MSExchangeSetup", 1000),
+    ("MSExchangeSetup", 1001),
+    ("MSExchangeSetup", 1002),
+    ("Application Error", 1000),
+    ("Application Hang", 1002),
+    ("Windows Error Reporting", 1001),
+    ("MSExchange Common", 4999),
+    ("MSExchange ADAccess", 2114),
+    ("MSExchange ADAccess", 2102),
+    ("MSExchange ADAccess", 2090),
+    ("MSExchange ADAccess", 2138),
+    (".NET Runtime 2.0 Error Reporting", 5000),
+];
+
+/// Whether the rules use events of `provider` with `event_id` (provider compared without
+/// case). The filter given to the EVTX parser for `analyze`.
+pub fn is_rule_event(provider: &str, event_id: u16) -> bool {
+    RULE_EVENTS
+        .iter()
+        .any(|(p, id)| *id == event_id && p.eq_ignore_ascii_case(provider))
 }
 
-/// Records of one file as JSONL (being written).
-pub fn write_records(_input: &InputFile, _out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
-    Ok(Vec::new())
+/// At most this many problems of one file become diagnostics; the rest are counted.
+const MAX_DIAGNOSTICS: usize = 20;
+
+/// Summary of one `.evtx` file.
+pub fn summarize(input: &InputFile) -> SourceSummary {
+    let mut summary = SourceSummary::new(input, SourceKind::Evtx);
+    let options = EvtxOptions {
+        filter: Some(&is_rule_event),
+        fast: true,
+    };
+    let log = match parse_evtx(input.bytes(), &options) {
+        Ok(log) => log,
+        Err(err) => {
+            summary.diagnostics.push(Diagnostic::error(
+                input.display(),
+                format!("not readable as EVTX: {err}"),
+            ));
+            return summary;
+        }
+    };
+    let span = Span {
+        first: log.stats.first_time,
+        last: log.stats.last_time,
+        channels: &log.stats.channels,
+        computers: &log.stats.computers,
+    };
+    fill_summary(&mut summary, &log.events, &log.integrity, &span);
+    summary.diagnostics = integrity_diagnostics(input.display(), &log.integrity);
+    summary
+}
+
+/// Writes the events of one `.evtx` file as JSON lines; returns its diagnostics.
+pub fn write_records(input: &InputFile, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
+    let log = match parse_evtx(input.bytes(), &EvtxOptions::default()) {
+        Ok(log) => log,
+        Err(err) => {
+            return Ok(vec![Diagnostic::error(
+                input.display(),
+                format!("not readable as EVTX: {err}"),
+            )])
+        }
+    };
+    for event in &log.events {
+        write_json_line(out, event)?;
+    }
+    Ok(integrity_diagnostics(input.display(), &log.integrity))
+}
+
+/// What an event source holds besides its events: time span, channels, computers.
+pub(crate) struct Span<'a> {
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+    pub channels: &'a BTreeSet<String>,
+    pub computers: &'a BTreeSet<String>,
+}
+
+fn time_text(time: Option<DateTime<Utc>>) -> String {
+    time.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+        .unwrap_or_else(|| "-".into())
+}
+
+/// Fills records, errors, details and text of an event-log summary. `events` may hold
+/// more than the rule events (exports): only rule events are counted by id.
+pub(crate) fn fill_summary(summary: &mut SourceSummary, events: &[Event], integrity: &LogIntegrity, span: &Span<'_>) {
+    let mut rule_counts: BTreeMap<(String, u16), u64> = BTreeMap::new();
+    for event in events.iter().filter(|e| is_rule_event(&e.provider, e.event_id)) {
+        *rule_counts.entry((event.provider.clone(), event.event_id)).or_default() += 1;
+    }
+    summary.records = integrity.readable;
+    summary.errors = integrity.unreadable;
+    let gaps: Vec<_> = integrity
+        .record_id_gaps
+        .iter()
+        .map(|g| json!({"after": g.after, "before": g.before, "missing": g.missing()}))
+        .collect();
+    let counts: Vec<_> = rule_counts
+        .iter()
+        .map(|((provider, id), n)| json!({"provider": provider, "event_id": id, "count": n}))
+        .collect();
+    summary.details = json!({
+        "channels": span.channels,
+        "computers": span.computers,
+        "first_time": span.first,
+        "last_time": span.last,
+        "unreadable": integrity.unreadable,
+        "record_id_gaps": gaps,
+        "problems": integrity.problems.len(),
+        "rule_events": counts,
+    });
+    let join = |set: &BTreeSet<String>| {
+        if set.is_empty() {
+            "-".to_string()
+        } else {
+            set.iter().cloned().collect::<Vec<_>>().join(", ")
+        }
+    };
+    summary.text.push(format!(
+        "channel {}; computer(s) {}",
+        join(span.channels),
+        join(span.computers)
+    ));
+    summary.text.push(format!(
+        "time span {} .. {}",
+        time_text(span.first),
+        time_text(span.last)
+    ));
+    if !rule_counts.is_empty() {
+        let list: Vec<String> = rule_counts
+            .iter()
+            .map(|((provider, id), n)| format!("{provider} {id} x{n}"))
+            .collect();
+        summary.text.push(format!("rule events: {}", list.join(", ")));
+    }
+    if !integrity.record_id_gaps.is_empty() {
+        let missing: u64 = integrity.record_id_gaps.iter().map(|g| g.missing()).sum();
+        summary.text.push(format!(
+            "record-id gaps: {} ({missing} record ids missing)",
+            integrity.record_id_gaps.len()
+        ));
+    }
+}
+
+/// Damage and gaps as warnings (an error when nothing at all could be read).
+pub(crate) fn integrity_diagnostics(path: &str, integrity: &LogIntegrity) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for problem in integrity.problems.iter().take(MAX_DIAGNOSTICS) {
+        out.push(Diagnostic::warning(path, problem.to_string()));
+    }
+    if integrity.problems.len() > MAX_DIAGNOSTICS {
+        out.push(Diagnostic::warning(
+            path,
+            format!("... and {} more problems", integrity.problems.len() - MAX_DIAGNOSTICS),
+        ));
+    }
+    for gap in integrity.record_id_gaps.iter().take(MAX_DIAGNOSTICS) {
+        out.push(Diagnostic::warning(
+            path,
+            format!(
+                "record ids jump from {} to {}: {} missing (event-log gap)",
+                gap.after,
+                gap.before,
+                gap.missing()
+            ),
+        ));
+    }
+    if integrity.record_id_gaps.len() > MAX_DIAGNOSTICS {
+        out.push(Diagnostic::warning(
+            path,
+            format!(
+                "... and {} more record-id gaps",
+                integrity.record_id_gaps.len() - MAX_DIAGNOSTICS
+            ),
+        ));
+    }
+    if integrity.readable == 0 && !integrity.problems.is_empty() {
+        out.push(Diagnostic::error(path, "no record could be read"));
+    }
+    out
 }
