@@ -347,7 +347,7 @@ fn analyze_command_reports_the_host_state_of_a_file() {
     let out = common::exdoctor(&["analyze", "--format", "json", &path.display().to_string()]);
     assert!(out.status.success());
     let doc: serde_json::Value = serde_json::from_str(&common::stdout_text(&out)).unwrap_or_default();
-    let details = &doc["sources"][0]["details"];
+    let details = &doc["hosts"][0]["sources"][0]["details"];
     assert_eq!(details["encoding"], "utf-16le");
     assert_eq!(details["host_state"]["identity"]["domain"], "CORP");
     assert_eq!(details["host_state"]["identity"]["single_label_domain"], true);

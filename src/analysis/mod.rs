@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::diagnostic::{DiagLevel, Diagnostic};
 use crate::findings::Finding;
 use crate::ingest::{discover, sniff, InputFile};
+use crate::registry::{HostState, RegistryView};
 use crate::rules::host::{HostEvent, HostLog, HostView, RunWindow};
 use crate::rules::services;
 use crate::sources::{load, Facts, LoadOptions, Loaded, SourceSummary};
@@ -34,6 +35,12 @@ pub struct HostReport {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fqdn: Option<String>,
+    /// Windows version from the registry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    /// Exchange build and roles from the registry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<HostZone>,
     /// Why each file was attributed to this host.
@@ -79,16 +86,25 @@ pub fn load_all(paths: &[PathBuf], options: LoadOptions) -> (Vec<LoadedFile>, Ve
     (files, diagnostics)
 }
 
-/// Files grouped into hosts, each with its time zone (in host-name order).
-pub fn hosts_of(files: &[LoadedFile]) -> Vec<(HostGroup, Option<HostZone>)> {
+/// One host: its files, merged registry state and time zone.
+#[derive(Debug, Clone)]
+pub struct Host {
+    pub group: HostGroup,
+    pub registry: Option<HostState>,
+    pub zone: Option<HostZone>,
+}
+
+/// Files grouped into hosts, each with its registry state and time zone (name order).
+pub fn hosts_of(files: &[LoadedFile]) -> Vec<Host> {
     let hints: Vec<(PathBuf, Option<HostHint>)> =
         files.iter().map(|f| (f.path.clone(), hint(&f.loaded.facts))).collect();
     group(&hints)
         .into_iter()
-        .map(|g| {
-            let members: Vec<&LoadedFile> = g.files.iter().filter_map(|&i| files.get(i)).collect();
-            let zone = host_zone(&members);
-            (g, zone)
+        .map(|group| {
+            let members: Vec<&LoadedFile> = group.files.iter().filter_map(|&i| files.get(i)).collect();
+            let registry = registry_state(&members);
+            let zone = host_zone(&members, registry.as_ref());
+            Host { group, registry, zone }
         })
         .collect()
 }
@@ -101,11 +117,13 @@ pub fn analyze_loaded(files: &[LoadedFile], diagnostics: Vec<Diagnostic>) -> Ana
         unreadable,
         ..Analysis::default()
     };
-    for (g, zone) in hosts_of(files) {
-        let (report, findings) = analyse_host(&g, zone, files);
+    let hosts = hosts_of(files);
+    for host in &hosts {
+        let (report, findings) = analyse_host(host, files);
         analysis.hosts.push(report);
         analysis.findings.extend(findings);
     }
+    analysis.findings.extend(crate::rules::fleet::check(&hosts));
     sort_findings(&mut analysis.findings);
     analysis
 }
@@ -153,18 +171,43 @@ fn hint(facts: &Facts) -> Option<HostHint> {
             .computers
             .first()
             .and_then(|(c, _)| HostHint::from_computer(c, "event log Computer field")),
+        Facts::Registry(r) => r
+            .fqdn
+            .as_deref()
+            .or(r.host_name.as_deref())
+            .and_then(|n| HostHint::from_computer(n, "registry computer name")),
         Facts::None => None,
     }
 }
 
-/// The host's offset from UTC: setup-log header, else the MSExchangeSetup 1000 events.
-fn host_zone(files: &[&LoadedFile]) -> Option<HostZone> {
+/// The merged registry state of a host's exports (in path order; later files win).
+fn registry_state(files: &[&LoadedFile]) -> Option<HostState> {
+    let parts: Vec<(&str, &exdoctor_parsers::reg::RegFile<'static>)> = files
+        .iter()
+        .filter_map(|f| match &f.loaded.facts {
+            Facts::Registry(r) => Some((f.loaded.summary.path.as_str(), &r.file)),
+            _ => None,
+        })
+        .collect();
+    (!parts.is_empty()).then(|| HostState::from_view(&RegistryView::from_files(&parts)))
+}
+
+/// The host's offset from UTC: registry time zone (with daylight saving), setup-log
+/// header, else the MSExchangeSetup 1000 events matched with the setup-log start.
+fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<HostZone> {
+    if let Some(zone) = registry
+        .and_then(|r| r.time_zone.as_ref())
+        .and_then(HostZone::from_registry)
+    {
+        return Some(zone);
+    }
     for f in files {
         if let Facts::SetupLog(s) = &f.loaded.facts {
             if let (Some(offset), Some(tz)) = (s.utc_offset_minutes, s.time_zone.as_ref()) {
                 return Some(HostZone {
                     offset_minutes: offset,
                     source: format!("setup log header: {tz}"),
+                    daylight: None,
                 });
             }
         }
@@ -193,13 +236,17 @@ fn host_zone(files: &[&LoadedFile]) -> Option<HostZone> {
     infer_from_setup_events(&starts, &started).map(|offset_minutes| HostZone {
         offset_minutes,
         source: "setup-log start matched with MSExchangeSetup 1000".into(),
+        daylight: None,
     })
 }
 
-fn analyse_host(g: &HostGroup, zone: Option<HostZone>, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
+fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
+    let g = &host.group;
+    let zone = host.zone.clone();
     let files: Vec<&LoadedFile> = g.files.iter().filter_map(|&i| all.get(i)).collect();
     let mut view = HostView {
         name: g.name.clone(),
+        registry: host.registry.as_ref(),
         ..HostView::default()
     };
     let mut findings = Vec::new();
@@ -237,24 +284,66 @@ fn analyse_host(g: &HostGroup, zone: Option<HostZone>, all: &[LoadedFile]) -> (H
                     integrity: &e.integrity,
                 });
             }
-            Facts::None => {}
+            Facts::Registry(_) | Facts::None => {}
         }
     }
     view.events
         .sort_by(|a, b| (a.event.time, a.source, a.event.record_id).cmp(&(b.event.time, b.source, b.event.record_id)));
     findings.extend(services::check(&view));
+    findings.extend(crate::rules::host_state::check(&view));
     correlate::correlate(&mut findings, &view);
     for finding in &mut findings {
         finding.host = g.name.clone();
     }
     let report = HostReport {
         name: g.name.clone(),
-        fqdn: g.fqdn.clone(),
+        fqdn: g
+            .fqdn
+            .clone()
+            .or_else(|| host.registry.as_ref().and_then(|r| r.identity.fqdn.clone())),
+        os: host.registry.as_ref().and_then(os_label),
+        exchange: host.registry.as_ref().and_then(exchange_summary),
         time_zone: zone,
         attribution: g.attribution.clone(),
         sources: files.iter().map(|f| f.loaded.summary.clone()).collect(),
     };
     (report, findings)
+}
+
+/// `Windows Server 2003 R2 Enterprise x64 Edition (5.2.3790, Service Pack 2)`.
+fn os_label(state: &HostState) -> Option<String> {
+    let os = state.os.as_ref()?;
+    let mut parts = vec![os.product_name.clone().unwrap_or_else(|| "Windows".into())];
+    let version = [os.current_version.clone(), os.build_number.map(|b| b.to_string())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(".");
+    let detail = [Some(version).filter(|v| !v.is_empty()), os.csd_version.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if !detail.is_empty() {
+        parts.push(format!("({detail})"));
+    }
+    Some(parts.join(" "))
+}
+
+/// `{"version": "8.1.240.6", "level": "SP1", "roles": ["MailboxRole", ...]}`.
+fn exchange_summary(state: &HostState) -> Option<serde_json::Value> {
+    let build = state.exchange_build()?;
+    let roles: Vec<&str> = state
+        .exchange
+        .iter()
+        .flat_map(|i| &i.roles)
+        .map(|r| r.name.as_str())
+        .collect();
+    Some(serde_json::json!({
+        "version": build.to_string(),
+        "level": build.name(),
+        "roles": roles,
+    }))
 }
 
 /// Host, most severe first, rule id, then first evidence: identical for any thread count.

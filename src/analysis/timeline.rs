@@ -22,7 +22,8 @@ pub struct Entry {
 /// Every milestone and event of `files`, in time order (ties: host, source, location).
 pub fn timeline(files: &[LoadedFile]) -> Vec<Entry> {
     let mut entries = Vec::new();
-    for (group, zone) in hosts_of(files) {
+    for host in hosts_of(files) {
+        let (group, zone) = (host.group, host.zone);
         for f in group.files.iter().filter_map(|&i| files.get(i)) {
             let source = &f.loaded.summary.path;
             match &f.loaded.facts {
@@ -45,7 +46,7 @@ pub fn timeline(files: &[LoadedFile]) -> Vec<Entry> {
                     kind: "event",
                     text: event_text(ev),
                 })),
-                Facts::None => {}
+                Facts::Registry(_) | Facts::None => {}
             }
         }
     }

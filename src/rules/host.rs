@@ -7,6 +7,7 @@ use exdoctor_parsers::event::{Event, LogIntegrity};
 use exdoctor_parsers::setup_log::RunResult;
 
 use crate::findings::{Evidence, Location, Timestamp};
+use crate::registry::HostState;
 use crate::sources::RunFacts;
 
 /// One event with the file it came from.
@@ -87,6 +88,8 @@ pub struct HostView<'a> {
     pub events: Vec<HostEvent<'a>>,
     pub runs: Vec<RunWindow<'a>>,
     pub logs: Vec<HostLog<'a>>,
+    /// The merged registry exports of the host, when any were collected.
+    pub registry: Option<&'a HostState>,
 }
 
 impl<'a> HostView<'a> {

@@ -4,7 +4,9 @@
 //! parse; correlation rules run per host (and across hosts) on owned facts. Rules never
 //! read files.
 
+pub mod fleet;
 pub mod host;
+pub mod host_state;
 pub mod known_errors;
 pub mod readiness;
 pub mod services;
@@ -34,6 +36,8 @@ pub fn catalog() -> Vec<&'static RuleInfo> {
         readiness::RULES,
         known_errors::RULES,
         services::RULES,
+        host_state::RULES,
+        fleet::RULES,
     ]
     .into_iter()
     .flatten()

@@ -8,12 +8,18 @@ use exdoctor_parsers::event_export::{parse_event_csv, parse_event_xml, CsvOption
 use exdoctor_parsers::ParseError;
 
 use super::evtx::{fill_summary, integrity_diagnostics, Span};
+use super::{computer_counts, EventLogFacts, Facts, LoadOptions, Loaded};
 use super::{write_json_line, SourceSummary};
 use crate::diagnostic::Diagnostic;
 use crate::ingest::{InputFile, SourceKind};
 
 /// Summary of one export.
 pub fn summarize(input: &InputFile, kind: SourceKind) -> SourceSummary {
+    load(input, kind, LoadOptions::default()).summary
+}
+
+/// Reads one export once: its summary and the events the rules use.
+pub fn load(input: &InputFile, kind: SourceKind, options: LoadOptions) -> Loaded {
     let mut summary = SourceSummary::new(input, kind);
     let export = match read(input, kind) {
         Ok(export) => export,
@@ -21,7 +27,10 @@ pub fn summarize(input: &InputFile, kind: SourceKind) -> SourceSummary {
             summary
                 .diagnostics
                 .push(Diagnostic::error(input.display(), format!("not readable: {err}")));
-            return summary;
+            return Loaded {
+                summary,
+                facts: Facts::None,
+            };
         }
     };
     let channels: BTreeSet<String> = export
@@ -50,7 +59,15 @@ pub fn summarize(input: &InputFile, kind: SourceKind) -> SourceSummary {
         );
     }
     summary.diagnostics = diagnostics(input, &export);
-    summary
+    let facts = Facts::Events(EventLogFacts {
+        channel: channels.iter().next().cloned().unwrap_or_default(),
+        computers: computer_counts(&export.events),
+        first: span.first,
+        last: span.last,
+        integrity: export.integrity,
+        events: export.events.into_iter().filter(|e| options.keeps(e)).collect(),
+    });
+    Loaded { summary, facts }
 }
 
 /// Writes the events of one export as JSON lines; returns its diagnostics.

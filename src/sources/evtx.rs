@@ -10,78 +10,43 @@ use exdoctor_parsers::event::{Event, LogIntegrity};
 use exdoctor_parsers::evtx::{parse_evtx, EvtxOptions};
 use serde_json::json;
 
+use super::{computer_counts, EventLogFacts, Facts, LoadOptions, Loaded};
 use super::{write_json_line, SourceSummary};
 use crate::diagnostic::Diagnostic;
 use crate::ingest::{InputFile, SourceKind};
 
 /// The (provider, event id) pairs the rules read.
 ///
-/// A private copy: `RULE_EVENTS` in `exdoctor_parsers::event` (branch feat/evt) holds the
-/// same list; the two will be unified when both branches are merged.
-const RULE_EVENTS: &[(&str, u16)] = &[
-    ("Service Control Manager", 7000),
-    ("Service Control Manager", 7001),
-    ("Service Control Manager", 7003),
-    ("Service Control Manager", 7009),
-    ("Service Control Manager", 7011),
-    ("Service Control Manager", 7022),
-    ("Service Control Manager", 7023),
-    ("Service Control Manager", 7024),
-    ("Service Control Manager", 7031),
-    ("Service Control Manager", 7034),
-    ("Service Control Manager", 7036),
-    ("Service Control Manager", 7040),
-    ("Service Control Manager", 7045),
-    ("EventLog", 6005),
-    ("EventLog", 6006),
-    ("EventLog", 6008),
-    ("EventLog", 6009),
-    ("MsiInstaller", 1033),
-    ("MsiInstaller", 1034),
-    ("MsiInstaller", 1036),
-    ("MsiInstaller", 11707),
-    ("MsiInstaller", 11708),
-    ("MsiInstaller", 11724),
-    ("MSExchangeSetup", 1000),
-    ("MSExchangeSetup", 1001),
-    ("MSExchangeSetup", 1002),
-    ("Application Error", 1000),
-    ("Application Hang", 1002),
-    ("Windows Error Reporting", 1001),
-    ("MSExchange Common", 4999),
-    ("MSExchange ADAccess", 2114),
-    ("MSExchange ADAccess", 2102),
-    ("MSExchange ADAccess", 2090),
-    ("MSExchange ADAccess", 2138),
-    (".NET Runtime 2.0 Error Reporting", 5000),
-];
-
-/// Whether the rules use events of `provider` with `event_id` (provider compared without
-/// case). The filter given to the EVTX parser for `analyze`.
-pub fn is_rule_event(provider: &str, event_id: u16) -> bool {
-    RULE_EVENTS
-        .iter()
-        .any(|(p, id)| *id == event_id && p.eq_ignore_ascii_case(provider))
-}
+pub use exdoctor_parsers::event::is_rule_event;
 
 /// At most this many problems of one file become diagnostics; the rest are counted.
 const MAX_DIAGNOSTICS: usize = 20;
 
 /// Summary of one `.evtx` file.
 pub fn summarize(input: &InputFile) -> SourceSummary {
+    load(input, LoadOptions::default()).summary
+}
+
+/// Reads one `.evtx` file once: its summary and the events the rules use (all events
+/// with `options.all_events`); every record is counted either way.
+pub fn load(input: &InputFile, options: LoadOptions) -> Loaded {
     let mut summary = SourceSummary::new(input, SourceKind::Evtx);
-    let options = EvtxOptions {
-        filter: Some(&is_rule_event),
+    let all = |_: &str, _: u16| true;
+    let evtx_options = EvtxOptions {
+        filter: Some(if options.all_events { &all } else { &is_rule_event }),
         fast: true,
     };
-    let log = match parse_evtx(input.bytes(), &options) {
+    let log = match parse_evtx(input.bytes(), &evtx_options) {
         Ok(log) => log,
         Err(err) => {
             summary.diagnostics.push(Diagnostic::error(
                 input.display(),
                 format!("not readable as EVTX: {err}"),
             ));
-            return summary;
+            return Loaded {
+                summary,
+                facts: Facts::None,
+            };
         }
     };
     let span = Span {
@@ -92,7 +57,21 @@ pub fn summarize(input: &InputFile) -> SourceSummary {
     };
     fill_summary(&mut summary, &log.events, &log.integrity, &span);
     summary.diagnostics = integrity_diagnostics(input.display(), &log.integrity);
-    summary
+    let mut computers = computer_counts(&log.events);
+    for c in &log.stats.computers {
+        if !computers.iter().any(|(name, _)| name == c) {
+            computers.push((c.clone(), 0));
+        }
+    }
+    let facts = Facts::Events(EventLogFacts {
+        channel: log.stats.channels.iter().next().cloned().unwrap_or_default(),
+        computers,
+        integrity: log.integrity,
+        first: log.stats.first_time,
+        last: log.stats.last_time,
+        events: log.events,
+    });
+    Loaded { summary, facts }
 }
 
 /// Writes the events of one `.evtx` file as JSON lines; returns its diagnostics.

@@ -59,8 +59,18 @@ impl SourceSummary {
 pub enum Facts {
     SetupLog(SetupLogFacts),
     Events(EventLogFacts),
-    /// Nothing beyond the summary (yet) for this kind.
+    Registry(RegistryFacts),
+    /// Nothing beyond the summary: the file could not be read.
     None,
+}
+
+/// A parsed registry export, merged with the host's other exports later.
+#[derive(Debug, Clone)]
+pub struct RegistryFacts {
+    pub file: exdoctor_parsers::reg::RegFile<'static>,
+    /// The computer name this export alone gives (Tcpip Hostname, ComputerName).
+    pub host_name: Option<String>,
+    pub fqdn: Option<String>,
 }
 
 /// What a setup log contributes to its host: per-file findings and run facts.
@@ -144,10 +154,9 @@ pub fn load(input: &InputFile, kind: SourceKind, options: LoadOptions) -> Loaded
     match kind {
         SourceKind::SetupLog => setup_log::load(input),
         SourceKind::Evt => evt::load(input, options),
-        _ => Loaded {
-            summary: summarize(input, kind),
-            facts: Facts::None,
-        },
+        SourceKind::Evtx => evtx::load(input, options),
+        SourceKind::EventXml | SourceKind::EventCsv => event_export::load(input, kind, options),
+        SourceKind::Reg => reg::load(input),
     }
 }
 
@@ -169,13 +178,7 @@ pub fn computer_counts(events: &[Event]) -> Vec<(String, u64)> {
 /// Summarizes one file of a known kind. Never panics on bad input: damage ends up in
 /// the summary's diagnostics.
 pub fn summarize(input: &InputFile, kind: SourceKind) -> SourceSummary {
-    match kind {
-        SourceKind::SetupLog => setup_log::summarize(input),
-        SourceKind::Evtx => evtx::summarize(input),
-        SourceKind::Evt => evt::summarize(input),
-        SourceKind::EventXml | SourceKind::EventCsv => event_export::summarize(input, kind),
-        SourceKind::Reg => reg::summarize(input),
-    }
+    load(input, kind, LoadOptions::default()).summary
 }
 
 /// Writes the parsed records of one file as JSON lines to `out`; returns the problems

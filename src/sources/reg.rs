@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{write_json_line, SourceSummary};
+use super::{Facts, Loaded, RegistryFacts};
 use crate::diagnostic::Diagnostic;
 use crate::ingest::{InputFile, SourceKind};
 use crate::registry::host_state::{ExchangeInstall, HostState, RoleState};
@@ -42,6 +43,11 @@ pub(crate) fn diagnostics(path: &str, file: &RegFile<'_>) -> Vec<Diagnostic> {
 
 /// Summary of one `.reg` file: counts, and the host state derived from this file alone.
 pub fn summarize(input: &InputFile) -> SourceSummary {
+    load(input).summary
+}
+
+/// Parses one `.reg` file once: its summary and the parsed keys (owned) for the host.
+pub fn load(input: &InputFile) -> Loaded {
     let mut summary = SourceSummary::new(input, SourceKind::Reg);
     let file = match parse_reg(input.bytes()) {
         Ok(file) => file,
@@ -52,7 +58,10 @@ pub fn summarize(input: &InputFile) -> SourceSummary {
             summary
                 .diagnostics
                 .push(Diagnostic::error(input.display(), err.to_string()));
-            return summary;
+            return Loaded {
+                summary,
+                facts: Facts::None,
+            };
         }
     };
     summary.records = file.value_count() as u64;
@@ -84,7 +93,12 @@ pub fn summarize(input: &InputFile) -> SourceSummary {
         "lines": file.line_count,
         "host_state": state,
     });
-    summary
+    let facts = Facts::Registry(RegistryFacts {
+        host_name: state.host_name().map(str::to_string),
+        fqdn: state.identity.fqdn.clone(),
+        file: file.into_owned(),
+    });
+    Loaded { summary, facts }
 }
 
 /// The host state as short text lines (only what the file contains).
