@@ -38,6 +38,7 @@ fn view<'a>(name: &str, logs: &'a [(&'static str, Vec<Event>)], runs: Vec<RunWin
         events,
         runs,
         logs: Vec::new(),
+        registry: None,
     }
 }
 
