@@ -169,7 +169,7 @@ fn analyze_summarizes_exports_and_evtx() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let output = common::exdoctor(&args);
     let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json document");
-    let sources = doc["sources"].as_array().expect("sources");
+    let sources = common::all_sources(&doc);
     let xml = sources
         .iter()
         .find(|s| s["kind"] == "event_xml")

@@ -44,3 +44,16 @@ pub fn exdoctor(args: &[&str]) -> Output {
 pub fn stdout_text(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+/// Every source of an `analyze --format json` document (they sit under `hosts[]`).
+pub fn all_sources(doc: &serde_json::Value) -> Vec<serde_json::Value> {
+    doc["hosts"]
+        .as_array()
+        .map(|hosts| {
+            hosts
+                .iter()
+                .flat_map(|h| h["sources"].as_array().cloned().unwrap_or_default())
+                .collect()
+        })
+        .unwrap_or_default()
+}
