@@ -87,14 +87,37 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
         style.paint("1", &format!("== {title}")),
         format_args!("- {} finding(s)", findings.len())
     )?;
-    let inputs: Vec<String> = host
-        .sources
-        .iter()
-        .map(|s| format!("{} ({}, {} records)", s.path, s.kind.as_str(), s.records))
-        .collect();
-    writeln!(out, "   inputs: {}", inputs.join("; "))?;
+    if let Some(os) = &host.os {
+        writeln!(out, "   os: {os}")?;
+    }
+    if let Some(exchange) = &host.exchange {
+        let roles: Vec<&str> = exchange["roles"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "   exchange: {} ({}), roles {}",
+            exchange["version"].as_str().unwrap_or("?"),
+            exchange["level"].as_str().unwrap_or("unknown level"),
+            roles.join(", ")
+        )?;
+    }
     if let Some(zone) = &host.time_zone {
         writeln!(out, "   time zone: {}", zone.label())?;
+    }
+    writeln!(out, "   inputs:")?;
+    for source in &host.sources {
+        writeln!(
+            out,
+            "     {} [{}] {} records",
+            source.path,
+            source.kind.as_str(),
+            source.records
+        )?;
+        for line in &source.text {
+            writeln!(out, "       {line}")?;
+        }
     }
     if findings.is_empty() {
         writeln!(out, "   no findings")?;
