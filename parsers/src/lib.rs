@@ -13,6 +13,7 @@ pub mod evt;
 pub mod evtx;
 pub mod reg;
 pub mod setup_log;
+pub mod task_script;
 pub mod text;
 pub mod timestamp;
 

@@ -3,20 +3,189 @@
 
 use chrono::Duration;
 
-use crate::findings::{Confidence, Evidence, Finding};
+use crate::findings::{Confidence, Evidence, Finding, Location};
 use crate::rules::host::{HostView, RunWindow};
 use crate::rules::services::{
     EXCHANGE_SETUP_COMPONENT_FAILED, SERVICE_START_FAILURE, UNEXPECTED_SHUTDOWN_DURING_SETUP,
 };
-use crate::rules::setup_runs::{SETUP_INTERRUPTED, SETUP_STALL};
+use crate::rules::setup_runs::{SETUP_INTERRUPTED, SETUP_STALL, SETUP_WATERMARK};
+
+/// Rule ids of the registry family (kept here as strings so this module does not
+/// depend on how that family is laid out).
+const ROLE_HALF_UPGRADED: &str = "role-half-upgraded";
+const PREREQ_MISSING: &str = "prereq-missing";
+const PENDING_REBOOT: &str = "pending-reboot";
+const SINGLE_LABEL_DOMAIN: &str = "single-label-domain";
+const PREREQ_FAILED: &str = "prereq-failed";
+const NTLMSSP_DEPENDENCY: &str = "ntlmssp-dependency";
 
 /// How long after an interrupted run's last line its aftermath (reboot) is looked for.
 const AFTERMATH: i64 = 6;
 
 /// Applies every correlation to the host's findings.
 pub fn correlate(findings: &mut Vec<Finding>, view: &HostView<'_>) {
+    merge_same_rule(findings, NTLMSSP_DEPENDENCY);
+    merge_same_rule(findings, SETUP_WATERMARK);
     interrupted_runs(findings, view);
+    registry_state_of_interrupted_runs(findings);
+    watermark_steps(findings, view);
+    readiness_against_registry(findings);
     stalls(findings, view);
+}
+
+/// Findings of one rule from different sources (events and registry for NtLmSsp; setup
+/// log and registry for a watermark) are one problem: the first absorbs the others.
+fn merge_same_rule(findings: &mut Vec<Finding>, rule: &str) {
+    let positions: Vec<usize> = findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.rule == rule)
+        .map(|(i, _)| i)
+        .collect();
+    let Some((&first, rest)) = positions.split_first() else {
+        return;
+    };
+    if rest.is_empty() {
+        return;
+    }
+    for &i in rest {
+        let other = findings[i].clone();
+        absorb(&mut findings[first], &other);
+        for (k, v) in other.details {
+            findings[first].details.entry(k).or_insert(v);
+        }
+    }
+    findings[first].confidence = Confidence::High;
+    for &i in rest.iter().rev() {
+        findings.remove(i);
+    }
+}
+
+/// The registry of an interrupted host shows the same interruption: the role's watermark
+/// and its unpacked/configured mismatch become evidence of `setup-interrupted`.
+fn registry_state_of_interrupted_runs(findings: &mut Vec<Finding>) {
+    let Some(interrupted) = findings.iter().position(|f| f.rule == SETUP_INTERRUPTED) else {
+        return;
+    };
+    let registry: Vec<usize> = findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| {
+            (f.rule == SETUP_WATERMARK || f.rule == ROLE_HALF_UPGRADED)
+                && f.evidence.iter().any(|e| matches!(e.location, Location::Key(_)))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if registry.is_empty() {
+        return;
+    }
+    for &i in &registry {
+        let other = findings[i].clone();
+        let target = &mut findings[interrupted];
+        absorb(target, &other);
+        for (k, v) in other.details {
+            target.details.entry(k).or_insert(v);
+        }
+        target.confidence = Confidence::High;
+        target
+            .summary
+            .push_str(&format!(" The registry agrees: {}", other.summary));
+    }
+    for &i in registry.iter().rev() {
+        findings.remove(i);
+    }
+}
+
+/// A watermark id found in a finding's evidence names a step of a task script: cite it.
+fn watermark_steps(findings: &mut [Finding], view: &HostView<'_>) {
+    for finding in findings
+        .iter_mut()
+        .filter(|f| f.rule == SETUP_WATERMARK || f.rule == SETUP_INTERRUPTED)
+    {
+        let mut cited: Vec<Evidence> = Vec::new();
+        for (source, step) in &view.task_steps {
+            let mentioned = finding.evidence.iter().any(|e| e.text.contains(&step.id))
+                || finding
+                    .details
+                    .values()
+                    .any(|v| v.as_str().is_some_and(|s| s == step.id));
+            if mentioned {
+                cited.push(Evidence::new(
+                    *source,
+                    Location::Line(step.line),
+                    None,
+                    format!(
+                        "watermark {} is the step \"{}\"{}: the step that was running when setup stopped",
+                        step.id,
+                        step.name,
+                        if step.fatal { " (fatal)" } else { "" }
+                    ),
+                ));
+                finding.details.insert("failed_step".into(), step.name.clone().into());
+            }
+        }
+        for e in cited {
+            if !finding.evidence.contains(&e) {
+                finding.push_evidence(e);
+            }
+        }
+    }
+}
+
+/// Readiness checks the setup log failed on, matched with the registry finding that shows
+/// the same gap today: the registry finding is the root, the log line its history.
+fn readiness_against_registry(findings: &mut Vec<Finding>) {
+    const PAIRS: [(&str, &str, Option<&str>); 5] = [
+        (
+            "netframework20sp1notinstalled",
+            PREREQ_MISSING,
+            Some("NetFramework20SP1"),
+        ),
+        ("powershellnotinstalled", PREREQ_MISSING, Some("PowerShell10")),
+        ("rebootpending", PENDING_REBOOT, None),
+        ("pendingrebootwindowscomponents", PENDING_REBOOT, None),
+        ("singlelabeldomain", SINGLE_LABEL_DOMAIN, None),
+    ];
+    let mut removed = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        if f.rule != PREREQ_FAILED {
+            continue;
+        }
+        let Some(check) = f
+            .details
+            .get("check")
+            .and_then(|c| c.as_str())
+            .map(str::to_ascii_lowercase)
+        else {
+            continue;
+        };
+        let Some((_, root_rule, root_check)) = PAIRS.iter().find(|(c, _, _)| *c == check) else {
+            continue;
+        };
+        let root = findings.iter().position(|r| {
+            r.rule == *root_rule
+                && root_check.is_none_or(|rc| r.details.get("check").and_then(|c| c.as_str()) == Some(rc))
+        });
+        if let Some(root) = root {
+            removed.push((i, root));
+        }
+    }
+    for &(i, root) in &removed {
+        let history = findings[i].clone();
+        let target = &mut findings[root];
+        absorb(target, &history);
+        target.confidence = Confidence::High;
+        target.summary.push_str(&format!(
+            " Setup already stopped on this check: {}.",
+            history.title.trim_end_matches('.')
+        ));
+    }
+    let mut indices: Vec<usize> = removed.into_iter().map(|(i, _)| i).collect();
+    indices.sort_unstable();
+    indices.dedup();
+    for i in indices.into_iter().rev() {
+        findings.remove(i);
+    }
 }
 
 /// The run window a setup-log finding speaks about (its first evidence's file and its

@@ -176,7 +176,7 @@ fn hint(facts: &Facts) -> Option<HostHint> {
             .as_deref()
             .or(r.host_name.as_deref())
             .and_then(|n| HostHint::from_computer(n, "registry computer name")),
-        Facts::None => None,
+        Facts::TaskScript(_) | Facts::None => None,
     }
 }
 
@@ -284,7 +284,7 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
                     integrity: &e.integrity,
                 });
             }
-            Facts::Registry(_) | Facts::None => {}
+            Facts::Registry(_) | Facts::TaskScript(_) | Facts::None => {}
         }
     }
     view.events

@@ -19,6 +19,8 @@ pub enum SourceKind {
     EventCsv,
     /// Registry export (regedit v5, REGEDIT4, or a dialect reported as such).
     Reg,
+    /// Exchange 2007 setup task script (`Install-<Role>-<date>.ps1` with step ids).
+    TaskScript,
 }
 
 impl SourceKind {
@@ -31,6 +33,7 @@ impl SourceKind {
             SourceKind::EventXml => "event_xml",
             SourceKind::EventCsv => "event_csv",
             SourceKind::Reg => "reg",
+            SourceKind::TaskScript => "task_script",
         }
     }
 }
@@ -69,6 +72,9 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Option<SourceKind> {
         return Some(SourceKind::SetupLog);
     }
     let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".ps1") && exdoctor_parsers::task_script::looks_like_task_script(bytes) {
+        return Some(SourceKind::TaskScript);
+    }
     if lower.starts_with("exchangesetup") && lower.ends_with(".log") {
         return Some(SourceKind::SetupLog);
     }

@@ -8,7 +8,7 @@ use exdoctor_parsers::setup_log::RunResult;
 
 use crate::findings::{Evidence, Location, Timestamp};
 use crate::registry::HostState;
-use crate::sources::RunFacts;
+use crate::sources::{RunFacts, TaskStepFacts};
 
 /// One event with the file it came from.
 #[derive(Debug, Clone, Copy)]
@@ -90,6 +90,8 @@ pub struct HostView<'a> {
     pub logs: Vec<HostLog<'a>>,
     /// The merged registry exports of the host, when any were collected.
     pub registry: Option<&'a HostState>,
+    /// Steps of the host's setup task scripts (watermark id -> step), with their file.
+    pub task_steps: Vec<(&'a str, &'a TaskStepFacts)>,
 }
 
 impl<'a> HostView<'a> {

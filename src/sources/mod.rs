@@ -7,6 +7,7 @@ pub mod evt;
 pub mod evtx;
 pub mod reg;
 pub mod setup_log;
+pub mod task_script;
 
 use std::io::{self, Write};
 
@@ -60,8 +61,24 @@ pub enum Facts {
     SetupLog(SetupLogFacts),
     Events(EventLogFacts),
     Registry(RegistryFacts),
+    TaskScript(TaskScriptFacts),
     /// Nothing beyond the summary: the file could not be read.
     None,
+}
+
+/// The steps of a setup task script.
+#[derive(Debug, Clone, Default)]
+pub struct TaskScriptFacts {
+    pub steps: Vec<TaskStepFacts>,
+}
+
+/// One step: its watermark id and description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskStepFacts {
+    pub line: u32,
+    pub id: String,
+    pub name: String,
+    pub fatal: bool,
 }
 
 /// A parsed registry export, merged with the host's other exports later.
@@ -157,6 +174,7 @@ pub fn load(input: &InputFile, kind: SourceKind, options: LoadOptions) -> Loaded
         SourceKind::Evtx => evtx::load(input, options),
         SourceKind::EventXml | SourceKind::EventCsv => event_export::load(input, kind, options),
         SourceKind::Reg => reg::load(input),
+        SourceKind::TaskScript => task_script::load(input),
     }
 }
 
@@ -190,6 +208,7 @@ pub fn write_records(input: &InputFile, kind: SourceKind, out: &mut dyn Write) -
         SourceKind::Evt => evt::write_records(input, out),
         SourceKind::EventXml | SourceKind::EventCsv => event_export::write_records(input, kind, out),
         SourceKind::Reg => reg::write_records(input, out),
+        SourceKind::TaskScript => task_script::write_records(input, out),
     }
 }
 

@@ -1,0 +1,45 @@
+//! Exchange 2007 setup task scripts (`Install-<Role>-<date>.ps1`): their step ids let a
+//! registry watermark name the step that failed.
+
+use std::io::{self, Write};
+
+use exdoctor_parsers::task_script::parse_task_script;
+use serde_json::json;
+
+use super::{write_json_line, Facts, Loaded, SourceSummary, TaskScriptFacts, TaskStepFacts};
+use crate::diagnostic::Diagnostic;
+use crate::ingest::{InputFile, SourceKind};
+
+/// Reads one task script: its steps.
+pub fn load(input: &InputFile) -> Loaded {
+    let steps: Vec<TaskStepFacts> = parse_task_script(input.bytes())
+        .iter()
+        .map(|s| TaskStepFacts {
+            line: s.line,
+            id: s.id.to_string(),
+            name: s.name.to_string(),
+            fatal: s.fatal,
+        })
+        .collect();
+    let mut summary = SourceSummary::new(input, SourceKind::TaskScript);
+    summary.records = steps.len() as u64;
+    summary.text.push(format!("setup task script, {} steps", steps.len()));
+    summary.details = json!({ "steps": steps.iter().map(|s| json!({"line": s.line, "id": s.id, "name": s.name, "fatal": s.fatal})).collect::<Vec<_>>() });
+    if steps.is_empty() {
+        summary
+            .diagnostics
+            .push(Diagnostic::warning(input.display(), "no `# [ID = ...]` steps found"));
+    }
+    Loaded {
+        summary,
+        facts: Facts::TaskScript(TaskScriptFacts { steps }),
+    }
+}
+
+/// The steps as JSON lines.
+pub fn write_records(input: &InputFile, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
+    for step in parse_task_script(input.bytes()) {
+        write_json_line(out, &step)?;
+    }
+    Ok(Vec::new())
+}
