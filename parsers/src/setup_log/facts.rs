@@ -299,11 +299,14 @@ fn header_fact<'a>(message: Text<'a>, header: &mut RunHeader<'a>) -> Fact<'a> {
 
 /// Lines starting with `T`: results, installation mode, versions, roles.
 fn the_line<'a>(message: Text<'a>, header: &mut RunHeader<'a>) -> Fact<'a> {
-    if message.contains("setup operation completed successfully") {
-        return Fact::Completed;
-    }
-    if message.contains("setup operation didn't complete") || message.contains("setup operation did not complete") {
-        return Fact::Failed;
+    if let Some(at) = SETUP_OPERATION.find(message.as_bytes()) {
+        let rest = &message.as_bytes()[at + SETUP_OPERATION.needle().len()..];
+        if rest.starts_with(b"completed successfully") {
+            return Fact::Completed;
+        }
+        if rest.starts_with(b"didn't complete") || rest.starts_with(b"did not complete") {
+            return Fact::Failed;
+        }
     }
     if let Some(v) = message.strip_prefix("The installation mode is set to:") {
         header.installation_mode = quoted(v).or(Some(v.trim_end_dot()));
@@ -318,6 +321,10 @@ fn the_line<'a>(message: Text<'a>, header: &mut RunHeader<'a>) -> Fact<'a> {
     }
     Fact::Other
 }
+
+/// Finds the result lines' common part once, without building a searcher per line.
+static SETUP_OPERATION: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("setup operation "));
 
 /// `: 'True'` -> Some(true).
 fn status(v: Text<'_>) -> Option<bool> {

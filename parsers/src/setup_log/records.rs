@@ -63,9 +63,20 @@ fn parse_head(line: &[u8]) -> Option<Head<'_>> {
         return None;
     }
     let window = &line[1..line.len().min(MAX_TIMESTAMP_LEN + 2)];
-    let close = memchr(b']', window)?;
+    // The two fixed-width layouts put `]` at 24 or 19 (checked by parsing: a 20-byte
+    // 12-hour stamp has the depth's `]` at 24); else search for the first `]`.
+    let fixed = [24, 19]
+        .into_iter()
+        .filter(|&at| window.get(at) == Some(&b']'))
+        .find_map(|at| parse_raw(&window[..at]).map(|ts| (at, ts)));
+    let (close, timestamp) = match fixed {
+        Some(found) => found,
+        None => {
+            let close = memchr(b']', window)?;
+            (close, parse_raw(&window[..close])?)
+        }
+    };
     let ts_bytes = &window[..close];
-    let timestamp = parse_raw(ts_bytes)?;
     let rest = &line[close + 2..];
     let rest = rest.strip_prefix(b" [")?;
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -275,6 +286,21 @@ mod tests {
         assert!(it.next().is_none());
         assert_eq!(it.orphan_lines(), 1);
         assert_eq!(it.continuation_lines(), 1);
+    }
+
+    #[test]
+    fn every_timestamp_width_finds_its_closing_bracket() {
+        // A 20-byte 12-hour stamp puts the depth's `]` where a 24-byte stamp ends.
+        for (line, stamp) in [
+            (&b"[1/14/2008 9:12:33 AM] [1] x"[..], "1/14/2008 9:12:33 AM"),
+            (b"[03/11/2021 15:43:05.0713] [1] x", "03/11/2021 15:43:05.0713"),
+            (b"[30.11.2007 17:35:15] [2] x", "30.11.2007 17:35:15"),
+            (b"[11/30/2007 12:35:15 PM] [0] x", "11/30/2007 12:35:15 PM"),
+        ] {
+            let head = parse_head(line).unwrap_or_else(|| panic!("{}", Text(line)));
+            assert_eq!(head.timestamp_text, Text(stamp.as_bytes()));
+            assert_eq!(head.message, Text(b"x"));
+        }
     }
 
     #[test]
