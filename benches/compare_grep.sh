@@ -37,7 +37,7 @@ parse_mibs=$(echo "$parse_line" | awk '{ v = $4; u = $5; if (u ~ /GiB/) v *= 102
 awk -v size="$size" -v g="$grep_ms" -v c="$cli_ms" -v p="$parse_mibs" 'BEGIN {
   mib = size / 1048576
   gr = mib * 1000 / (g ? g : 1)
-  printf "input: %.0f MiB (%s)\n", mib, ARGV[0]
+  printf "input: %.0f MiB\n", mib
   printf "grep -c \x27\\[ERROR\\]\x27          %6d ms  %6.0f MiB/s\n", g, gr
   printf "exdoctor full parse (1 core)  %6.0f ms  %6.0f MiB/s\n", (p ? mib * 1000 / p : 0), p
   printf "exdoctor analyze --threads 1  %6d ms  %6.0f MiB/s (end to end)\n", c, mib * 1000 / (c ? c : 1)
