@@ -41,7 +41,25 @@ pub(super) fn check(servers: &[Server<'_>]) -> Vec<Finding> {
         .iter()
         .filter_map(|server| {
             let build = server.state.exchange_build()?;
-            let roles: Vec<String> = server.roles().map(|r| role_label(&r.name)).collect();
+            // A role not at the host's build (half-upgraded) is named with its versions.
+            let mut mixed = false;
+            let roles: Vec<String> = server
+                .roles()
+                .map(|r| {
+                    let label = role_label(&r.name);
+                    match r.configured_build {
+                        Some(c) if c != build => {
+                            mixed = true;
+                            format!(
+                                "{label} (configured {}, unpacked {})",
+                                build_text(c),
+                                r.unpacked_version.as_deref().unwrap_or("-")
+                            )
+                        }
+                        _ => label,
+                    }
+                })
+                .collect();
             let product = build.name().unwrap_or_else(|| format!("Exchange {build}"));
             let (support, known) = support(build);
             let mut summary = format!(
@@ -71,6 +89,7 @@ pub(super) fn check(servers: &[Server<'_>]) -> Vec<Finding> {
                     json!(server.roles().map(|r| r.name.clone()).collect::<Vec<_>>()),
                 )
                 .detail("supported", known.then_some(false))
+                .detail("mixed_role_builds", mixed)
                 .detail("fleet_builds", json!(fleet));
             finding.host = server.name.to_string();
             for role in server.roles() {

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use super::{key_evidence, CURRENT_VERSION_KEY};
-use crate::findings::{Confidence, Finding};
+use crate::findings::{Confidence, Evidence, Finding, Location};
 use crate::registry::host_state::ServiceInfo;
 use crate::registry::HostState;
 use crate::rules::services::{ntlmssp_finding, AffectedService, DependencyRoot};
@@ -80,7 +80,18 @@ pub(super) fn check(state: &HostState) -> Option<Finding> {
     }
     if !services.ntlmssp_present {
         let text = format!("no NtLmSsp subkey under {}", super::short_key(&services.key));
-        finding.push_evidence(key_evidence(state, None, &services.key, &text));
+        let file = listing
+            .iter()
+            .find_map(|s| s.source.as_ref())
+            .map(|s| s.file.clone())
+            .or_else(|| state.sources.first().cloned())
+            .unwrap_or_default();
+        finding.push_evidence(Evidence::new(
+            file,
+            Location::Key(super::short_key(&services.key)),
+            None,
+            text,
+        ));
     }
     Some(
         finding

@@ -321,8 +321,8 @@ fn updates(t: &Target<'_>) -> Vec<Missing> {
 fn finding(t: &Target<'_>, m: Missing) -> Finding {
     let rule = info(RULES, PREREQ_MISSING);
     let roles = t.roles.as_ref().map_or_else(
-        || "a fresh install (no Exchange roles in the registry)".to_string(),
-        |r| r.join(", "),
+        || "fresh install: no Exchange roles in the registry".to_string(),
+        |r| format!("roles {}", r.join(", ")),
     );
     let summary = format!("{} is missing for {} ({roles}).", capitalized(&m.what), t.name);
     let confidence = if t.roles.is_none() && matches!(m.check, "IIS" | "W3SVC") {
