@@ -120,11 +120,12 @@ fn out_of_order(ahead: &Server<'_>, servers: &[Server<'_>]) -> Option<Finding> {
         })
         .collect();
     steps.dedup();
-    steps.extend(RULES[0].remediation.iter().skip(1).take(1).map(|s| s.to_string()));
+    let rule = info(RULES, UPGRADE_ORDER_VIOLATION);
+    steps.extend(rule.remediation.iter().skip(1).take(1).map(|s| s.to_string()));
     let first_behind = behind
         .first()
         .map(|b| format!("{} server {}", role_label(&b.role.name), b.server));
-    let mut finding = Finding::new(info(RULES, UPGRADE_ORDER_VIOLATION), summary)
+    let mut finding = Finding::new(rule, summary)
         .title(format!(
             "{} was upgraded before {}",
             ahead.name,
