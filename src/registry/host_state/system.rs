@@ -60,6 +60,8 @@ pub struct Identity {
     /// `NV Hostname`/`NV Domain` differ from the live values, or the computer name
     /// differs from the active one: a rename waits for a reboot.
     pub rename_pending: bool,
+    /// File and line of the Tcpip `Parameters` key (else of the computer name key).
+    pub source: Option<SourceRef>,
 }
 
 /// Windows version.
@@ -79,6 +81,8 @@ pub struct OsInfo {
     pub edition_id: Option<String>,
     /// Server family from `CurrentVersion`: "Windows Server 2003", "Windows Server 2008"...
     pub family: Option<String>,
+    /// File and line of the `CurrentVersion` key.
+    pub source: Option<SourceRef>,
 }
 
 impl OsInfo {
@@ -101,6 +105,8 @@ pub struct DotNet {
     pub sp: Option<u32>,
     /// `Version` when present.
     pub version: Option<String>,
+    /// File and line of the key.
+    pub source: Option<SourceRef>,
 }
 
 /// Windows PowerShell 1.0.
@@ -110,6 +116,8 @@ pub struct PowerShell {
     pub install: Option<u32>,
     /// `PowerShell\1\PowerShellEngine` `PowerShellVersion`.
     pub version: Option<String>,
+    /// File and line of the key.
+    pub source: Option<SourceRef>,
 }
 
 /// IIS (`InetStp`).
@@ -119,6 +127,8 @@ pub struct Iis {
     pub major_version: Option<u32>,
     /// `MinorVersion`.
     pub minor_version: Option<u32>,
+    /// File and line of the key.
+    pub source: Option<SourceRef>,
 }
 
 /// A hotfix key under `SOFTWARE\Microsoft\Updates`.
@@ -182,6 +192,8 @@ pub struct PendingReboot {
     pub windows_update_reboot_required: bool,
     /// The key paths of the markers that are set (for evidence).
     pub markers: Vec<String>,
+    /// File and line of each marker, parallel to `markers`.
+    pub marker_sources: Vec<Option<SourceRef>>,
 }
 
 /// A daylight-saving transition rule (`SYSTEMTIME` in "day-in-month" form).
@@ -260,7 +272,11 @@ pub(super) fn identity(view: &RegistryView) -> Identity {
     let rename_pending = differs(&nv_hostname, &hostname)
         || differs(&nv_domain, &domain)
         || differs(&computer_name, &active_computer_name);
+    let source = tcpip
+        .and_then(|k| k.origin())
+        .or_else(|| view.key(COMPUTER_NAME_KEY).and_then(|k| k.origin()));
     Identity {
+        source: SourceRef::from_origin(view, source),
         computer_name,
         active_computer_name,
         hostname,
@@ -301,6 +317,7 @@ pub(super) fn os(view: &RegistryView) -> Option<OsInfo> {
         edition_id: key.text_value("EditionID"),
         family: family.map(str::to_string),
         current_version,
+        source: SourceRef::from_origin(view, key.origin()),
     })
 }
 
@@ -315,6 +332,7 @@ pub(super) fn prerequisites(view: &RegistryView) -> Prerequisites {
                     install: k.u32_value("Install"),
                     sp: k.u32_value("SP"),
                     version: k.text_value("Version"),
+                    source: SourceRef::from_origin(view, k.origin()),
                 })
                 .collect()
         })
@@ -324,10 +342,12 @@ pub(super) fn prerequisites(view: &RegistryView) -> Prerequisites {
         version: k
             .subkey("PowerShellEngine")
             .and_then(|e| e.text_value("PowerShellVersion")),
+        source: SourceRef::from_origin(view, k.origin()),
     });
     let iis = view.key(IIS_KEY).map(|k| Iis {
         major_version: k.u32_value("MajorVersion"),
         minor_version: k.u32_value("MinorVersion"),
+        source: SourceRef::from_origin(view, k.origin()),
     });
     Prerequisites {
         dotnet,
@@ -381,6 +401,7 @@ pub(super) fn pending_reboot(view: &RegistryView) -> PendingReboot {
                 state
                     .markers
                     .push(format!("{}\\PendingFileRenameOperations", session.path()));
+                state.marker_sources.push(state.file_rename_source.clone());
             }
         }
     }
@@ -388,15 +409,19 @@ pub(super) fn pending_reboot(view: &RegistryView) -> PendingReboot {
         state.update_exe_volatile_flags = volatile.u32_value("Flags");
         if state.update_exe_volatile_flags.is_some_and(|f| f != 0) {
             state.markers.push(format!("{}\\Flags", volatile.path()));
+            let origin = volatile.value("Flags").map(|v| v.origin);
+            state.marker_sources.push(SourceRef::from_origin(view, origin));
         }
     }
     if let Some(key) = view.key(CBS_REBOOT_PENDING_KEY) {
         state.cbs_reboot_pending = true;
         state.markers.push(key.path().to_string());
+        state.marker_sources.push(SourceRef::from_origin(view, key.origin()));
     }
     if let Some(key) = view.key(WU_REBOOT_REQUIRED_KEY) {
         state.windows_update_reboot_required = true;
         state.markers.push(key.path().to_string());
+        state.marker_sources.push(SourceRef::from_origin(view, key.origin()));
     }
     state.pending = !state.markers.is_empty();
     state
