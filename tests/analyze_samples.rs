@@ -87,6 +87,49 @@ fn every_scenario_yields_its_rule_ids() {
     );
     assert!(evidence.iter().any(|t| t.contains("EventLog 6008")), "{evidence:?}");
     assert_eq!(interrupted["details"]["unfinished_task"], "start-SetupService");
+    // ... the registry's watermark and version mismatch, and the step the watermark names.
+    assert!(interrupted["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .any(|e| e["location"] == "key HKLM\\SOFTWARE\\Microsoft\\Exchange\\v8.0\\MailboxRole"));
+    assert_eq!(interrupted["details"]["failed_step"], "Starting Information Store");
+    assert!(
+        findings_of(&doc, "EXMBX02", "setup-watermark").is_empty(),
+        "folded into the interruption"
+    );
+    // (c) readiness gaps: the registry state is the root, the failed setup run its history.
+    assert_eq!(
+        serious_rules(&doc, "EXCAS03"),
+        set(&["pending-reboot", "prereq-missing", "single-label-domain"])
+    );
+    let missing: BTreeSet<&str> = findings_of(&doc, "EXCAS03", "prereq-missing")
+        .iter()
+        .filter_map(|f| f["details"]["check"].as_str())
+        .collect();
+    assert_eq!(missing, ["NetFramework20SP1", "PowerShell10"].into_iter().collect());
+    assert!(doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["host"] == "EXCAS03")
+        .all(|f| f["confidence"] == "high"));
+    assert!(findings_of(&doc, "EXCAS03", "prereq-failed").is_empty());
+    // (e) Mailbox and Hub went to SP1 while the Client Access server is on RTM.
+    for host in ["EXMBX12", "EXHUB13"] {
+        assert_eq!(serious_rules(&doc, host), set(&["upgrade-order-violation"]), "{host}");
+        let f = &findings_of(&doc, host, "upgrade-order-violation")[0];
+        assert!(
+            f["summary"]
+                .as_str()
+                .is_some_and(|s| s.contains("EXCAS11") && s.contains("8.0.685.25")),
+            "{f}"
+        );
+    }
+    assert_eq!(serious_rules(&doc, "EXCAS11"), set(&[]));
+    for host in hosts.iter().copied().filter(|h| *h != "EXCAS03") {
+        assert_eq!(findings_of(&doc, host, "build-inventory").len(), 1, "{host}");
+    }
     // (d) CRL stall: the setup log's pauses and the SCM timeouts are one finding.
     assert_eq!(serious_rules(&doc, "EXHUB04"), set(&["setup-stall"]));
     let stall = &findings_of(&doc, "EXHUB04", "setup-stall")[0];

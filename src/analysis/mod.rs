@@ -284,7 +284,8 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
                     integrity: &e.integrity,
                 });
             }
-            Facts::Registry(_) | Facts::TaskScript(_) | Facts::None => {}
+            Facts::TaskScript(t) => view.task_steps.extend(t.steps.iter().map(|step| (source, step))),
+            Facts::Registry(_) | Facts::None => {}
         }
     }
     view.events
