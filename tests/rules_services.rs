@@ -37,8 +37,7 @@ fn view<'a>(name: &str, logs: &'a [(&'static str, Vec<Event>)], runs: Vec<RunWin
         name: name.into(),
         events,
         runs,
-        logs: Vec::new(),
-        registry: None,
+        ..HostView::default()
     }
 }
 
