@@ -168,6 +168,7 @@ fn sp1_interrupted_reports_the_shutdown_and_the_missing_completion() {
         start: Some(Utc.with_ymd_and_hms(2007, 11, 30, 16, 12, 3).unwrap()),
         end: Some(Utc.with_ymd_and_hms(2007, 11, 30, 16, 38, 47).unwrap()),
         zone_known: true,
+        slack: chrono::Duration::minutes(2),
     };
     let all = check(&view("EXMBX02", &logs, vec![window]));
 

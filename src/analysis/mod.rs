@@ -9,6 +9,7 @@ pub mod zone;
 
 use std::path::{Path, PathBuf};
 
+use chrono::Duration;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -206,7 +207,7 @@ fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<Host
             if let (Some(offset), Some(tz)) = (s.utc_offset_minutes, s.time_zone.as_ref()) {
                 return Some(HostZone {
                     offset_minutes: offset,
-                    source: format!("setup log header: {tz}"),
+                    source: format!("setup log header: {tz}; standard offset, daylight saving unknown"),
                     daylight: None,
                 });
             }
@@ -272,6 +273,7 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
                         start: to_utc(run.start),
                         end: to_utc(run.end),
                         zone_known: zone.is_some(),
+                        slack: zone.as_ref().map_or(Duration::hours(14), HostZone::uncertainty),
                     });
                 }
             }

@@ -85,6 +85,16 @@ impl HostZone {
         self.offset_minutes + if in_daylight { d.adds_minutes } else { 0 }
     }
 
+    /// How far a converted time may be off: 2 min with daylight-saving rules or a
+    /// measured offset, 62 min when only the standard offset of a header is known.
+    pub fn uncertainty(&self) -> Duration {
+        if self.daylight.is_none() && self.source.contains("daylight saving unknown") {
+            Duration::minutes(62)
+        } else {
+            Duration::minutes(2)
+        }
+    }
+
     /// Local time to UTC.
     pub fn to_utc(&self, local: NaiveDateTime) -> DateTime<Utc> {
         (local - Duration::minutes(i64::from(self.offset_at(local)))).and_utc()

@@ -103,8 +103,19 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
             roles.join(", ")
         )?;
     }
-    if let Some(zone) = &host.time_zone {
-        writeln!(out, "   time zone: {}", zone.label())?;
+    match &host.time_zone {
+        Some(zone) => writeln!(out, "   time zone: {}", zone.label())?,
+        None if host
+            .sources
+            .iter()
+            .any(|s| s.kind == crate::ingest::SourceKind::SetupLog) =>
+        {
+            writeln!(
+                out,
+                "   time zone: unknown (setup-log times are local, without Z; correlation windows widened by 14 h)"
+            )?
+        }
+        None => {}
     }
     writeln!(out, "   inputs:")?;
     for source in &host.sources {

@@ -42,19 +42,18 @@ pub struct RunWindow<'a> {
     /// Start and end in UTC; `None` when the log's dates did not resolve.
     pub start: Option<DateTime<Utc>>,
     pub end: Option<DateTime<Utc>>,
-    /// Whether the UTC conversion used a known time zone; if not, windows are widened.
+    /// Whether the UTC conversion used a known time zone.
     pub zone_known: bool,
+    /// How far the window is widened on each side: the uncertainty of the conversion
+    /// (2 min with the registry's rules, about an hour when daylight saving is unknown,
+    /// 14 h when the zone is unknown).
+    pub slack: Duration,
 }
 
 impl RunWindow<'_> {
-    /// How much to widen the window on each side: 2 minutes, or 14 hours when the time
-    /// zone is unknown (any offset is possible).
+    /// How much to widen the window on each side.
     pub fn slack(&self) -> Duration {
-        if self.zone_known {
-            Duration::minutes(2)
-        } else {
-            Duration::hours(14)
-        }
+        self.slack
     }
 
     /// Whether `t` falls inside the run (widened by the slack). An interrupted run is

@@ -179,6 +179,7 @@ pub(crate) mod testing {
             start: facts.start.map(|t| t.and_utc()),
             end: facts.end.map(|t| t.and_utc()),
             zone_known: true,
+            slack: chrono::Duration::minutes(2),
         }
     }
 }
