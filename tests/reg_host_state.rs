@@ -11,16 +11,7 @@ use exdoctor_parsers::reg::{parse_reg, RegFile};
 
 /// All `.reg` files of a sample folder, parsed, in name order.
 fn load(folder: &str) -> Vec<(String, RegFile<'static>)> {
-    let dir = common::samples_dir().join(folder);
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "reg"))
-        .collect();
-    paths.sort();
-    assert!(!paths.is_empty(), "no .reg in {folder}");
-    paths
+    common::sample_reg_paths(folder)
         .into_iter()
         .map(|p| {
             let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{e}"));

@@ -12,14 +12,7 @@ use exdoctor::rules::host_state;
 
 /// The merged registry state of a sample folder's `.reg` files (name order).
 fn state(folder: &str) -> HostState {
-    let dir = common::samples_dir().join(folder);
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "reg"))
-        .collect();
-    paths.sort();
+    let paths = common::sample_reg_paths(folder);
     let inputs: Vec<InputFile> = paths
         .iter()
         .map(|p| InputFile::open(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))

@@ -57,3 +57,17 @@ pub fn all_sources(doc: &serde_json::Value) -> Vec<serde_json::Value> {
         })
         .unwrap_or_default()
 }
+
+/// The `.reg` files of a sample folder, in name order (at least one).
+pub fn sample_reg_paths(folder: &str) -> Vec<PathBuf> {
+    let dir = samples_dir().join(folder);
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "reg"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no .reg in {folder}");
+    paths
+}

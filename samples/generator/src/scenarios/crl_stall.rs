@@ -20,7 +20,7 @@ use super::exchange::{
     topology_discovered, watson, Svc, ADTOPOLOGY, ANTISPAM, EDGESYNC, FDS, IMAP4, POP3, SERVICEHOST, SP1_BUILD,
     TRANSPORT, TRANSPORT_LOG_SEARCH,
 };
-use super::windows::{app_boot, app_daily, boot, daily, group_policy, shutdown, Restart};
+use super::windows::{app_daily, daily, group_policy, iis_role_added, planned_boots};
 use super::{evtx, SampleLog};
 
 const HOST: Host = Host {
@@ -43,39 +43,15 @@ pub(super) fn logs() -> Vec<SampleLog> {
     let mut app = Log::new(HOST, Os::Win2008, "Application");
     let admin = HOST.admin_sid;
     let collected = HOST.t("2008-09-29 08:15:00");
-    let mut boots = Vec::new();
-
     // Windows installed on 2008-09-26; roles and features on 2008-09-27.
-    for kernel in ["2008-09-26 14:03:11", "2008-09-27 10:48:52", "2008-09-28 17:56:40"] {
-        let t = HOST.t(kernel);
-        if !boots.is_empty() {
-            let reason = Restart::Admin {
-                process: None,
-                reason: "Operating System: Reconfiguration (Planned)",
-                code: "0x80020004",
-            };
-            shutdown(&mut sys, t - Duration::seconds(71), reason);
-        }
-        let started = boot(&mut sys, t);
-        app_boot(&mut app, started);
-        boots.push(t);
-    }
-    let iis = HOST.t("2008-09-27 10:21:30");
-    for (i, name) in [
-        "Windows Process Activation Service",
-        "IIS Admin Service",
-        "World Wide Web Publishing Service",
-    ]
-    .iter()
-    .enumerate()
-    {
-        sys.scm(
-            iis + Duration::seconds(20 * i as i64) + sys.jitter(5000),
-            7036,
-            None,
-            &[name, "running"],
-        );
-    }
+    let boots = planned_boots(
+        &mut sys,
+        &mut app,
+        &HOST,
+        &["2008-09-26 14:03:11", "2008-09-27 10:48:52", "2008-09-28 17:56:40"],
+        71,
+    );
+    iis_role_added(&mut sys, HOST.t("2008-09-27 10:21:30"), 20);
 
     // The setup run.
     setup_started(&mut app, HOST.t("2008-09-28 18:32:14"), SP1_BUILD);

@@ -15,7 +15,7 @@ use super::exchange::{
     msi_install, online_maintenance, perf_counters_loaded, service_installed, setup_completed, setup_started,
     start_service, topology_discovered, Svc, CAS_SERVICES, HUB_SERVICES, MAILBOX_SERVICES, SP1_BUILD,
 };
-use super::windows::{app_boot, app_daily, boot, daily, group_policy, shutdown, Restart};
+use super::windows::{app_daily, daily, group_policy, iis_role_added, planned_boots};
 use super::{evtx, SampleLog};
 
 const HOST: Host = Host {
@@ -35,39 +35,15 @@ pub(super) fn logs() -> Vec<SampleLog> {
     let mut app = Log::new(HOST, Os::Win2008, "Application");
     let admin = HOST.admin_sid;
     let collected = HOST.t("2008-06-07 10:05:00");
-    let mut boots = Vec::new();
-
     // Installed 2008-06-02; prerequisites 2008-06-03; restart before the install.
-    for kernel in ["2008-06-02 16:10:27", "2008-06-03 11:32:04", "2008-06-05 22:51:36"] {
-        let t = HOST.t(kernel);
-        if !boots.is_empty() {
-            let reason = Restart::Admin {
-                process: None,
-                reason: "Operating System: Reconfiguration (Planned)",
-                code: "0x80020004",
-            };
-            shutdown(&mut sys, t - Duration::seconds(68), reason);
-        }
-        let started = boot(&mut sys, t);
-        app_boot(&mut app, started);
-        boots.push(t);
-    }
-    let iis = HOST.t("2008-06-03 10:58:12");
-    for (i, name) in [
-        "Windows Process Activation Service",
-        "IIS Admin Service",
-        "World Wide Web Publishing Service",
-    ]
-    .iter()
-    .enumerate()
-    {
-        sys.scm(
-            iis + Duration::seconds(17 * i as i64) + sys.jitter(5000),
-            7036,
-            None,
-            &[name, "running"],
-        );
-    }
+    let boots = planned_boots(
+        &mut sys,
+        &mut app,
+        &HOST,
+        &["2008-06-02 16:10:27", "2008-06-03 11:32:04", "2008-06-05 22:51:36"],
+        68,
+    );
+    iis_role_added(&mut sys, HOST.t("2008-06-03 10:58:12"), 17);
     // Benign warnings: a DNS timeout for wpad, a registry handle leaked at log off.
     let dns = HOST.t("2008-06-04 09:17:45");
     sys.manifest(

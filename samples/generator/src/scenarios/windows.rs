@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use exdoctor_parsers::event::Level;
 
-use super::builder::{iso_nanos, Log, Os, LOCAL_SERVICE_SID, SYSTEM_SID};
+use super::builder::{iso_nanos, Host, Log, Os, LOCAL_SERVICE_SID, SYSTEM_SID};
 
 /// OS banner of EventLog 6009: version, build, service pack, kernel.
 pub(crate) fn banner(os: Os) -> [&'static str; 4] {
@@ -258,5 +258,52 @@ pub(crate) fn app_daily(app: &mut Log, days: &[&str], until: DateTime<Utc>) {
         if at < until {
             app.classic(at, "VSS", 8224, 0, Level::Information, None, &[]);
         }
+    }
+}
+
+/// A fresh server's boots at the given kernel start times (host-local), each after the
+/// first preceded by a planned restart `lead_seconds` earlier; returns the boot times.
+pub(crate) fn planned_boots(
+    sys: &mut Log,
+    app: &mut Log,
+    host: &Host,
+    kernels: &[&str],
+    lead_seconds: i64,
+) -> Vec<DateTime<Utc>> {
+    let mut boots = Vec::new();
+    for kernel in kernels {
+        let t = host.t(kernel);
+        if !boots.is_empty() {
+            let reason = Restart::Admin {
+                process: None,
+                reason: "Operating System: Reconfiguration (Planned)",
+                code: "0x80020004",
+            };
+            shutdown(sys, t - Duration::seconds(lead_seconds), reason);
+        }
+        let started = boot(sys, t);
+        app_boot(app, started);
+        boots.push(t);
+    }
+    boots
+}
+
+/// The IIS role services starting one after the other (`spacing_seconds` apart) when the
+/// role is added at `at`.
+pub(crate) fn iis_role_added(sys: &mut Log, at: DateTime<Utc>, spacing_seconds: i64) {
+    for (i, name) in [
+        "Windows Process Activation Service",
+        "IIS Admin Service",
+        "World Wide Web Publishing Service",
+    ]
+    .iter()
+    .enumerate()
+    {
+        sys.scm(
+            at + Duration::seconds(spacing_seconds * i as i64) + sys.jitter(5000),
+            7036,
+            None,
+            &[name, "running"],
+        );
     }
 }
