@@ -117,19 +117,6 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
         }
         None => {}
     }
-    writeln!(out, "   inputs:")?;
-    for source in &host.sources {
-        writeln!(
-            out,
-            "     {} [{}] {} records",
-            source.path,
-            source.kind.as_str(),
-            source.records
-        )?;
-        for line in &source.text {
-            writeln!(out, "       {line}")?;
-        }
-    }
     if findings.is_empty() {
         writeln!(out, "   no findings")?;
     }
@@ -178,6 +165,19 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
         }
         if !f.references.is_empty() {
             writeln!(out, "   references: {}", f.references.join("; "))?;
+        }
+    }
+    writeln!(out, "\n   inputs:")?;
+    for source in &host.sources {
+        writeln!(
+            out,
+            "     {} [{}] {} records",
+            source.path,
+            source.kind.as_str(),
+            source.records
+        )?;
+        for line in &source.text {
+            writeln!(out, "       {line}")?;
         }
     }
     Ok(())
