@@ -307,3 +307,66 @@ fn timeline_merges_sources_in_utc_order() {
     assert!(stop < shutdown);
     assert_eq!(entries[stop]["time"], "2007-11-30T16:38:47.000Z");
 }
+
+/// The files of a sample folder packed into a zip (as an admin would send them).
+fn zip_sample(folder: &str, target: &std::path::Path) {
+    use std::io::Write;
+    let root = common::samples_dir().join(folder);
+    let mut files = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).expect("sample folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    let mut writer = zip::ZipWriter::new(fs::File::create(target).expect("zip file"));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for path in files {
+        let name = path
+            .strip_prefix(&root)
+            .expect("inside")
+            .to_string_lossy()
+            .replace('\\', "/");
+        writer.start_file(name, options).expect("entry");
+        writer.write_all(&fs::read(&path).expect("read")).expect("write");
+    }
+    writer.finish().expect("finish");
+}
+
+#[test]
+fn a_zip_bundle_is_analysed_like_its_folder() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("zip_bundle");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("scratch");
+    let bundle = dir.join("EXMBX02-bundle.zip");
+    zip_sample("sp1-interrupted", &bundle);
+    let (code, doc) = analyze_json(&[bundle.to_str().expect("path")]);
+    assert_eq!(code, Some(0));
+    assert_eq!(doc["hosts"][0]["name"], "EXMBX02");
+    assert_eq!(
+        serious_rules(&doc, "EXMBX02"),
+        set(&["setup-interrupted", "unexpected-shutdown-during-setup"])
+    );
+    let interrupted = &findings_of(&doc, "EXMBX02", "setup-interrupted")[0];
+    assert!(interrupted["evidence"][0]["source"]
+        .as_str()
+        .is_some_and(|s| s.ends_with("EXMBX02-bundle.zip/ExchangeSetupLogs/ExchangeSetup.log")));
+    // A damaged archive: a diagnostic and exit 2, the good input beside it still analysed.
+    let bytes = fs::read(&bundle).expect("zip");
+    let broken = dir.join("broken.zip");
+    fs::write(&broken, &bytes[..bytes.len() / 3]).expect("write");
+    let (code, doc) = analyze_json(&[broken.to_str().expect("path"), &sample("healthy")]);
+    assert_eq!(code, Some(2));
+    assert!(doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .any(|d| d["path"].as_str().is_some_and(|p| p.ends_with("broken.zip"))));
+    assert_eq!(doc["hosts"].as_array().map(Vec::len), Some(1));
+}

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::diagnostic::{DiagLevel, Diagnostic};
 use crate::findings::Finding;
-use crate::ingest::{discover, sniff, InputFile};
+use crate::ingest::{archive, discover, sniff, InputFile};
 use crate::registry::{HostState, RegistryView};
 use crate::rules::host::{HostEvent, HostLog, HostView, RunWindow};
 use crate::rules::services;
@@ -72,7 +72,7 @@ pub fn load_all(paths: &[PathBuf], options: LoadOptions) -> (Vec<LoadedFile>, Ve
     let outcomes: Vec<Outcome> = discovered
         .files
         .par_iter()
-        .map(|(path, explicit)| load_file(path, *explicit, options))
+        .flat_map_iter(|(path, explicit)| load_path(path, *explicit, options))
         .collect();
     let mut files = Vec::new();
     for outcome in outcomes {
@@ -134,24 +134,35 @@ enum Outcome {
     Skipped(Option<Diagnostic>),
 }
 
-fn load_file(path: &Path, explicit: bool, options: LoadOptions) -> Outcome {
+/// Loads a file, or every file inside a `.zip` bundle.
+fn load_path(path: &Path, explicit: bool, options: LoadOptions) -> Vec<Outcome> {
     let input = match InputFile::open(path) {
         Ok(input) => input,
         Err(err) => {
-            return Outcome::Skipped(Some(Diagnostic::error(
-                path.display().to_string(),
-                format!("cannot read: {err}"),
-            )))
+            let diag = Diagnostic::error(path.display().to_string(), format!("cannot read: {err}"));
+            return vec![Outcome::Skipped(Some(diag))];
         }
     };
+    if archive::is_zip(input.bytes()) {
+        let (entries, diagnostics) = archive::entries(path, input.bytes());
+        let mut out: Vec<Outcome> = diagnostics.into_iter().map(|d| Outcome::Skipped(Some(d))).collect();
+        out.extend(entries.into_iter().map(|entry| load_input(entry, false, options)));
+        return out;
+    }
+    vec![load_input(input, explicit, options)]
+}
+
+/// Sniffs and loads one input.
+fn load_input(input: InputFile, explicit: bool, options: LoadOptions) -> Outcome {
+    let path = input.path().to_path_buf();
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     match sniff(&name, input.bytes()) {
         Some(kind) => Outcome::Loaded(Box::new(LoadedFile {
-            path: path.to_path_buf(),
             loaded: load(&input, kind, options),
+            path,
         })),
         None if explicit => Outcome::Skipped(Some(Diagnostic::warning(
             input.display(),

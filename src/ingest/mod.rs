@@ -1,6 +1,7 @@
 //! Input handling: discover files under the given paths, map them into memory and
 //! sniff their format from their content.
 
+pub mod archive;
 mod discover;
 mod input;
 mod sniff;
