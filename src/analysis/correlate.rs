@@ -273,7 +273,9 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
                     "{}: the system started again {minutes} min after the last setup line",
                     boot.label()
                 )));
-                findings[i] = findings[i].clone().detail("next_boot_after_minutes", minutes);
+                findings[i]
+                    .details
+                    .insert("next_boot_after_minutes".into(), minutes.into());
             }
         }
         let finding = &mut findings[i];
