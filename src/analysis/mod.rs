@@ -67,12 +67,32 @@ pub fn analyze(paths: &[PathBuf]) -> Analysis {
 
 /// Discovers and loads every file (in parallel), in path order, with the diagnostics.
 pub fn load_all(paths: &[PathBuf], options: LoadOptions) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
+    load_all_with_progress(paths, options, None)
+}
+
+/// Called as files finish loading: (files done, files found). Must be cheap and `Sync`.
+pub type Progress<'p> = &'p (dyn Fn(usize, usize) + Sync);
+
+/// [`load_all`], reporting progress to `progress` (the CLI prints it on a terminal).
+pub fn load_all_with_progress(
+    paths: &[PathBuf],
+    options: LoadOptions,
+    progress: Option<Progress<'_>>,
+) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
     let discovered = discover(paths);
+    let total = discovered.files.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
     let mut diagnostics = discovered.unreadable;
     let outcomes: Vec<Outcome> = discovered
         .files
         .par_iter()
-        .flat_map_iter(|(path, explicit)| load_path(path, *explicit, options))
+        .flat_map_iter(|(path, explicit)| {
+            let outcomes = load_path(path, *explicit, options);
+            if let Some(report) = progress {
+                report(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+            }
+            outcomes
+        })
         .collect();
     let mut files = Vec::new();
     for outcome in outcomes {

@@ -5,12 +5,29 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use anyhow::{Context, Result};
 
 use super::{AnalyzeArgs, Format, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
-use crate::analysis::analyze;
+use crate::analysis::{analyze_loaded, load_all_with_progress, Progress};
 use crate::report::{write_json, write_jsonl, write_text, Filter, TextStyle};
+use crate::sources::LoadOptions;
 
 pub(super) fn run(args: &AnalyzeArgs) -> Result<u8> {
     let pool = super::thread_pool(args.threads)?;
-    let analysis = pool.install(|| analyze(&args.paths));
+    let show_progress = !args.quiet && io::stderr().is_terminal();
+    let progress = |done: usize, total: usize| {
+        if done == total || done % 16 == 0 {
+            eprint!("\rreading inputs: {done}/{total}");
+            if done == total {
+                eprint!("\r\x1b[2K");
+            }
+        }
+    };
+    let analysis = pool.install(|| {
+        let (files, diagnostics) = load_all_with_progress(
+            &args.paths,
+            LoadOptions::default(),
+            show_progress.then_some(&progress as Progress<'_>),
+        );
+        analyze_loaded(&files, diagnostics)
+    });
     let filter = Filter {
         min_severity: args.min_severity,
         rules: args.rule.clone(),
