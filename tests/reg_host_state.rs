@@ -349,3 +349,24 @@ fn analyze_command_reports_the_host_state_of_a_file() {
         "{text}"
     );
 }
+
+#[test]
+fn every_sample_host_is_x64() {
+    for folder in [
+        "healthy",
+        "sp1-interrupted",
+        "prereq-gaps",
+        "crl-stall",
+        "ntlmssp-inplace-upgrade",
+        "upgrade-order/EXCAS11",
+    ] {
+        let files = load(folder);
+        let refs: Vec<(&str, &RegFile<'_>)> = files.iter().map(|(p, f)| (p.as_str(), f)).collect();
+        let state = host_state_from_files(&refs);
+        assert_eq!(
+            state.os.as_ref().and_then(|o| o.architecture.as_deref()),
+            Some("AMD64"),
+            "{folder}"
+        );
+    }
+}

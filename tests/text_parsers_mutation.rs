@@ -10,7 +10,10 @@ use exdoctor_parsers::task_script::parse_task_script;
 
 /// Mutations per input: `$EXDOCTOR_MUTATIONS` (for a longer local run), else `default`.
 fn rounds(default: usize) -> usize {
-    std::env::var("EXDOCTOR_MUTATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var("EXDOCTOR_MUTATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Deterministic xorshift.

@@ -8,6 +8,9 @@ use crate::registry::view::RegistryView;
 
 /// `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion`.
 pub const CURRENT_VERSION_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion";
+/// System environment variables (`PROCESSOR_ARCHITECTURE`).
+pub const ENVIRONMENT_KEY: &str =
+    "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment";
 /// `Services\Tcpip\Parameters`.
 pub const TCPIP_KEY: &str = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters";
 /// `Control\ComputerName\ComputerName`.
@@ -83,6 +86,10 @@ pub struct OsInfo {
     pub family: Option<String>,
     /// File and line of the `CurrentVersion` key.
     pub source: Option<SourceRef>,
+    /// `PROCESSOR_ARCHITECTURE` of the system environment (`AMD64`, `x86`, `IA64`), when exported.
+    pub architecture: Option<String>,
+    /// File and line of that value.
+    pub architecture_source: Option<SourceRef>,
 }
 
 impl OsInfo {
@@ -291,6 +298,9 @@ pub(super) fn identity(view: &RegistryView) -> Identity {
 
 pub(super) fn os(view: &RegistryView) -> Option<OsInfo> {
     let key = view.key(CURRENT_VERSION_KEY)?;
+    let architecture = view
+        .key(ENVIRONMENT_KEY)
+        .and_then(|k| k.value("PROCESSOR_ARCHITECTURE"));
     let current_version = key.text_value("CurrentVersion");
     let csd_version = key.text_value("CSDVersion");
     let service_pack = csd_version
@@ -318,6 +328,8 @@ pub(super) fn os(view: &RegistryView) -> Option<OsInfo> {
         family: family.map(str::to_string),
         current_version,
         source: SourceRef::from_origin(view, key.origin()),
+        architecture: architecture.as_ref().and_then(|v| v.data.as_str()).map(str::to_string),
+        architecture_source: architecture.and_then(|v| SourceRef::from_origin(view, Some(v.origin))),
     })
 }
 

@@ -22,6 +22,8 @@ use crate::registry::HostState;
 
 /// `Windows NT\CurrentVersion` (OS evidence).
 pub(crate) const CURRENT_VERSION_KEY: &str = "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion";
+/// `...\Session Manager\Environment` (system environment variables).
+pub(crate) const ENVIRONMENT_KEY: &str = "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment";
 /// `.NET 2.0` key.
 pub(crate) const NDP20_KEY: &str = "HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v2.0.50727";
 /// `PowerShell\1`.

@@ -5,8 +5,8 @@
 use serde_json::json;
 
 use super::{
-    key_evidence, short_key, CURRENT_VERSION_KEY, IIS_KEY, NDP20_KEY, POWERSHELL_KEY, PREREQ_MISSING, RULES,
-    UPDATES_KEY,
+    key_evidence, short_key, CURRENT_VERSION_KEY, ENVIRONMENT_KEY, IIS_KEY, NDP20_KEY, POWERSHELL_KEY, PREREQ_MISSING,
+    RULES, UPDATES_KEY,
 };
 use crate::findings::{Confidence, Evidence, Finding, Location, Severity};
 use crate::registry::host_state::{SourceRef, StartMode};
@@ -223,6 +223,31 @@ fn os(t: &Target<'_>) -> Option<Missing> {
     ))
 }
 
+/// Exchange 2007 production servers run only on x64 Windows (the 32-bit build is for
+/// evaluation and the management tools).
+fn architecture(t: &Target<'_>) -> Option<Missing> {
+    let os = t.state.os.as_ref()?;
+    let arch = os.architecture.as_deref()?;
+    if arch.eq_ignore_ascii_case("AMD64") || arch.eq_ignore_ascii_case("x64") {
+        return None;
+    }
+    let evidence = key_evidence(
+        t.state,
+        os.architecture_source.as_ref(),
+        ENVIRONMENT_KEY,
+        &format!("PROCESSOR_ARCHITECTURE = {arch}"),
+    );
+    Some(Missing::new(
+        "OsArchitecture",
+        "a 64-bit (x64) Windows",
+        evidence,
+        vec![
+            format!("This Windows is {arch}: Exchange 2007 production servers need x64 Windows Server 2003 SP2 or 2008 (the 32-bit build is only for evaluation and the management tools)."),
+            "Install the server on x64 Windows and move the data to it; an in-place change of architecture is not possible.".to_string(),
+        ],
+    ))
+}
+
 fn iis(t: &Target<'_>) -> Vec<Missing> {
     if !t.needs_iis() {
         return Vec::new();
@@ -356,7 +381,10 @@ pub(super) fn check(state: &HostState) -> Vec<Finding> {
     let Some(t) = target(state) else {
         return Vec::new();
     };
-    let mut missing: Vec<Missing> = [dotnet(&t), powershell(&t), os(&t)].into_iter().flatten().collect();
+    let mut missing: Vec<Missing> = [dotnet(&t), powershell(&t), os(&t), architecture(&t)]
+        .into_iter()
+        .flatten()
+        .collect();
     missing.extend(iis(&t));
     missing.extend(updates(&t));
     missing.into_iter().map(|m| finding(&t, m)).collect()

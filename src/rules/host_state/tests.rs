@@ -323,3 +323,29 @@ fn restrictive_custom_sd_is_reported() {
     ));
     assert!(run(&s).is_empty());
 }
+
+#[test]
+fn a_32_bit_windows_is_a_missing_prerequisite() {
+    let x86 = format!(
+        "{W2003_SOFTWARE}\n[HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment]\n\"PROCESSOR_ARCHITECTURE\"=\"x86\"\n"
+    );
+    let s = state(&x86);
+    assert_eq!(s.os.as_ref().and_then(|o| o.architecture.as_deref()), Some("x86"));
+    let findings = run(&s);
+    let arch: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| {
+            f.rule == "prereq-missing" && f.details.get("check").and_then(|c| c.as_str()) == Some("OsArchitecture")
+        })
+        .collect();
+    assert_eq!(arch.len(), 1, "{findings:#?}");
+    assert!(arch[0].evidence[0].text.contains("PROCESSOR_ARCHITECTURE = x86"));
+    let x64 = x86.replace("\"x86\"", "\"AMD64\"");
+    assert!(!run(&state(&x64))
+        .iter()
+        .any(|f| f.details.get("check").and_then(|c| c.as_str()) == Some("OsArchitecture")));
+    // Not exported: nothing to say.
+    assert!(!run(&state(W2003_SOFTWARE))
+        .iter()
+        .any(|f| f.details.get("check").and_then(|c| c.as_str()) == Some("OsArchitecture")));
+}

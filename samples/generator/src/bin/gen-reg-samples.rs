@@ -641,6 +641,25 @@ fn windows_exports(h: &Host) -> Vec<Export> {
             ],
         );
     }
+    // The system environment: every sample host is x64, as Exchange 2007 requires.
+    sm.key("Environment")
+        .expand("ComSpec", "%SystemRoot%\\system32\\cmd.exe")
+        .sz("NUMBER_OF_PROCESSORS", "4")
+        .sz("OS", "Windows_NT")
+        .expand(
+            "Path",
+            "%SystemRoot%\\system32;%SystemRoot%;%SystemRoot%\\System32\\Wbem",
+        )
+        .sz("PATHEXT", ".COM;.EXE;.BAT;.CMD;.VBS;.VBE;.JS;.JSE;.WSF;.WSH")
+        .sz("PROCESSOR_ARCHITECTURE", "AMD64")
+        .sz(
+            "PROCESSOR_IDENTIFIER",
+            "EM64T Family 6 Model 15 Stepping 11, GenuineIntel",
+        )
+        .sz("PROCESSOR_LEVEL", "6")
+        .expand("TEMP", "%SystemRoot%\\TEMP")
+        .expand("TMP", "%SystemRoot%\\TEMP")
+        .expand("windir", "%SystemRoot%");
     out.push(sm);
 
     // Time zone.
