@@ -121,6 +121,9 @@ fn prereq_finding(check: &FailedCheck, run: &exdoctor_parsers::setup_log::Run<'_
     for (k, v) in remedy.details {
         f.details.insert(k, Value::String(v));
     }
+    // The catalog lists every check's references; keep those of this check.
+    let single_label = check.name.to_ascii_lowercase().contains("singlelabel");
+    f.references.retain(|r| !r.starts_with("KB300684") || single_label);
     f
 }
 
