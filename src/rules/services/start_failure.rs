@@ -13,7 +13,7 @@ use super::crash::is_start_timeout_report;
 use super::exchange::{group_key, key_or_name, label, lookup};
 use super::messages::{evidence_text, render, win32_code};
 use super::{scm_service, topology, utc, CRL_REMEDIATION, RULES, SCM, SERVICE_START_FAILURE};
-use crate::findings::{Confidence, Evidence, Finding};
+use crate::findings::{Confidence, Evidence, Finding, Severity};
 use crate::rules::host::{HostEvent, HostView};
 use crate::rules::info;
 
@@ -181,6 +181,50 @@ fn crl_finding(host: &HostView<'_>, crl: &[Group<'_, '_>]) -> Finding {
     finding
 }
 
+/// Windows services Exchange 2007 needs (by key or display name, case-insensitive).
+const EXCHANGE_DEPENDENCIES: &[&str] = &[
+    "W3SVC",
+    "World Wide Web Publishing Service",
+    "IISADMIN",
+    "IIS Admin Service",
+    "RpcSs",
+    "Remote Procedure Call (RPC)",
+    "LanmanServer",
+    "Server",
+    "LanmanWorkstation",
+    "Workstation",
+    "Netlogon",
+    "EventLog",
+    "Event Log",
+    "Windows Event Log",
+    "WinMgmt",
+    "Windows Management Instrumentation",
+    "MSDTC",
+    "Distributed Transaction Coordinator",
+    "RemoteRegistry",
+    "Remote Registry",
+    "HTTPFilter",
+    "HTTP SSL",
+    "MpsSvc",
+    "Windows Firewall",
+    "NtLmSsp",
+    "NT LM Security Support Provider",
+    "ClusSvc",
+    "Cluster Service",
+    "WAS",
+    "Windows Process Activation Service",
+    "W32Time",
+    "Windows Time",
+];
+
+/// Whether a failing service matters to Exchange: one of its own, or one it depends on.
+fn exchange_related(name: &str) -> bool {
+    lookup(name).is_some()
+        || EXCHANGE_DEPENDENCIES
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(name.trim()))
+}
+
 /// The finding of one service's start failures.
 fn service_finding(g: &Group<'_, '_>) -> Finding {
     let rule = info(RULES, SERVICE_START_FAILURE);
@@ -201,7 +245,12 @@ fn service_finding(g: &Group<'_, '_>) -> Finding {
         let list: Vec<&str> = dependants.iter().map(String::as_str).collect();
         summary.push_str(&format!(" Dependants that could not start: {}.", list.join(", ")));
     }
+    let related = exchange_related(&g.name) || !dependants.is_empty();
+    if !related {
+        summary.push_str(" Not an Exchange service nor one Exchange depends on: a warning for this triage.");
+    }
     let mut finding = Finding::new(rule, summary)
+        .severity(if related { rule.severity } else { Severity::Warning })
         .title(format!("{} failed to start", label(&g.name)))
         .count(g.events.len() as u64)
         .detail("service", key_or_name(&g.name))
@@ -249,7 +298,10 @@ mod tests {
                 .contains("%%1069 (the service did not start due to a logon failure)"),
             "{}",
             spooler.summary
-        );
+        );        // Exchange's own service is an error; an unrelated one only a warning.
+        assert_eq!((transport.severity, spooler.severity), (Severity::Error, Severity::Warning));
+        assert!(spooler.summary.contains("Not an Exchange service"));
+        assert!(exchange_related("World Wide Web Publishing Service") && exchange_related("w3svc"));
     }
 
     #[test]
