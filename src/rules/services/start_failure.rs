@@ -298,8 +298,12 @@ mod tests {
                 .contains("%%1069 (the service did not start due to a logon failure)"),
             "{}",
             spooler.summary
-        );        // Exchange's own service is an error; an unrelated one only a warning.
-        assert_eq!((transport.severity, spooler.severity), (Severity::Error, Severity::Warning));
+        );
+        // Exchange's own service is an error; an unrelated one only a warning.
+        assert_eq!(
+            (transport.severity, spooler.severity),
+            (Severity::Error, Severity::Warning)
+        );
         assert!(spooler.summary.contains("Not an Exchange service"));
         assert!(exchange_related("World Wide Web Publishing Service") && exchange_related("w3svc"));
     }
