@@ -10,7 +10,12 @@ fn every_written_event_comes_back_identical() {
     for log in sample_logs().into_iter().filter(|l| l.path.ends_with(".evtx")) {
         let bytes = log.encode();
         let read = parse_evtx(&bytes, &EvtxOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", log.path));
-        assert!(read.integrity.problems.is_empty(), "{}: {:?}", log.path, read.integrity.problems);
+        assert!(
+            read.integrity.problems.is_empty(),
+            "{}: {:?}",
+            log.path,
+            read.integrity.problems
+        );
         assert_eq!(read.integrity.readable, log.events.len() as u64, "{}", log.path);
         assert_eq!(read.events.len(), log.events.len(), "{}", log.path);
         for (got, want) in read.events.iter().zip(&log.events) {
