@@ -13,11 +13,6 @@ use super::{write_json_line, SourceSummary};
 use crate::diagnostic::Diagnostic;
 use crate::ingest::{InputFile, SourceKind};
 
-/// Summary of one export.
-pub fn summarize(input: &InputFile, kind: SourceKind) -> SourceSummary {
-    load(input, kind, LoadOptions::default()).summary
-}
-
 /// Reads one export once: its summary and the events the rules use.
 pub fn load(input: &InputFile, kind: SourceKind, options: LoadOptions) -> Loaded {
     let mut summary = SourceSummary::new(input, kind);

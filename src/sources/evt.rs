@@ -38,11 +38,6 @@ pub fn channel_for(path: &Path) -> String {
     known.to_string()
 }
 
-/// Summary of one `.evt` file.
-pub fn summarize(input: &InputFile) -> SourceSummary {
-    load(input, LoadOptions::default()).summary
-}
-
 /// Reads one `.evt` file once: its summary and the events the rules use.
 pub fn load(input: &InputFile, options: LoadOptions) -> Loaded {
     let channel = channel_for(input.path());
@@ -242,7 +237,7 @@ mod tests {
     #[test]
     fn garbage_gives_an_error_diagnostic() {
         let input = InputFile::from_bytes("bad.evt", b"\x30\0\0\0LfLe garbage".to_vec());
-        let summary = summarize(&input);
+        let summary = load(&input, LoadOptions::default()).summary;
         assert_eq!(summary.records, 0);
         assert!(summary
             .diagnostics

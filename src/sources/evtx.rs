@@ -22,11 +22,6 @@ pub use exdoctor_parsers::event::is_rule_event;
 /// At most this many problems of one file become diagnostics; the rest are counted.
 const MAX_DIAGNOSTICS: usize = 20;
 
-/// Summary of one `.evtx` file.
-pub fn summarize(input: &InputFile) -> SourceSummary {
-    load(input, LoadOptions::default()).summary
-}
-
 /// Reads one `.evtx` file once: its summary and the events the rules use (all events
 /// with `options.all_events`); every record is counted either way.
 pub fn load(input: &InputFile, options: LoadOptions) -> Loaded {

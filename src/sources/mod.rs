@@ -1,6 +1,7 @@
-//! Per-format adapters between the parsers and the analyzer: each module turns one
-//! file's bytes into a [`SourceSummary`] (for `analyze`) and into JSONL records (for
-//! `parse`). Adding a format = one module here plus a [`SourceKind`] variant.
+//! Per-format adapters between the parsers and the analyzer: each module reads one file
+//! once into a [`Loaded`] (its [`SourceSummary`] and the owned [`Facts`] the rules use)
+//! and writes its records as JSONL (for `parse`). Adding a format = one module here, a
+//! [`SourceKind`] variant and, if the rules need it, a [`Facts`] variant.
 
 pub mod event_export;
 pub mod evt;
@@ -191,12 +192,6 @@ pub fn computer_counts(events: &[Event]) -> Vec<(String, u64)> {
         .collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out
-}
-
-/// Summarizes one file of a known kind. Never panics on bad input: damage ends up in
-/// the summary's diagnostics.
-pub fn summarize(input: &InputFile, kind: SourceKind) -> SourceSummary {
-    load(input, kind, LoadOptions::default()).summary
 }
 
 /// Writes the parsed records of one file as JSON lines to `out`; returns the problems

@@ -41,11 +41,6 @@ pub(crate) fn diagnostics(path: &str, file: &RegFile<'_>) -> Vec<Diagnostic> {
     out
 }
 
-/// Summary of one `.reg` file: counts, and the host state derived from this file alone.
-pub fn summarize(input: &InputFile) -> SourceSummary {
-    load(input).summary
-}
-
 /// Parses one `.reg` file once: its summary and the parsed keys (owned) for the host.
 pub fn load(input: &InputFile) -> Loaded {
     let mut summary = SourceSummary::new(input, SourceKind::Reg);
@@ -321,7 +316,7 @@ mod tests {
 
     #[test]
     fn summary_of_a_wine_file_is_an_error() {
-        let summary = summarize(&input(b"WINE REGISTRY Version 2\n"));
+        let summary = load(&input(b"WINE REGISTRY Version 2\n")).summary;
         assert_eq!(summary.errors, 1);
         assert_eq!(summary.diagnostics.len(), 1);
         assert_eq!(summary.diagnostics[0].level, crate::diagnostic::DiagLevel::Error);

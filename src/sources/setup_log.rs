@@ -16,11 +16,6 @@ use crate::rules::{check_setup_log, SetupLogFile};
 /// Share of undecodable bytes above which a file with no records is called binary.
 const BINARY_THRESHOLD: f64 = 0.10;
 
-/// Summarizes the runs of one setup log.
-pub fn summarize(input: &InputFile) -> SourceSummary {
-    load(input).summary
-}
-
 /// Parses one setup log once: its summary, the per-file findings and the run facts.
 pub fn load(input: &InputFile) -> Loaded {
     let decoded = decode(input.bytes());
