@@ -1,11 +1,11 @@
 //! Known setup errors: Microsoft SetupLogReviewer's signatures (2013+ logs) and two
 //! Exchange 2007-era ones.
 //!
-//! Pure signatures are data ([`table`]), evaluated with compiled regexes over the last
+//! Pure signatures are data (the `table` module), evaluated with compiled regexes over the last
 //! run's error blocks (first `[ERROR]` up to the `[ERROR-REFERENCE]`, blocks setup ignored
 //! left out), its readiness records or, for 2007 logs, its errors and warnings. What needs
 //! context (the installed build, the schema master's site, a specialised remediation) is
-//! code ([`context`]). Every distinct problem is reported; repeats of one problem (same
+//! code (the `context` module). Every distinct problem is reported; repeats of one problem (same
 //! rule, same captured facts) are one finding with a count.
 
 mod catalog;
