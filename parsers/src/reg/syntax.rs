@@ -220,19 +220,10 @@ fn is_hex_digit(c: char) -> bool {
     c.is_ascii_hexdigit()
 }
 
-/// `dword:` + 1..8 hex digits, `hex:`, or `hex(N):` with N in hex. The lowercase
-/// spelling regedit writes is tried first; other case is accepted too.
+/// `dword:` + 1..8 hex digits, `hex:`, or `hex(N):` with N in hex, in any letter case
+/// (regedit writes lowercase).
 fn data_prefix(input: &str) -> IResult<&str, DataPrefix<'_>> {
     alt((
-        map(
-            preceded(tag("dword:"), take_while_m_n(1, 8, is_hex_digit)),
-            DataPrefix::Dword,
-        ),
-        value(DataPrefix::Hex(REG_BINARY), tag("hex:")),
-        map_res(
-            delimited(tag("hex("), take_while_m_n(1, 8, is_hex_digit), tag("):")),
-            |digits: &str| u32::from_str_radix(digits, 16).map(DataPrefix::Hex),
-        ),
         map(
             preceded(tag_no_case("dword:"), take_while_m_n(1, 8, is_hex_digit)),
             DataPrefix::Dword,

@@ -85,36 +85,19 @@ pub(super) fn logs() -> Vec<SampleLog> {
     let logon = HOST.t("2008-01-14 09:04:51");
     sys.scm(logon, 7036, None, &["Help and Support", "running"]);
 
-    daily(
-        &mut sys,
-        &[
-            "2008-01-07",
-            "2008-01-08",
-            "2008-01-09",
-            "2008-01-10",
-            "2008-01-11",
-            "2008-01-12",
-            "2008-01-13",
-            "2008-01-14",
-        ],
-        &boots,
-        collected,
-    );
+    let days = [
+        "2008-01-07",
+        "2008-01-08",
+        "2008-01-09",
+        "2008-01-10",
+        "2008-01-11",
+        "2008-01-12",
+        "2008-01-13",
+        "2008-01-14",
+    ];
+    daily(&mut sys, &days, &boots, collected);
     group_policy(&mut app, &boots, log_start, collected);
-    app_daily(
-        &mut app,
-        &[
-            "2008-01-07",
-            "2008-01-08",
-            "2008-01-09",
-            "2008-01-10",
-            "2008-01-11",
-            "2008-01-12",
-            "2008-01-13",
-            "2008-01-14",
-        ],
-        collected,
-    );
+    app_daily(&mut app, &days, collected);
     vec![
         evt("prereq-gaps/SysEvent.Evt", sys.finish(6_112)),
         evt("prereq-gaps/AppEvent.Evt", app.finish(2_047)),
