@@ -1,6 +1,6 @@
 //! The setup-log rules on the repository's Exchange 2007 samples.
 
-mod common;
+use crate::common;
 
 use std::fs;
 

@@ -1,7 +1,7 @@
 //! `exdoctor analyze` over the sample bundles and the corpus: the rule ids each scenario
 //! must yield, determinism across thread counts, and a corrupt file among good ones.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::fs;

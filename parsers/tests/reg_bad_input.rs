@@ -1,6 +1,8 @@
 //! `.reg` parser on hostile or damaged input: never a panic, always diagnostics with
 //! line numbers, the rest of the file still read.
 
+mod common;
+
 use std::time::Instant;
 
 use exdoctor_parsers::reg::{parse_reg, RegData, RegEncoding, RegFile};
@@ -156,7 +158,7 @@ fn binary_garbage_never_panics() {
 /// diagnostic line number lies inside the file.
 #[test]
 fn mutated_sample_exports_never_panic() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/sp1-interrupted/exchange.reg");
+    let path = common::samples_dir().join("sp1-interrupted/exchange.reg");
     let original = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let noise = garbage(4 * 300, 99);
     for round in 0..300usize {

@@ -1,6 +1,6 @@
 //! `exdoctor parse` and `exdoctor analyze` on legacy `.evt` files (real binary).
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

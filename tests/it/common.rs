@@ -1,5 +1,4 @@
 //! Shared helpers of the integration tests: where the corpus is, how to run the binary.
-#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

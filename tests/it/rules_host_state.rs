@@ -1,7 +1,7 @@
 //! The host-state (registry) rules on the sample hosts' registry exports, and the whole
 //! samples/ folder through `analyze`.
 
-mod common;
+use crate::common;
 
 use exdoctor::analysis::analyze;
 use exdoctor::findings::{Finding, Location, Severity};

@@ -1,7 +1,7 @@
 //! The setup-log signature rules on the 11 real CSS-Exchange logs of the shared corpus:
 //! each yields the findings its EXPECTED.md row names, with the named details.
 
-mod common;
+use crate::common;
 
 use std::fs;
 

@@ -116,7 +116,7 @@ fn mutated_task_scripts_and_exports_never_panic() {
         common::samples_dir().join("sp1-interrupted/ExchangeSetupLogs/Install-MailboxRole-20071130-1729400000.ps1"),
     )
     .expect("task script");
-    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let fixtures = common::fixtures_dir();
     let mut exports = Vec::new();
     for entry in std::fs::read_dir(&fixtures).expect("fixtures").flatten() {
         exports.push(std::fs::read(entry.path()).expect("fixture"));

@@ -1,7 +1,7 @@
 //! The project's own sample setup logs: every timestamp culture and the scenarios the
 //! rules build on (interrupted upgrade, readiness failure, healthy run, CRL stall).
 
-mod common;
+use crate::common;
 
 use std::fs;
 

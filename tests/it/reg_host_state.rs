@@ -1,7 +1,7 @@
 //! HostState read from the sample hosts' registry exports (samples/*/*.reg), and the
 //! `parse` / `analyze` commands on them.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! UTF-16 and UTF-8 with BOM, Event Viewer CSV with a quoted multi-line message; and the
 //! `parse` / `analyze` commands over them and over an EVTX file.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

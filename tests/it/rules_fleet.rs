@@ -1,7 +1,7 @@
 //! The across-hosts rules on the sample hosts: upgrade order (samples/upgrade-order)
 //! and the build inventory.
 
-mod common;
+use crate::common;
 
 use exdoctor::analysis::{hosts_of, load_all, Host};
 use exdoctor::findings::{Finding, Location, Severity};

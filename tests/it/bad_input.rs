@@ -1,7 +1,7 @@
 //! Bad input never panics and never aborts the run: each bad file gets a diagnostic and
 //! the good files of the same `analyze` are still reported.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::PathBuf;

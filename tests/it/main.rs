@@ -1,0 +1,19 @@
+//! The integration tests of the `exdoctor` crate, one test binary (one link on the
+//! 2-core machines): the real binary over samples/ and ../shared/corpus, and the
+//! library's rules over the sample hosts. Parser-only tests live in parsers/tests/.
+
+#![allow(dead_code)]
+
+mod common;
+
+mod analyze_samples;
+mod bad_input;
+mod event_export;
+mod evt_cli;
+mod reg_host_state;
+mod rules_fleet;
+mod rules_host_state;
+mod rules_services;
+mod rules_setup_corpus;
+mod rules_setup_samples;
+mod setup_log_samples;
