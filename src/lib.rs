@@ -7,9 +7,8 @@
 
 pub mod analysis;
 pub mod cli;
-pub mod diagnostic;
-pub mod findings;
 pub mod ingest;
+pub mod model;
 pub mod registry;
 pub mod report;
 pub mod rules;

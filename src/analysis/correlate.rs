@@ -3,8 +3,8 @@
 
 use chrono::Duration;
 
-use crate::findings::{Confidence, Evidence, Finding, Location};
-use crate::rules::host::{HostView, RunWindow};
+use crate::model::{Confidence, Evidence, Finding, Location};
+use crate::model::{HostView, RunWindow};
 use crate::rules::services::{
     EXCHANGE_SETUP_COMPONENT_FAILED, SERVICE_START_FAILURE, UNEXPECTED_SHUTDOWN_DURING_SETUP,
 };

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use crate::model::{Attribution, HostGroup};
 
 /// A host name suggested by one file, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,22 +32,6 @@ impl HostHint {
             how,
         })
     }
-}
-
-/// Why a file was put on its host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Attribution {
-    pub path: String,
-    pub how: String,
-}
-
-/// One host and its files (indices into the caller's file list).
-#[derive(Debug, Clone, Default)]
-pub struct HostGroup {
-    pub name: String,
-    pub fqdn: Option<String>,
-    pub files: Vec<usize>,
-    pub attribution: Vec<Attribution>,
 }
 
 /// Folder names that hold part of a bundle rather than name it.

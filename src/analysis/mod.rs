@@ -13,15 +13,18 @@ use chrono::Duration;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::diagnostic::{DiagLevel, Diagnostic};
-use crate::findings::Finding;
 use crate::ingest::{archive, discover, sniff, InputFile};
+use crate::model::Attribution;
+use crate::model::Finding;
+use crate::model::HostZone;
+use crate::model::{DiagLevel, Diagnostic};
+use crate::model::{Facts, Host, SourceSummary};
+use crate::model::{HostEvent, HostLog, HostView, RunWindow};
 use crate::registry::{HostState, RegistryView};
-use crate::rules::host::{HostEvent, HostLog, HostView, RunWindow};
 use crate::rules::services;
-use crate::sources::{load, Facts, LoadOptions, Loaded, SourceSummary};
-use hosts::{group, Attribution, HostGroup, HostHint};
-use zone::{infer_from_setup_events, localize, HostZone};
+use crate::sources::{load, LoadOptions, Loaded};
+use hosts::{group, HostHint};
+use zone::{infer_from_setup_events, localize};
 
 /// One input file after loading.
 #[derive(Debug, Clone)]
@@ -105,14 +108,6 @@ pub fn load_all_with_progress(
         }
     }
     (files, diagnostics)
-}
-
-/// One host: its files, merged registry state and time zone.
-#[derive(Debug, Clone)]
-pub struct Host {
-    pub group: HostGroup,
-    pub registry: Option<HostState>,
-    pub zone: Option<HostZone>,
 }
 
 /// Files grouped into hosts, each with its registry state and time zone (name order).

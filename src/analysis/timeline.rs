@@ -4,8 +4,8 @@
 use serde::Serialize;
 
 use super::{hosts_of, LoadedFile};
-use crate::findings::{Location, Timestamp};
-use crate::sources::Facts;
+use crate::model::Facts;
+use crate::model::{Location, Timestamp};
 
 /// One line of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

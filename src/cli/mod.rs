@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::findings::Severity;
+use crate::model::Severity;
 
 /// Exit code: ran, nothing at or above --fail-on.
 pub const EXIT_OK: u8 = 0;

@@ -5,8 +5,8 @@ use std::io::{self, BufWriter, Write};
 use anyhow::{bail, Context, Result};
 
 use super::{ParseArgs, EXIT_INPUT, EXIT_OK};
-use crate::diagnostic::DiagLevel;
 use crate::ingest::{sniff, InputFile};
+use crate::model::DiagLevel;
 use crate::sources::write_records;
 
 pub(super) fn run(args: &ParseArgs) -> Result<u8> {

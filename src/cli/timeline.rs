@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 
 use super::{TimelineArgs, TimelineFormat, EXIT_INPUT, EXIT_OK};
 use crate::analysis::{load_all, timeline::timeline};
-use crate::diagnostic::DiagLevel;
+use crate::model::DiagLevel;
 use crate::sources::{write_json_line, LoadOptions};
 
 pub(super) fn run(args: &TimelineArgs) -> Result<u8> {

@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use super::InputFile;
-use crate::diagnostic::Diagnostic;
+use crate::model::Diagnostic;
 
 /// Largest entry read (bigger ones are skipped with a diagnostic).
 const MAX_ENTRY_BYTES: u64 = 2 << 30;
@@ -143,6 +143,6 @@ mod tests {
         bytes.truncate(bytes.len() / 2);
         let (inputs, diags) = entries(Path::new("broken.zip"), &bytes);
         assert!(inputs.is_empty());
-        assert_eq!(diags[0].level, crate::diagnostic::DiagLevel::Error);
+        assert_eq!(diags[0].level, crate::model::DiagLevel::Error);
     }
 }

@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostic::Diagnostic;
+use crate::model::Diagnostic;
 
 /// Files found under the given paths, sorted for deterministic output, plus the paths
 /// that could not be read at all.

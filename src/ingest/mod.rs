@@ -8,4 +8,4 @@ mod sniff;
 
 pub use discover::{discover, Discovered};
 pub use input::InputFile;
-pub use sniff::{sniff, SourceKind};
+pub use sniff::sniff;

@@ -1,42 +1,7 @@
 //! Format detection from file content (the name is only a tie-breaker).
 
+use crate::model::SourceKind;
 use exdoctor_parsers::text::{decode_utf16be_lossy, decode_utf16le_lossy, detect_encoding, TextEncoding};
-use serde::Serialize;
-
-/// The kinds of input exdoctor understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceKind {
-    /// ExchangeSetup.log (any version, UTF-8/ANSI or UTF-16).
-    SetupLog,
-    /// Windows XML event log (`ElfFile`).
-    Evtx,
-    /// Legacy Windows NT/2000/2003 event log (`LfLe`).
-    Evt,
-    /// `wevtutil qe /f:xml` or Event Viewer "Save as XML" export.
-    EventXml,
-    /// Event Viewer CSV export.
-    EventCsv,
-    /// Registry export (regedit v5, REGEDIT4, or a dialect reported as such).
-    Reg,
-    /// Exchange 2007 setup task script (`Install-<Role>-<date>.ps1` with step ids).
-    TaskScript,
-}
-
-impl SourceKind {
-    /// Stable lowercase name used in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SourceKind::SetupLog => "setup_log",
-            SourceKind::Evtx => "evtx",
-            SourceKind::Evt => "evt",
-            SourceKind::EventXml => "event_xml",
-            SourceKind::EventCsv => "event_csv",
-            SourceKind::Reg => "reg",
-            SourceKind::TaskScript => "task_script",
-        }
-    }
-}
 
 /// How much of the file head is looked at.
 const HEAD: usize = 8192;

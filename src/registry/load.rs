@@ -4,8 +4,8 @@ use exdoctor_parsers::reg::{parse_reg, RegFile};
 
 use super::host_state::HostState;
 use super::view::RegistryView;
-use crate::diagnostic::Diagnostic;
 use crate::ingest::InputFile;
+use crate::model::Diagnostic;
 
 /// Parses the registry exports of one host (in the given order; later files win on
 /// conflicts) and reads their [`HostState`]. Files that are not regedit exports are left
@@ -43,9 +43,9 @@ mod tests {
         assert_eq!(state.identity.fqdn.as_deref(), Some("EX1.corp.example"));
         assert_eq!(state.sources, vec!["services.reg"]);
         assert_eq!(diags.len(), 2);
-        assert_eq!(diags[0].level, crate::diagnostic::DiagLevel::Warning);
+        assert_eq!(diags[0].level, crate::model::DiagLevel::Warning);
         assert!(diags[0].message.starts_with("line 5:"), "{}", diags[0].message);
-        assert_eq!(diags[1].level, crate::diagnostic::DiagLevel::Error);
+        assert_eq!(diags[1].level, crate::model::DiagLevel::Error);
         assert_eq!(diags[1].path, "wine.reg");
     }
 }

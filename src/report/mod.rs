@@ -7,7 +7,7 @@ pub use json::{write_json, write_jsonl, SCHEMA_VERSION};
 pub use text::{write_text, TextStyle};
 
 use crate::analysis::Analysis;
-use crate::findings::{Finding, Severity};
+use crate::model::{Finding, Severity};
 
 /// Which findings to show.
 #[derive(Debug, Clone, Default)]

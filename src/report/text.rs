@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use super::severity_counts;
 use crate::analysis::{Analysis, HostReport};
-use crate::diagnostic::DiagLevel;
-use crate::findings::{Finding, Severity};
+use crate::model::DiagLevel;
+use crate::model::{Finding, Severity};
 
 /// Whether to use ANSI colors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,7 +108,7 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
         None if host
             .sources
             .iter()
-            .any(|s| s.kind == crate::ingest::SourceKind::SetupLog) =>
+            .any(|s| s.kind == crate::model::SourceKind::SetupLog) =>
         {
             writeln!(
                 out,

@@ -5,7 +5,6 @@
 //! read files.
 
 pub mod fleet;
-pub mod host;
 pub mod host_state;
 pub mod known_errors;
 pub mod readiness;
@@ -14,20 +13,8 @@ pub mod setup_runs;
 
 use exdoctor_parsers::setup_log::{Issue, SetupLog};
 use exdoctor_parsers::timestamp::RawTimestamp;
-use serde::Serialize;
 
-use crate::findings::{Evidence, Finding, Location, Severity, Timestamp};
-
-/// A catalog entry: the stable id and what `exdoctor rules <ID>` shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct RuleInfo {
-    pub id: &'static str,
-    pub title: &'static str,
-    pub severity: Severity,
-    pub description: &'static str,
-    pub remediation: &'static [&'static str],
-    pub references: &'static [&'static str],
-}
+use crate::model::{Evidence, Finding, Location, RuleInfo, Timestamp};
 
 /// Every rule of every family, in catalog order.
 pub fn catalog() -> Vec<&'static RuleInfo> {

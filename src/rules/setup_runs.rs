@@ -5,8 +5,8 @@
 use exdoctor_parsers::setup_log::{EvaluationKind, Run, RunResult, Task};
 use serde_json::json;
 
-use super::{info, RuleInfo, SetupLogFile};
-use crate::findings::{Confidence, Evidence, Finding, Severity};
+use super::{info, SetupLogFile};
+use crate::model::{Confidence, Evidence, Finding, RuleInfo, Severity};
 
 /// `setup-failed`.
 pub const SETUP_FAILED: &str = "setup-failed";

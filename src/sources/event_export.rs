@@ -8,14 +8,15 @@ use exdoctor_parsers::event_export::{parse_event_csv, parse_event_xml, CsvOption
 use exdoctor_parsers::ParseError;
 
 use super::evtx::{fill_summary, integrity_diagnostics, Span};
-use super::{computer_counts, EventLogFacts, Facts, LoadOptions, Loaded};
-use super::{write_json_line, SourceSummary};
-use crate::diagnostic::Diagnostic;
-use crate::ingest::{InputFile, SourceKind};
+use super::{computer_counts, write_json_line, LoadOptions, Loaded};
+use crate::ingest::InputFile;
+use crate::model::Diagnostic;
+use crate::model::SourceKind;
+use crate::model::{EventLogFacts, Facts, SourceSummary};
 
 /// Reads one export once: its summary and the events the rules use.
 pub fn load(input: &InputFile, kind: SourceKind, options: LoadOptions) -> Loaded {
-    let mut summary = SourceSummary::new(input, kind);
+    let mut summary = SourceSummary::new(input.display(), kind);
     let export = match read(input, kind) {
         Ok(export) => export,
         Err(err) => {

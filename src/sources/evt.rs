@@ -10,10 +10,11 @@ use exdoctor_parsers::event::{rule_event, Event, LogIntegrity};
 use exdoctor_parsers::evt::{read_events, EvtEvents};
 use serde_json::json;
 
-use super::{computer_counts, EventLogFacts, Facts, LoadOptions, Loaded};
-use super::{write_json_line, SourceSummary};
-use crate::diagnostic::Diagnostic;
-use crate::ingest::{InputFile, SourceKind};
+use super::{computer_counts, write_json_line, LoadOptions, Loaded};
+use crate::ingest::InputFile;
+use crate::model::Diagnostic;
+use crate::model::SourceKind;
+use crate::model::{EventLogFacts, Facts, SourceSummary};
 
 /// At most this many damage diagnostics per file; the rest are counted in one line.
 const MAX_DIAGNOSTICS: usize = 25;
@@ -68,7 +69,7 @@ pub fn load(input: &InputFile, options: LoadOptions) -> Loaded {
 
 fn summary_of(input: &InputFile, channel: &str, read: &EvtEvents) -> SourceSummary {
     let channel = channel.to_string();
-    let mut summary = SourceSummary::new(input, SourceKind::Evt);
+    let mut summary = SourceSummary::new(input.display(), SourceKind::Evt);
     summary.records = read.integrity.readable;
     summary.errors = read.integrity.unreadable;
     summary.diagnostics = diagnostics(input.display(), read);
@@ -242,7 +243,7 @@ mod tests {
         assert!(summary
             .diagnostics
             .iter()
-            .any(|d| d.level == crate::diagnostic::DiagLevel::Error));
+            .any(|d| d.level == crate::model::DiagLevel::Error));
         assert!(summary.diagnostics[0].message.starts_with("not a EVT file"));
     }
 }

@@ -10,10 +10,11 @@ use exdoctor_parsers::event::{Event, LogIntegrity};
 use exdoctor_parsers::evtx::{parse_evtx, EvtxOptions};
 use serde_json::json;
 
-use super::{computer_counts, EventLogFacts, Facts, LoadOptions, Loaded};
-use super::{write_json_line, SourceSummary};
-use crate::diagnostic::Diagnostic;
-use crate::ingest::{InputFile, SourceKind};
+use super::{computer_counts, write_json_line, LoadOptions, Loaded};
+use crate::ingest::InputFile;
+use crate::model::Diagnostic;
+use crate::model::SourceKind;
+use crate::model::{EventLogFacts, Facts, SourceSummary};
 
 /// The (provider, event id) pairs the rules read.
 ///
@@ -25,7 +26,7 @@ const MAX_DIAGNOSTICS: usize = 20;
 /// Reads one `.evtx` file once: its summary and the events the rules use (all events
 /// with `options.all_events`); every record is counted either way.
 pub fn load(input: &InputFile, options: LoadOptions) -> Loaded {
-    let mut summary = SourceSummary::new(input, SourceKind::Evtx);
+    let mut summary = SourceSummary::new(input.display(), SourceKind::Evtx);
     let all = |_: &str, _: u16| true;
     let evtx_options = EvtxOptions {
         filter: Some(if options.all_events { &all } else { &is_rule_event }),

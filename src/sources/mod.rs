@@ -12,131 +12,12 @@ pub mod task_script;
 
 use std::io::{self, Write};
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-use exdoctor_parsers::event::{Event, LogIntegrity};
-use exdoctor_parsers::setup_log::RunResult;
+use exdoctor_parsers::event::Event;
 use serde::Serialize;
 
-use crate::findings::Finding;
-
-use crate::diagnostic::Diagnostic;
-use crate::ingest::{InputFile, SourceKind};
-
-/// What `analyze` reports about one input file until findings replace it.
-#[derive(Debug, Clone, Serialize)]
-pub struct SourceSummary {
-    pub path: String,
-    pub kind: SourceKind,
-    /// Records read (setup-log records, events, registry values).
-    pub records: u64,
-    /// Records or lines that could not be read.
-    pub errors: u64,
-    /// Format-specific summary (runs, time span, host state ...).
-    pub details: serde_json::Value,
-    /// The same summary as indented lines for the terminal.
-    #[serde(skip)]
-    pub text: Vec<String>,
-    /// Problems with this file.
-    #[serde(skip)]
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-impl SourceSummary {
-    /// An empty summary of `kind` for `input`, to be filled by the format module.
-    pub fn new(input: &InputFile, kind: SourceKind) -> SourceSummary {
-        SourceSummary {
-            path: input.display().to_string(),
-            kind,
-            records: 0,
-            errors: 0,
-            details: serde_json::Value::Null,
-            text: Vec::new(),
-            diagnostics: Vec::new(),
-        }
-    }
-}
-
-/// Owned facts of one file that the correlation rules need.
-#[derive(Debug, Clone)]
-pub enum Facts {
-    SetupLog(SetupLogFacts),
-    Events(EventLogFacts),
-    Registry(RegistryFacts),
-    TaskScript(TaskScriptFacts),
-    /// Nothing beyond the summary: the file could not be read.
-    None,
-}
-
-/// The steps of a setup task script.
-#[derive(Debug, Clone, Default)]
-pub struct TaskScriptFacts {
-    pub steps: Vec<TaskStepFacts>,
-}
-
-/// One step: its watermark id and description.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TaskStepFacts {
-    pub line: u32,
-    pub id: String,
-    pub name: String,
-    pub fatal: bool,
-}
-
-/// A parsed registry export, merged with the host's other exports later.
-#[derive(Debug, Clone)]
-pub struct RegistryFacts {
-    pub file: exdoctor_parsers::reg::RegFile<'static>,
-    /// The computer name this export alone gives (Tcpip Hostname, ComputerName).
-    pub host_name: Option<String>,
-    pub fqdn: Option<String>,
-}
-
-/// What a setup log contributes to its host: per-file findings and run facts.
-#[derive(Debug, Clone, Default)]
-pub struct SetupLogFacts {
-    /// Findings of the per-file rules (host not set yet).
-    pub findings: Vec<Finding>,
-    pub runs: Vec<RunFacts>,
-    /// The server name setup searched for (`Setup will search ... with name 'X'`, `Server Name=X`).
-    pub server_name: Option<String>,
-    /// The NetBIOS domain of the logged-on user (`SOLO\Han` -> `SOLO`).
-    pub user_domain: Option<String>,
-    /// Offset of the header's `Local time zone: (UTC-06:00) ...`, in minutes east of UTC.
-    pub utc_offset_minutes: Option<i32>,
-    /// The header's time zone text.
-    pub time_zone: Option<String>,
-    /// Run starts and ends, role tasks, errors and long pauses, in local time.
-    pub milestones: Vec<Milestone>,
-}
-
-/// One run, owned: its window in local time and how it ended.
-#[derive(Debug, Clone)]
-pub struct RunFacts {
-    pub index: usize,
-    pub first_line: u32,
-    pub last_line: u32,
-    pub start: Option<NaiveDateTime>,
-    pub end: Option<NaiveDateTime>,
-    pub result: RunResult,
-    pub ended: bool,
-    pub mode: Option<String>,
-    pub setup_version: Option<String>,
-    /// Innermost task begun and never ended.
-    pub unfinished_task: Option<String>,
-}
-
-/// What an event log contributes: the events the rules use, and integrity.
-#[derive(Debug, Clone, Default)]
-pub struct EventLogFacts {
-    pub channel: String,
-    /// Events the rules use (see `exdoctor_parsers::event::RULE_EVENTS`), in file order.
-    pub events: Vec<Event>,
-    /// Computer names with their record counts, most frequent first.
-    pub computers: Vec<(String, u64)>,
-    pub integrity: LogIntegrity,
-    pub first: Option<DateTime<Utc>>,
-    pub last: Option<DateTime<Utc>>,
-}
+use crate::ingest::InputFile;
+use crate::model::SourceKind;
+use crate::model::{Diagnostic, Facts, SourceSummary};
 
 /// What to keep while loading.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -150,14 +31,6 @@ impl LoadOptions {
     pub fn keeps(&self, event: &Event) -> bool {
         self.all_events || exdoctor_parsers::event::is_rule_event(&event.provider, event.event_id)
     }
-}
-
-/// A dated point of a setup log worth a line in the timeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Milestone {
-    pub line: u32,
-    pub time: NaiveDateTime,
-    pub text: String,
 }
 
 /// A file read once: its summary and its facts.

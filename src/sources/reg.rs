@@ -7,10 +7,11 @@ use exdoctor_parsers::reg::{parse_reg, RegData, RegFile};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{write_json_line, SourceSummary};
-use super::{Facts, Loaded, RegistryFacts};
-use crate::diagnostic::Diagnostic;
-use crate::ingest::{InputFile, SourceKind};
+use super::{write_json_line, Loaded};
+use crate::ingest::InputFile;
+use crate::model::Diagnostic;
+use crate::model::SourceKind;
+use crate::model::{Facts, RegistryFacts, SourceSummary};
 use crate::registry::host_state::{ExchangeInstall, HostState, RoleState};
 use crate::registry::host_state_from_files;
 
@@ -43,7 +44,7 @@ pub(crate) fn diagnostics(path: &str, file: &RegFile<'_>) -> Vec<Diagnostic> {
 
 /// Parses one `.reg` file once: its summary and the parsed keys (owned) for the host.
 pub fn load(input: &InputFile) -> Loaded {
-    let mut summary = SourceSummary::new(input, SourceKind::Reg);
+    let mut summary = SourceSummary::new(input.display(), SourceKind::Reg);
     let file = match parse_reg(input.bytes()) {
         Ok(file) => file,
         Err(err) => {
@@ -319,6 +320,6 @@ mod tests {
         let summary = load(&input(b"WINE REGISTRY Version 2\n")).summary;
         assert_eq!(summary.errors, 1);
         assert_eq!(summary.diagnostics.len(), 1);
-        assert_eq!(summary.diagnostics[0].level, crate::diagnostic::DiagLevel::Error);
+        assert_eq!(summary.diagnostics[0].level, crate::model::DiagLevel::Error);
     }
 }

@@ -7,10 +7,12 @@ use exdoctor_parsers::text::{binary_ratio, TextEncoding};
 use exdoctor_parsers::timestamp::RawTimestamp;
 use serde_json::{json, Value};
 
-use super::{write_json_line, Facts, Loaded, Milestone, RunFacts, SetupLogFacts, SourceSummary};
-use crate::diagnostic::Diagnostic;
-use crate::findings::Finding;
-use crate::ingest::{InputFile, SourceKind};
+use super::{write_json_line, Loaded};
+use crate::ingest::InputFile;
+use crate::model::Diagnostic;
+use crate::model::Finding;
+use crate::model::SourceKind;
+use crate::model::{Facts, Milestone, RunFacts, SetupLogFacts, SourceSummary};
 use crate::rules::{check_setup_log, SetupLogFile};
 
 /// Share of undecodable bytes above which a file with no records is called binary.
@@ -146,7 +148,7 @@ pub fn utc_offset_minutes(zone: &str) -> Option<i32> {
 
 fn summary_of(input: &InputFile, log: &SetupLog<'_>, encoding: TextEncoding) -> SourceSummary {
     let decoded_encoding = encoding;
-    let mut summary = SourceSummary::new(input, SourceKind::SetupLog);
+    let mut summary = SourceSummary::new(input.display(), SourceKind::SetupLog);
     summary.diagnostics = diagnostics(input, log, decoded_encoding);
     summary.records = log.records;
     summary.errors = log.orphan_lines;

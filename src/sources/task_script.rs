@@ -6,9 +6,11 @@ use std::io::{self, Write};
 use exdoctor_parsers::task_script::parse_task_script;
 use serde_json::json;
 
-use super::{write_json_line, Facts, Loaded, SourceSummary, TaskScriptFacts, TaskStepFacts};
-use crate::diagnostic::Diagnostic;
-use crate::ingest::{InputFile, SourceKind};
+use super::{write_json_line, Loaded};
+use crate::ingest::InputFile;
+use crate::model::Diagnostic;
+use crate::model::SourceKind;
+use crate::model::{Facts, SourceSummary, TaskScriptFacts, TaskStepFacts};
 
 /// Reads one task script: its steps.
 pub fn load(input: &InputFile) -> Loaded {
@@ -21,7 +23,7 @@ pub fn load(input: &InputFile) -> Loaded {
             fatal: s.fatal,
         })
         .collect();
-    let mut summary = SourceSummary::new(input, SourceKind::TaskScript);
+    let mut summary = SourceSummary::new(input.display(), SourceKind::TaskScript);
     summary.records = steps.len() as u64;
     summary.text.push(format!("setup task script, {} steps", steps.len()));
     summary.details = json!({ "steps": steps.iter().map(|s| json!({"line": s.line, "id": s.id, "name": s.name, "fatal": s.fatal})).collect::<Vec<_>>() });

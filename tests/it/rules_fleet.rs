@@ -3,8 +3,9 @@
 
 use crate::common;
 
-use exdoctor::analysis::{hosts_of, load_all, Host};
-use exdoctor::findings::{Finding, Location, Severity};
+use exdoctor::analysis::{hosts_of, load_all};
+use exdoctor::model::Host;
+use exdoctor::model::{Finding, Location, Severity};
 use exdoctor::rules::fleet;
 use exdoctor::sources::LoadOptions;
 

@@ -4,10 +4,10 @@
 use crate::common;
 
 use exdoctor::analysis::analyze;
-use exdoctor::findings::{Finding, Location, Severity};
 use exdoctor::ingest::InputFile;
+use exdoctor::model::HostView;
+use exdoctor::model::{Finding, Location, Severity};
 use exdoctor::registry::{host_state_from_inputs, HostState};
-use exdoctor::rules::host::HostView;
 use exdoctor::rules::host_state;
 
 /// The merged registry state of a sample folder's `.reg` files (name order).
@@ -97,7 +97,7 @@ fn exmbx01_ntlmssp_dependency_from_the_registry() {
         .evidence
         .iter()
         .any(|e| e.source.ends_with("windows.reg") && e.text.contains("6.0 build 6001")));
-    assert_eq!(n.confidence, exdoctor::findings::Confidence::Medium);
+    assert_eq!(n.confidence, exdoctor::model::Confidence::Medium);
     // Nothing else at warning or above: remote streaming backup (SP1 mailbox, not CCR) is info.
     let others: Vec<_> = f
         .iter()

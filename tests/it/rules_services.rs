@@ -2,10 +2,10 @@
 //! builds them, filtered to the events the analyzer keeps for the rules).
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
-use exdoctor::findings::{Confidence, Finding, Location, Severity};
-use exdoctor::rules::host::{HostEvent, HostView, RunWindow};
+use exdoctor::model::RunFacts;
+use exdoctor::model::{Confidence, Finding, Location, Severity};
+use exdoctor::model::{HostEvent, HostView, RunWindow};
 use exdoctor::rules::services::{self, check};
-use exdoctor::sources::RunFacts;
 use exdoctor_parsers::event::{is_rule_event, Event};
 use exdoctor_parsers::setup_log::RunResult;
 use exdoctor_samples::scenarios::sample_logs;
@@ -283,7 +283,7 @@ fn record_ids_of_the_evidence_are_the_events_records() {
 
 #[test]
 fn ntlmssp_finding_takes_more_evidence_from_other_sources() {
-    use exdoctor::findings::Evidence;
+    use exdoctor::model::Evidence;
     use exdoctor::rules::services::{ntlmssp_finding, AffectedService, DependencyRoot};
     let registry = Evidence::new(
         "EXMBX01/services.reg",

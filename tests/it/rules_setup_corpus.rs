@@ -5,7 +5,7 @@ use crate::common;
 
 use std::fs;
 
-use exdoctor::findings::{Confidence, Finding};
+use exdoctor::model::{Confidence, Finding};
 use exdoctor::rules::{check_setup_log, SetupLogFile};
 use exdoctor_parsers::setup_log::{decode, parse_setup_log};
 

@@ -4,7 +4,7 @@ use crate::common;
 
 use std::fs;
 
-use exdoctor::findings::{Finding, Severity};
+use exdoctor::model::{Finding, Severity};
 use exdoctor::rules::{check_setup_log, SetupLogFile};
 use exdoctor_parsers::setup_log::{decode, parse_setup_log};
 

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::{build_text, Server, BUILD_INVENTORY, RULES};
-use crate::findings::{Confidence, Finding};
+use crate::model::{Confidence, Finding};
 use crate::registry::Build;
 use crate::rules::host_state::{join_and, key_evidence, role_label};
 use crate::rules::info;

@@ -4,9 +4,8 @@
 mod inventory;
 mod order;
 
-use super::RuleInfo;
-use crate::analysis::Host;
-use crate::findings::{Finding, Severity};
+use crate::model::Host;
+use crate::model::{Finding, RuleInfo, Severity};
 use crate::registry::host_state::ExchangeRole;
 use crate::registry::{Build, HostState};
 

@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use super::{build_text, role_build, Server, RULES, UPGRADE_ORDER_VIOLATION};
-use crate::findings::{Confidence, Evidence, Finding};
+use crate::model::{Confidence, Evidence, Finding};
 use crate::registry::host_state::ExchangeRole;
 use crate::registry::Build;
 use crate::rules::host_state::{join_and, key_evidence, role_label};

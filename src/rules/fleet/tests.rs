@@ -1,7 +1,7 @@
 use exdoctor_parsers::reg::parse_reg;
 
 use super::*;
-use crate::analysis::hosts::HostGroup;
+use crate::model::HostGroup;
 use crate::registry::host_state_from_files;
 
 /// A host named `name` in `domain` with the given v8.0 roles (`(key, configured)`)

@@ -1,7 +1,6 @@
 //! Catalog entries of the host-state (registry) family.
 
-use crate::findings::Severity;
-use crate::rules::RuleInfo;
+use crate::model::{RuleInfo, Severity};
 
 /// `role-half-upgraded`.
 pub const ROLE_HALF_UPGRADED: &str = "role-half-upgraded";

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::{key_evidence, EVENT_LOG_CUSTOMSD, RULES};
-use crate::findings::Finding;
+use crate::model::Finding;
 use crate::registry::HostState;
 use crate::rules::info;
 

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::{key_evidence, FQDN_MISSING, PENDING_REBOOT, RULES, SINGLE_LABEL_DOMAIN};
-use crate::findings::{Finding, Severity};
+use crate::model::{Finding, Severity};
 use crate::registry::host_state::Identity;
 use crate::registry::HostState;
 use crate::rules::info;
@@ -55,7 +55,7 @@ fn pending_reboot(state: &HostState) -> Option<Finding> {
     Some(finding.detail("markers", json!(p.markers)))
 }
 
-fn identity_evidence(state: &HostState, text: &str) -> crate::findings::Evidence {
+fn identity_evidence(state: &HostState, text: &str) -> crate::model::Evidence {
     key_evidence(state, state.identity.source.as_ref(), TCPIP_KEY, text)
 }
 

@@ -15,8 +15,8 @@ mod services;
 pub use catalog::*;
 pub use custom_sd::{judge_custom_sd, SdVerdict};
 
-use super::host::HostView;
-use crate::findings::{Evidence, Finding, Location};
+use crate::model::HostView;
+use crate::model::{Evidence, Finding, Location};
 use crate::registry::host_state::SourceRef;
 use crate::registry::HostState;
 

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 
 use super::{key_evidence, CURRENT_VERSION_KEY};
-use crate::findings::{Confidence, Evidence, Finding, Location};
+use crate::model::{Confidence, Evidence, Finding, Location};
 use crate::registry::host_state::ServiceInfo;
 use crate::registry::HostState;
 use crate::rules::services::{ntlmssp_finding, AffectedService, DependencyRoot};

@@ -8,7 +8,7 @@ use super::{
     key_evidence, short_key, CURRENT_VERSION_KEY, ENVIRONMENT_KEY, IIS_KEY, NDP20_KEY, POWERSHELL_KEY, PREREQ_MISSING,
     RULES, UPDATES_KEY,
 };
-use crate::findings::{Confidence, Evidence, Finding, Location, Severity};
+use crate::model::{Confidence, Evidence, Finding, Location, Severity};
 use crate::registry::host_state::{SourceRef, StartMode};
 use crate::registry::{Build, HostState};
 use crate::rules::info;

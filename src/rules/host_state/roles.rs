@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use super::{key_evidence, role_label, ROLE_HALF_UPGRADED, RULES};
-use crate::findings::{Evidence, Finding};
+use crate::model::{Evidence, Finding};
 use crate::registry::host_state::{ExchangeInstall, ExchangeRole};
 use crate::registry::HostState;
 use crate::rules::info as info_of;

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::{key_evidence, EXCHANGE_SERVICE_DISABLED, REMOTE_STREAMING_BACKUP_DISABLED, RULES};
-use crate::findings::{Finding, Severity};
+use crate::model::{Finding, Severity};
 use crate::registry::host_state::{StartMode, STREAMING_BACKUP_KEY, STREAMING_BACKUP_VALUE};
 use crate::registry::HostState;
 use crate::rules::info;

@@ -1,9 +1,9 @@
 use exdoctor_parsers::reg::parse_reg;
 
 use super::*;
-use crate::findings::Severity;
+use crate::model::HostView;
+use crate::model::Severity;
 use crate::registry::host_state_from_files;
-use crate::rules::host::HostView;
 
 const HKLM: &str = "HKEY_LOCAL_MACHINE";
 
@@ -140,7 +140,7 @@ fn ntlmssp_dependency_on_2008() {
     assert_eq!(f[0].severity, Severity::Critical);
     assert_eq!(f[0].details["services"], serde_json::json!(["MSExchangeSA"]));
     assert_eq!(f[0].details["dependants"], serde_json::json!(["MSExchangeIS"]));
-    assert_eq!(f[0].confidence, crate::findings::Confidence::Medium);
+    assert_eq!(f[0].confidence, crate::model::Confidence::Medium);
 }
 
 #[test]

@@ -1,7 +1,6 @@
 //! Catalog entries of the known setup errors.
 
-use crate::findings::Severity;
-use crate::rules::RuleInfo;
+use crate::model::{RuleInfo, Severity};
 
 /// Reference of the signatures taken from Microsoft's SetupLogReviewer.
 const SLR: &[&str] = &["CSS-Exchange SetupLogReviewer (github.com/microsoft/CSS-Exchange, Setup)"];

@@ -9,7 +9,7 @@ use regex::{Regex, RegexSet};
 
 use super::scan::{run_entries, span_entries, Entry};
 use super::table::{Scope, Signature, SIGNATURES};
-use crate::findings::Evidence;
+use crate::model::Evidence;
 use crate::rules::SetupLogFile;
 
 /// Captured facts by name.

@@ -19,7 +19,7 @@ pub use catalog::RULES;
 use serde_json::Value;
 
 use super::{info, SetupLogFile};
-use crate::findings::{Confidence, Finding};
+use crate::model::{Confidence, Finding};
 pub(crate) use matcher::Captures;
 use matcher::{push_unique, Match, TABLE};
 use table::Merge;

@@ -4,7 +4,7 @@
 use exdoctor_parsers::setup_log::{Issue, RecordIter, Run, Tag, Text};
 use exdoctor_parsers::timestamp::RawTimestamp;
 
-use crate::findings::Evidence;
+use crate::model::Evidence;
 use crate::rules::SetupLogFile;
 
 /// One record: `[ERROR] message` plus its continuation lines.

@@ -4,7 +4,7 @@
 use exdoctor_parsers::setup_log::parse_setup_log;
 
 use super::*;
-use crate::findings::Location;
+use crate::model::Location;
 
 /// Builds a one-run 2016 log: `body` lines get a timestamp and depth 1, except lines that
 /// start with a space or are empty (continuation lines) and `[0]` lines (depth given).

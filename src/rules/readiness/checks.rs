@@ -4,7 +4,7 @@
 
 use exdoctor_parsers::setup_log::{Run, Tag};
 
-use crate::findings::{Evidence, Severity};
+use crate::model::{Evidence, Severity};
 use crate::rules::known_errors::scan::Entry;
 use crate::rules::SetupLogFile;
 

@@ -11,8 +11,8 @@ mod remedies;
 use serde_json::Value;
 
 use super::known_errors::scan::run_entries;
-use super::{info, RuleInfo, SetupLogFile};
-use crate::findings::{Confidence, Finding, Severity};
+use super::{info, SetupLogFile};
+use crate::model::{Confidence, Finding, RuleInfo, Severity};
 use checks::{failed_checks, FailedCheck};
 use permissions::Need;
 

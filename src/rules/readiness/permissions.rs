@@ -10,7 +10,7 @@
 use exdoctor_parsers::setup_log::Run;
 
 use super::checks::{evidence_at, FailedCheck};
-use crate::findings::Evidence;
+use crate::model::Evidence;
 use crate::rules::known_errors::scan::Entry;
 use crate::rules::SetupLogFile;
 

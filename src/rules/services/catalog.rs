@@ -1,7 +1,6 @@
 //! Catalog entries of the services and event-log family.
 
-use crate::findings::Severity;
-use crate::rules::RuleInfo;
+use crate::model::{RuleInfo, Severity};
 
 /// `service-crash`.
 pub const SERVICE_CRASH: &str = "service-crash";

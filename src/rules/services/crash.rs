@@ -8,8 +8,8 @@ use exdoctor_parsers::event::Event;
 use super::exchange::{is_process_of, key_or_name, label, lookup};
 use super::messages::evidence_text;
 use super::{utc, RULES, SCM, SERVICE_CRASH};
-use crate::findings::{Confidence, Finding, Severity};
-use crate::rules::host::{HostEvent, HostView};
+use crate::model::{Confidence, Finding, Severity};
+use crate::model::{HostEvent, HostView};
 use crate::rules::info;
 
 /// Crash reports this close to the SCM event belong to it.

@@ -10,8 +10,8 @@ use serde_json::json;
 use super::exchange::{group_key, key_or_name, label};
 use super::messages::{evidence_text, win32_code};
 use super::{HostView, NTLMSSP_DEPENDENCY, RULES, SCM, SERVICE_DEPENDENCY_MISSING};
-use crate::findings::{Confidence, Evidence, Finding};
-use crate::rules::host::HostEvent;
+use crate::model::HostEvent;
+use crate::model::{Confidence, Evidence, Finding};
 use crate::rules::info;
 
 /// A service and the evidence that shows it (events now; registry values can be added).
@@ -370,8 +370,8 @@ mod tests {
         ];
         let ev = os_upgrade_evidence(&view(&events));
         assert_eq!(ev.len(), 2);
-        assert_eq!(ev[0].location, crate::findings::Location::Record(1));
-        assert_eq!(ev[1].location, crate::findings::Location::Record(2));
+        assert_eq!(ev[0].location, crate::model::Location::Record(1));
+        assert_eq!(ev[1].location, crate::model::Location::Record(2));
         assert!(os_upgrade_evidence(&view(&events[1..])).is_empty());
     }
 }

@@ -6,8 +6,8 @@ use exdoctor_parsers::ParseError;
 use serde_json::json;
 
 use super::{EVENT_LOG_GAP, RULES};
-use crate::findings::{Confidence, Evidence, Finding, Location};
-use crate::rules::host::{HostLog, HostView};
+use crate::model::{Confidence, Evidence, Finding, Location};
+use crate::model::{HostLog, HostView};
 use crate::rules::info;
 
 /// At most this many gap and problem lines as evidence; the rest are counted.

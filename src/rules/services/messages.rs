@@ -4,7 +4,7 @@
 
 use exdoctor_parsers::event::Event;
 
-use crate::rules::host::HostEvent;
+use crate::model::HostEvent;
 
 /// Message templates by (provider, event id); `%N` is the N-th insertion string.
 const TEMPLATES: &[(&str, u16, &str)] = &[

@@ -22,8 +22,8 @@ pub use dependency::{ntlmssp_finding, AffectedService, DependencyRoot};
 use chrono::{DateTime, Utc};
 use exdoctor_parsers::event::Event;
 
-use super::host::{HostView, RunWindow};
-use crate::findings::{Evidence, Finding, Location, Timestamp};
+use crate::model::{Evidence, Finding, Location, Timestamp};
+use crate::model::{HostView, RunWindow};
 
 /// The provider name of SCM events.
 const SCM: &str = "Service Control Manager";
@@ -100,8 +100,8 @@ pub(crate) mod testing {
     use exdoctor_parsers::event::{Event, EventField, Level};
     use exdoctor_parsers::setup_log::RunResult;
 
-    use crate::rules::host::{HostEvent, HostView, RunWindow};
-    use crate::sources::RunFacts;
+    use crate::model::RunFacts;
+    use crate::model::{HostEvent, HostView, RunWindow};
 
     /// A classic event with positional insertion strings at `time` (RFC 3339).
     pub(crate) fn event(provider: &str, id: u16, record: u64, time: &str, params: &[&str]) -> Event {
@@ -188,7 +188,7 @@ pub(crate) mod testing {
 mod tests {
     use super::testing::{event, topology_failure, view};
     use super::*;
-    use crate::findings::Severity;
+    use crate::model::Severity;
 
     #[test]
     fn a_start_failure_beside_topology_errors_is_one_critical_topology_finding_of_the_host() {

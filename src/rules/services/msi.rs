@@ -7,8 +7,8 @@ use exdoctor_parsers::event::Event;
 
 use super::messages::evidence_text;
 use super::{run_evidence, run_label, utc, MSI_INSTALL_FAILED, RULES};
-use crate::findings::{Confidence, Finding};
-use crate::rules::host::{HostEvent, HostView};
+use crate::model::{Confidence, Finding};
+use crate::model::{HostEvent, HostView};
 use crate::rules::info;
 
 const MSI: &str = "MsiInstaller";

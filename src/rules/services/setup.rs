@@ -7,8 +7,8 @@ use serde_json::json;
 
 use super::messages::evidence_text;
 use super::{run_evidence, run_label, utc, EXCHANGE_SETUP_COMPONENT_FAILED, RULES, UNEXPECTED_SHUTDOWN_DURING_SETUP};
-use crate::findings::{Confidence, Finding};
-use crate::rules::host::{HostEvent, HostView, RunWindow};
+use crate::model::{Confidence, Finding};
+use crate::model::{HostEvent, HostView, RunWindow};
 use crate::rules::info;
 use exdoctor_parsers::setup_log::RunResult;
 

@@ -13,8 +13,8 @@ use super::crash::is_start_timeout_report;
 use super::exchange::{group_key, key_or_name, label, lookup};
 use super::messages::{evidence_text, render, win32_code};
 use super::{scm_service, topology, utc, CRL_REMEDIATION, RULES, SCM, SERVICE_START_FAILURE};
-use crate::findings::{Confidence, Evidence, Finding, Severity};
-use crate::rules::host::{HostEvent, HostView};
+use crate::model::{Confidence, Evidence, Finding, Severity};
+use crate::model::{HostEvent, HostView};
 use crate::rules::info;
 
 /// The SCM start-failure events.

@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::messages::evidence_text;
 use super::{utc, AD_TOPOLOGY_FAILURE, RULES};
-use crate::findings::{Evidence, Finding};
-use crate::rules::host::{HostEvent, HostView};
+use crate::model::{Evidence, Finding};
+use crate::model::{HostEvent, HostView};
 use crate::rules::info;
 
 /// The ADAccess provider.

@@ -6,9 +6,9 @@ use chrono::{DateTime, Duration, Utc};
 use exdoctor_parsers::event::{Event, LogIntegrity};
 use exdoctor_parsers::setup_log::RunResult;
 
-use crate::findings::{Evidence, Location, Timestamp};
+use super::{Evidence, Location, Timestamp};
+use super::{RunFacts, TaskStepFacts};
 use crate::registry::HostState;
-use crate::sources::{RunFacts, TaskStepFacts};
 
 /// One event with the file it came from.
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,26 @@
+//! The data the rules read and write: the per-file facts, the host and its view (events
+//! in UTC order, setup runs as UTC windows), findings with their evidence, input
+//! diagnostics and the rule catalog's entry type.
+//!
+//! The model imports nothing of the analyzer but the registry's host state; sources
+//! fill it, rules read it, analysis and report consume it.
+
+mod diagnostic;
+mod facts;
+mod finding;
+mod host;
+mod host_view;
+mod rule;
+mod source;
+mod zone;
+
+pub use diagnostic::{DiagLevel, Diagnostic};
+pub use facts::{
+    EventLogFacts, Facts, Milestone, RegistryFacts, RunFacts, SetupLogFacts, TaskScriptFacts, TaskStepFacts,
+};
+pub use finding::{Confidence, Evidence, Finding, Location, Severity, Timestamp};
+pub use host::{Attribution, Host, HostGroup};
+pub use host_view::{HostEvent, HostLog, HostView, RunWindow};
+pub use rule::RuleInfo;
+pub use source::{SourceKind, SourceSummary};
+pub use zone::{Daylight, HostZone};

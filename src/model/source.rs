@@ -1,0 +1,75 @@
+//! What exdoctor reads: the kinds of input and the summary `analyze` reports per file.
+
+use serde::Serialize;
+
+use super::Diagnostic;
+
+/// The kinds of input exdoctor understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// ExchangeSetup.log (any version, UTF-8/ANSI or UTF-16).
+    SetupLog,
+    /// Windows XML event log (`ElfFile`).
+    Evtx,
+    /// Legacy Windows NT/2000/2003 event log (`LfLe`).
+    Evt,
+    /// `wevtutil qe /f:xml` or Event Viewer "Save as XML" export.
+    EventXml,
+    /// Event Viewer CSV export.
+    EventCsv,
+    /// Registry export (regedit v5, REGEDIT4, or a dialect reported as such).
+    Reg,
+    /// Exchange 2007 setup task script (`Install-<Role>-<date>.ps1` with step ids).
+    TaskScript,
+}
+
+impl SourceKind {
+    /// Stable lowercase name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::SetupLog => "setup_log",
+            SourceKind::Evtx => "evtx",
+            SourceKind::Evt => "evt",
+            SourceKind::EventXml => "event_xml",
+            SourceKind::EventCsv => "event_csv",
+            SourceKind::Reg => "reg",
+            SourceKind::TaskScript => "task_script",
+        }
+    }
+}
+
+/// What `analyze` reports about one input file until findings replace it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceSummary {
+    pub path: String,
+    pub kind: SourceKind,
+    /// Records read (setup-log records, events, registry values).
+    pub records: u64,
+    /// Records or lines that could not be read.
+    pub errors: u64,
+    /// Format-specific summary (runs, time span, host state ...).
+    pub details: serde_json::Value,
+    /// The same summary as indented lines for the terminal.
+    #[serde(skip)]
+    pub text: Vec<String>,
+    /// Problems with this file.
+    #[serde(skip)]
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl SourceSummary {
+    /// An empty summary of `kind` for the input shown as `path`, to be filled by the
+    /// format module.
+    pub fn new(path: &str, kind: SourceKind) -> SourceSummary {
+        SourceSummary {
+            path: path.to_string(),
+            kind,
+            records: 0,
+            errors: 0,
+            details: serde_json::Value::Null,
+            text: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+}
