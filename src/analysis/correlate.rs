@@ -3,29 +3,16 @@
 
 use chrono::Duration;
 
-use crate::model::{Confidence, Evidence, Finding, Location};
+use crate::model::{Confidence, Evidence, Finding, Location, RuleId};
 use crate::model::{HostView, RunWindow};
-use crate::rules::services::{
-    EXCHANGE_SETUP_COMPONENT_FAILED, SERVICE_START_FAILURE, UNEXPECTED_SHUTDOWN_DURING_SETUP,
-};
-use crate::rules::setup_runs::{SETUP_INTERRUPTED, SETUP_STALL, SETUP_WATERMARK};
-
-/// Rule ids of the registry family (kept here as strings so this module does not
-/// depend on how that family is laid out).
-const ROLE_HALF_UPGRADED: &str = "role-half-upgraded";
-const PREREQ_MISSING: &str = "prereq-missing";
-const PENDING_REBOOT: &str = "pending-reboot";
-const SINGLE_LABEL_DOMAIN: &str = "single-label-domain";
-const PREREQ_FAILED: &str = "prereq-failed";
-const NTLMSSP_DEPENDENCY: &str = "ntlmssp-dependency";
 
 /// How long after an interrupted run's last line its aftermath (reboot) is looked for.
 const AFTERMATH: i64 = 6;
 
 /// Applies every correlation to the host's findings.
 pub fn correlate(findings: &mut Vec<Finding>, view: &HostView<'_>) {
-    merge_same_rule(findings, NTLMSSP_DEPENDENCY);
-    merge_same_rule(findings, SETUP_WATERMARK);
+    merge_same_rule(findings, RuleId::NtlmsspDependency);
+    merge_same_rule(findings, RuleId::SetupWatermark);
     interrupted_runs(findings, view);
     registry_state_of_interrupted_runs(findings);
     watermark_steps(findings, view);
@@ -35,7 +22,7 @@ pub fn correlate(findings: &mut Vec<Finding>, view: &HostView<'_>) {
 
 /// Findings of one rule from different sources (events and registry for NtLmSsp; setup
 /// log and registry for a watermark) are one problem: the first absorbs the others.
-fn merge_same_rule(findings: &mut Vec<Finding>, rule: &str) {
+fn merge_same_rule(findings: &mut Vec<Finding>, rule: RuleId) {
     let positions: Vec<usize> = findings
         .iter()
         .enumerate()
@@ -64,14 +51,14 @@ fn merge_same_rule(findings: &mut Vec<Finding>, rule: &str) {
 /// The registry of an interrupted host shows the same interruption: the role's watermark
 /// and its unpacked/configured mismatch become evidence of `setup-interrupted`.
 fn registry_state_of_interrupted_runs(findings: &mut Vec<Finding>) {
-    let Some(interrupted) = findings.iter().position(|f| f.rule == SETUP_INTERRUPTED) else {
+    let Some(interrupted) = findings.iter().position(|f| f.rule == RuleId::SetupInterrupted) else {
         return;
     };
     let registry: Vec<usize> = findings
         .iter()
         .enumerate()
         .filter(|(_, f)| {
-            (f.rule == SETUP_WATERMARK || f.rule == ROLE_HALF_UPGRADED)
+            (f.rule == RuleId::SetupWatermark || f.rule == RuleId::RoleHalfUpgraded)
                 && f.evidence.iter().any(|e| matches!(e.location, Location::Key(_)))
         })
         .map(|(i, _)| i)
@@ -100,7 +87,7 @@ fn registry_state_of_interrupted_runs(findings: &mut Vec<Finding>) {
 fn watermark_steps(findings: &mut [Finding], view: &HostView<'_>) {
     for finding in findings
         .iter_mut()
-        .filter(|f| f.rule == SETUP_WATERMARK || f.rule == SETUP_INTERRUPTED)
+        .filter(|f| f.rule == RuleId::SetupWatermark || f.rule == RuleId::SetupInterrupted)
     {
         let mut cited: Vec<Evidence> = Vec::new();
         for (source, step) in &view.task_steps {
@@ -135,20 +122,20 @@ fn watermark_steps(findings: &mut [Finding], view: &HostView<'_>) {
 /// Readiness checks the setup log failed on, matched with the registry finding that shows
 /// the same gap today: the registry finding is the root, the log line its history.
 fn readiness_against_registry(findings: &mut Vec<Finding>) {
-    const PAIRS: [(&str, &str, Option<&str>); 5] = [
+    const PAIRS: [(&str, RuleId, Option<&str>); 5] = [
         (
             "netframework20sp1notinstalled",
-            PREREQ_MISSING,
+            RuleId::PrereqMissing,
             Some("NetFramework20SP1"),
         ),
-        ("powershellnotinstalled", PREREQ_MISSING, Some("PowerShell10")),
-        ("rebootpending", PENDING_REBOOT, None),
-        ("pendingrebootwindowscomponents", PENDING_REBOOT, None),
-        ("singlelabeldomain", SINGLE_LABEL_DOMAIN, None),
+        ("powershellnotinstalled", RuleId::PrereqMissing, Some("PowerShell10")),
+        ("rebootpending", RuleId::PendingReboot, None),
+        ("pendingrebootwindowscomponents", RuleId::PendingReboot, None),
+        ("singlelabeldomain", RuleId::SingleLabelDomain, None),
     ];
     let mut removed = Vec::new();
     for (i, f) in findings.iter().enumerate() {
-        if f.rule != PREREQ_FAILED {
+        if f.rule != RuleId::PrereqFailed {
             continue;
         }
         let Some(check) = f
@@ -213,7 +200,7 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
     let open_end = Duration::hours(AFTERMATH);
     let mut removed: Vec<usize> = Vec::new();
     for i in 0..findings.len() {
-        if findings[i].rule != SETUP_INTERRUPTED {
+        if findings[i].rule != RuleId::SetupInterrupted {
             continue;
         }
         let Some(window) = window_of(&findings[i], view) else {
@@ -223,7 +210,7 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
         // MSExchangeSetup 1000 without 1001 inside the window: the same interruption.
         let mut folded = Vec::new();
         for (j, other) in findings.iter().enumerate() {
-            let same_run = other.rule == EXCHANGE_SETUP_COMPONENT_FAILED
+            let same_run = other.rule == RuleId::ExchangeSetupComponentFailed
                 && other.details.get("completed").and_then(|c| c.as_bool()) == Some(false)
                 && other
                     .evidence
@@ -242,7 +229,7 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
         // The unexpected shutdown explains the interruption: cite it (it stays a finding).
         let shutdown: Vec<Evidence> = findings
             .iter()
-            .filter(|f| f.rule == UNEXPECTED_SHUTDOWN_DURING_SETUP)
+            .filter(|f| f.rule == RuleId::UnexpectedShutdownDuringSetup)
             .flat_map(|f| {
                 f.evidence
                     .iter()
@@ -299,14 +286,14 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
 
 /// A stalled setup run absorbs the CRL-timeout service start failures of its window.
 fn stalls(findings: &mut Vec<Finding>, view: &HostView<'_>) {
-    let Some(stall) = findings.iter().position(|f| f.rule == SETUP_STALL) else {
+    let Some(stall) = findings.iter().position(|f| f.rule == RuleId::SetupStall) else {
         return;
     };
     let Some(window) = window_of(&findings[stall], view).cloned() else {
         return;
     };
     let crl = findings.iter().position(|f| {
-        f.rule == SERVICE_START_FAILURE
+        f.rule == RuleId::ServiceStartFailure
             && f.details.get("cause").and_then(|c| c.as_str()) == Some("crl-check-timeout")
             && f.evidence
                 .iter()

@@ -21,7 +21,6 @@ use crate::model::{DiagLevel, Diagnostic};
 use crate::model::{Facts, Host, SourceSummary};
 use crate::model::{HostEvent, HostLog, HostView, RunWindow};
 use crate::registry::{HostState, RegistryView};
-use crate::rules::services;
 use crate::sources::{load, LoadOptions, Loaded};
 use hosts::{group, HostHint};
 use zone::{infer_from_setup_events, localize};
@@ -318,8 +317,8 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
     }
     view.events
         .sort_by(|a, b| (a.event.time, a.source, a.event.record_id).cmp(&(b.event.time, b.source, b.event.record_id)));
-    findings.extend(services::check(&view));
-    findings.extend(crate::rules::host_state::check(&view));
+    findings.extend(crate::rules::events::check(&view));
+    findings.extend(crate::rules::registry::check(&view));
     correlate::correlate(&mut findings, &view);
     for finding in &mut findings {
         finding.host = g.name.clone();
@@ -381,7 +380,7 @@ fn sort_findings(findings: &mut [Finding]) {
         a.host
             .cmp(&b.host)
             .then(b.severity.cmp(&a.severity))
-            .then(a.rule.cmp(b.rule))
+            .then(a.rule.cmp(&b.rule))
             .then_with(|| {
                 let key = |f: &Finding| f.evidence.first().map(|e| (e.source.clone(), e.location.clone()));
                 key(a).cmp(&key(b))

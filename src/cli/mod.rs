@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::model::Severity;
+use crate::model::{RuleId, Severity};
 
 /// Exit code: ran, nothing at or above --fail-on.
 pub const EXIT_OK: u8 = 0;
@@ -94,9 +94,9 @@ pub struct AnalyzeArgs {
     /// Show only findings at or above this severity.
     #[arg(long, value_enum)]
     pub min_severity: Option<Severity>,
-    /// Show only these rule ids (repeatable).
+    /// Show only these rule ids (repeatable, case-insensitive; see `exdoctor rules`).
     #[arg(long)]
-    pub rule: Vec<String>,
+    pub rule: Vec<RuleId>,
     /// Show only these hosts (repeatable, case-insensitive).
     #[arg(long)]
     pub host: Vec<String>,

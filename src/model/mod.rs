@@ -21,6 +21,6 @@ pub use facts::{
 pub use finding::{Confidence, Evidence, Finding, Location, Severity, Timestamp};
 pub use host::{Attribution, Host, HostGroup};
 pub use host_view::{HostEvent, HostLog, HostView, RunWindow};
-pub use rule::RuleInfo;
+pub use rule::{RuleId, RuleInfo, UnknownRuleId};
 pub use source::{SourceKind, SourceSummary};
 pub use zone::{Daylight, HostZone};

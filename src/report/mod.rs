@@ -7,14 +7,14 @@ pub use json::{write_json, write_jsonl, SCHEMA_VERSION};
 pub use text::{write_text, TextStyle};
 
 use crate::analysis::Analysis;
-use crate::model::{Finding, Severity};
+use crate::model::{Finding, RuleId, Severity};
 
 /// Which findings to show.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub min_severity: Option<Severity>,
-    /// Rule ids to keep (all when empty).
-    pub rules: Vec<String>,
+    /// Rules to keep (all when empty).
+    pub rules: Vec<RuleId>,
     /// Host names to keep, case-insensitive (all when empty).
     pub hosts: Vec<String>,
 }
@@ -23,7 +23,7 @@ impl Filter {
     /// Whether `finding` passes the filter.
     pub fn keeps(&self, finding: &Finding) -> bool {
         self.min_severity.is_none_or(|min| finding.severity >= min)
-            && (self.rules.is_empty() || self.rules.iter().any(|r| r == finding.rule))
+            && (self.rules.is_empty() || self.rules.contains(&finding.rule))
             && self.keeps_host(&finding.host)
     }
 

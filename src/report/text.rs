@@ -126,7 +126,7 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
             out,
             " {} {}  {}",
             style.severity(f.severity),
-            style.paint("1", f.rule),
+            style.paint("1", f.rule.as_str()),
             f.title
         )?;
         writeln!(out, "   {}", f.summary)?;

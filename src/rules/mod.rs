@@ -1,133 +1,112 @@
-//! The rules: one module per family, each owning its catalog entries ([`RuleInfo`]).
-//!
-//! Per-file rules (setup logs) run right after parsing, in parallel, on the borrowed
-//! parse; correlation rules run per host (and across hosts) on owned facts. Rules never
-//! read files.
+//! The rules, grouped by the evidence they read: [`setup_log`] (one ExchangeSetup.log,
+//! on its borrowed parse), [`events`] (a host's event logs), [`registry`] (a host's
+//! registry state) and [`fleet`] (all hosts). Each rule's catalog entry ([`RuleInfo`])
+//! is defined once, next to its check; [`info`] maps every [`RuleId`] to it and
+//! `exdoctor rules` is generated from [`catalog`]. Rules never read files.
 
+pub mod events;
 pub mod fleet;
-pub mod host_state;
-pub mod known_errors;
-pub mod readiness;
-pub mod services;
-pub mod setup_runs;
+pub mod registry;
+pub mod setup_log;
 
-use exdoctor_parsers::setup_log::{Issue, SetupLog};
-use exdoctor_parsers::timestamp::RawTimestamp;
+use crate::model::{RuleId, RuleInfo};
+use setup_log::known_errors::table as ke;
 
-use crate::model::{Evidence, Finding, Location, RuleInfo, Timestamp};
-
-/// Every rule of every family, in catalog order.
+/// Every rule, in catalog order.
 pub fn catalog() -> Vec<&'static RuleInfo> {
-    [
-        setup_runs::RULES,
-        readiness::RULES,
-        known_errors::RULES,
-        services::RULES,
-        host_state::RULES,
-        fleet::RULES,
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
+    RuleId::ALL.iter().map(|id| info(*id)).collect()
 }
 
-/// The catalog entry of `id`.
+/// The catalog entry of `id` (any letter case), if it is a rule id.
 pub fn rule(id: &str) -> Option<&'static RuleInfo> {
-    catalog().into_iter().find(|r| r.id == id)
+    RuleId::parse(id).map(info)
 }
 
-/// The catalog entry of `id` from a family's table. An id missing from its table is a
-/// programming error: debug builds (and so every test run) stop on it; release builds
-/// fall back to the table's first entry rather than panic on a user's data.
-pub(crate) fn info(table: &'static [RuleInfo], id: &str) -> &'static RuleInfo {
-    let found = table.iter().find(|r| r.id == id);
-    debug_assert!(found.is_some(), "rule id {id} is not in its family's catalog table");
-    found.unwrap_or(&table[0])
-}
-
-/// A parsed setup log as the per-file rules see it.
-pub struct SetupLogFile<'a, 'b> {
-    /// Path shown in evidence.
-    pub path: &'b str,
-    pub log: &'b SetupLog<'a>,
-}
-
-impl SetupLogFile<'_, '_> {
-    /// The local time of a raw timestamp (the host's time zone is applied later).
-    pub fn time(&self, ts: &RawTimestamp) -> Option<Timestamp> {
-        self.log.resolve(ts).map(Timestamp::Local)
+/// The catalog entry of a rule: where each rule is defined.
+pub fn info(id: RuleId) -> &'static RuleInfo {
+    match id {
+        RuleId::SetupFailed => &setup_log::runs::SETUP_FAILED,
+        RuleId::SetupInterrupted => &setup_log::runs::SETUP_INTERRUPTED,
+        RuleId::SetupWatermark => &setup_log::runs::SETUP_WATERMARK,
+        RuleId::SetupResumeMismatch => &setup_log::runs::SETUP_RESUME_MISMATCH,
+        RuleId::SetupStall => &setup_log::runs::SETUP_STALL,
+        RuleId::PrereqFailed => &setup_log::readiness::PREREQ_FAILED,
+        RuleId::MissingPermissions => &setup_log::readiness::MISSING_PERMISSIONS,
+        RuleId::LdifdeImportFailed => &ke::LDIFDE_IMPORT_FAILED.info,
+        RuleId::MsiInstallerCache => &ke::MSI_INSTALLER_CACHE.info,
+        RuleId::ArbitrationUpnConflict => &ke::ARBITRATION_UPN_CONFLICT.info,
+        RuleId::ServiceDisabledDuringSetup => &ke::SERVICE_DISABLED_DURING_SETUP.info,
+        RuleId::EndpointMapperFirewall => &ke::ENDPOINT_MAPPER_FIREWALL.info,
+        RuleId::AdObjectAlreadyExists => &ke::AD_OBJECT_ALREADY_EXISTS.info,
+        RuleId::SearchFoundationFailure => &ke::SEARCH_FOUNDATION_FAILURE.info,
+        RuleId::MissingDirectory => &ke::MISSING_DIRECTORY.info,
+        RuleId::MissingHomemdb => &ke::MISSING_HOMEMDB.info,
+        RuleId::MountDatabaseFailed => &ke::MOUNT_DATABASE_FAILED.info,
+        RuleId::SecurityGroupsOuDeleted => &ke::SECURITY_GROUPS_OU_DELETED.info,
+        RuleId::ServicecontrolReverse => &ke::SERVICECONTROL_REVERSE.info,
+        RuleId::VirtualDirectoryFailure => &ke::VIRTUAL_DIRECTORY_FAILURE.info,
+        RuleId::InstallFromBin => &ke::INSTALL_FROM_BIN.info,
+        RuleId::AdAccessDenied => &ke::AD_ACCESS_DENIED.info,
+        RuleId::FipsConfigAccessDenied => &ke::FIPS_CONFIG_ACCESS_DENIED.info,
+        RuleId::MultipleEasVdirs => &ke::MULTIPLE_EAS_VDIRS.info,
+        RuleId::CertificateExpired => &ke::CERTIFICATE_EXPIRED.info,
+        RuleId::WellKnownObjectInvalid => &ke::WELL_KNOWN_OBJECT_INVALID.info,
+        RuleId::WellKnownObjectWrongGroupType => &ke::WELL_KNOWN_OBJECT_WRONG_GROUP_TYPE.info,
+        RuleId::SharedConfigDc => &ke::SHARED_CONFIG_DC.info,
+        RuleId::AdValidationFailed => &ke::AD_VALIDATION_FAILED.info,
+        RuleId::IisVdirMissing => &ke::IIS_VDIR_MISSING.info,
+        RuleId::ReceiveConnectorFqdn => &ke::RECEIVE_CONNECTOR_FQDN.info,
+        RuleId::ServiceCrash => &events::crash::SERVICE_CRASH,
+        RuleId::ServiceStartFailure => &events::start_failure::SERVICE_START_FAILURE,
+        RuleId::ServiceDependencyMissing => &events::dependency::SERVICE_DEPENDENCY_MISSING,
+        RuleId::NtlmsspDependency => &events::dependency::NTLMSSP_DEPENDENCY,
+        RuleId::MsiInstallFailed => &events::msi::MSI_INSTALL_FAILED,
+        RuleId::ExchangeSetupComponentFailed => &events::setup::EXCHANGE_SETUP_COMPONENT_FAILED,
+        RuleId::UnexpectedShutdownDuringSetup => &events::setup::UNEXPECTED_SHUTDOWN_DURING_SETUP,
+        RuleId::AdTopologyFailure => &events::topology::AD_TOPOLOGY_FAILURE,
+        RuleId::EventLogGap => &events::integrity::EVENT_LOG_GAP,
+        RuleId::RoleHalfUpgraded => &registry::roles::ROLE_HALF_UPGRADED,
+        RuleId::PrereqMissing => &registry::prereq::PREREQ_MISSING,
+        RuleId::PendingReboot => &registry::identity::PENDING_REBOOT,
+        RuleId::SingleLabelDomain => &registry::identity::SINGLE_LABEL_DOMAIN,
+        RuleId::FqdnMissing => &registry::identity::FQDN_MISSING,
+        RuleId::ExchangeServiceDisabled => &registry::service_settings::EXCHANGE_SERVICE_DISABLED,
+        RuleId::RemoteStreamingBackupDisabled => &registry::service_settings::REMOTE_STREAMING_BACKUP_DISABLED,
+        RuleId::EventLogCustomsd => &registry::custom_sd::EVENT_LOG_CUSTOMSD,
+        RuleId::UpgradeOrderViolation => &fleet::UPGRADE_ORDER_VIOLATION,
+        RuleId::BuildInventory => &fleet::BUILD_INVENTORY,
     }
-
-    /// Evidence pointing at `line` with `text`.
-    pub fn evidence(&self, line: u32, ts: Option<&RawTimestamp>, text: impl Into<String>) -> Evidence {
-        Evidence::new(self.path, Location::Line(line), ts.and_then(|t| self.time(t)), text)
-    }
-
-    /// Evidence for an error/warning record: its message, and its first continuation line.
-    pub fn issue_evidence(&self, issue: &Issue<'_>) -> Evidence {
-        let mut text = issue.message.to_str_lossy().trim_end().to_string();
-        if let Some(first) = issue
-            .continuation
-            .to_str_lossy()
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty())
-        {
-            if text.is_empty() {
-                text = first.to_string();
-            }
-        }
-        self.evidence(issue.line, Some(&issue.time), text)
-    }
-}
-
-/// Runs every per-file rule on a setup log. A generic `setup-failed` of the last run is
-/// folded into the evidence of the specific finding that explains it (known error,
-/// readiness check, permissions).
-pub fn check_setup_log(file: &SetupLogFile<'_, '_>) -> Vec<Finding> {
-    let mut specific = known_errors::check(file);
-    specific.extend(readiness::check(file));
-    let mut out = Vec::new();
-    for finding in setup_runs::check(file) {
-        if finding.rule == setup_runs::SETUP_FAILED && !specific.is_empty() {
-            let root = &mut specific[0];
-            for e in finding.evidence {
-                if !root.evidence.contains(&e) {
-                    root.push_evidence(e);
-                }
-            }
-            continue;
-        }
-        out.push(finding);
-    }
-    specific.extend(out);
-    specific
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Like ripgrep's default-types table test: the table is complete and consistent.
     #[test]
-    fn catalog_ids_are_unique_kebab_case_and_complete() {
+    fn every_id_maps_to_its_own_complete_entry() {
         let all = catalog();
-        let mut ids: Vec<&str> = all.iter().map(|r| r.id).collect();
-        ids.sort_unstable();
-        let before = ids.len();
-        ids.dedup();
-        assert_eq!(ids.len(), before, "duplicate rule id");
-        for r in &all {
+        assert_eq!(all.len(), RuleId::ALL.len());
+        for (id, rule) in RuleId::ALL.iter().zip(&all) {
+            assert_eq!(rule.id, *id, "info({id}) points at the entry of {}", rule.id);
             assert!(
-                r.id.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
-                "{}",
-                r.id
+                !rule.title.is_empty() && !rule.description.is_empty() && !rule.remediation.is_empty(),
+                "{id}"
             );
-            assert!(
-                !r.title.is_empty() && !r.description.is_empty() && !r.remediation.is_empty(),
-                "{}",
-                r.id
-            );
+            assert!(!rule.title.ends_with('.'), "{id}: titles do not end with a period");
+        }
+        assert_eq!(rule("SETUP-failed").map(|r| r.id), Some(RuleId::SetupFailed));
+        assert!(rule("no-such-rule").is_none());
+    }
+
+    #[test]
+    fn every_known_error_is_in_the_catalog_once() {
+        assert_eq!(ke::KNOWN_ERRORS.len(), 24);
+        for known in ke::KNOWN_ERRORS {
+            let id = known.info.id;
+            assert_eq!(ke::KNOWN_ERRORS.iter().filter(|k| k.info.id == id).count(), 1, "{id}");
+            assert_eq!(info(id), &known.info, "{id}");
+            assert!(!known.signatures.is_empty(), "{id}");
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::model::Diagnostic;
 use crate::model::Finding;
 use crate::model::SourceKind;
 use crate::model::{Facts, Milestone, RunFacts, SetupLogFacts, SourceSummary};
-use crate::rules::{check_setup_log, SetupLogFile};
+use crate::rules::setup_log::{check_setup_log, SetupLogFile};
 
 /// Share of undecodable bytes above which a file with no records is called binary.
 const BINARY_THRESHOLD: f64 = 0.10;

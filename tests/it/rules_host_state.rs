@@ -8,7 +8,7 @@ use exdoctor::ingest::InputFile;
 use exdoctor::model::HostView;
 use exdoctor::model::{Finding, Location, Severity};
 use exdoctor::registry::{host_state_from_inputs, HostState};
-use exdoctor::rules::host_state;
+use exdoctor::rules::registry as host_state;
 
 /// The merged registry state of a sample folder's `.reg` files (name order).
 fn state(folder: &str) -> HostState {
@@ -33,7 +33,7 @@ fn findings(folder: &str) -> Vec<Finding> {
 }
 
 fn rules(findings: &[Finding]) -> Vec<&'static str> {
-    findings.iter().map(|f| f.rule).collect()
+    findings.iter().map(|f| f.rule.as_str()).collect()
 }
 
 #[test]

@@ -3,9 +3,9 @@
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
 use exdoctor::model::RunFacts;
-use exdoctor::model::{Confidence, Finding, Location, Severity};
+use exdoctor::model::{Confidence, Finding, Location, RuleId, Severity};
 use exdoctor::model::{HostEvent, HostView, RunWindow};
-use exdoctor::rules::services::{self, check};
+use exdoctor::rules::events::check;
 use exdoctor_parsers::event::{is_rule_event, Event};
 use exdoctor_parsers::setup_log::RunResult;
 use exdoctor_samples::scenarios::sample_logs;
@@ -47,7 +47,7 @@ fn findings(folder: &str) -> Vec<Finding> {
     check(&view(folder, &logs, Vec::new()))
 }
 
-fn of<'f>(findings: &'f [Finding], rule: &str) -> Vec<&'f Finding> {
+fn of(findings: &[Finding], rule: RuleId) -> Vec<&Finding> {
     findings.iter().filter(|f| f.rule == rule).collect()
 }
 
@@ -68,7 +68,7 @@ fn records(f: &Finding) -> Vec<u64> {
 #[test]
 fn ntlmssp_in_place_upgrade_is_one_critical_root_with_the_crashes_beside_it() {
     let all = findings("ntlmssp-inplace-upgrade");
-    let ntlm = of(&all, services::NTLMSSP_DEPENDENCY);
+    let ntlm = of(&all, RuleId::NtlmsspDependency);
     assert_eq!(ntlm.len(), 1, "{all:#?}");
     let f = ntlm[0];
     assert_eq!((f.severity, f.confidence), (Severity::Critical, Confidence::High));
@@ -118,10 +118,10 @@ fn ntlmssp_in_place_upgrade_is_one_critical_root_with_the_crashes_beside_it() {
     assert_eq!(f.details["in_place_upgrade"], true);
 
     // No second finding for the same root, nor start failures of the blocked services.
-    assert!(of(&all, services::SERVICE_DEPENDENCY_MISSING).is_empty());
-    assert!(of(&all, services::SERVICE_START_FAILURE).is_empty());
+    assert!(of(&all, RuleId::ServiceDependencyMissing).is_empty());
+    assert!(of(&all, RuleId::ServiceStartFailure).is_empty());
 
-    let crashes = of(&all, services::SERVICE_CRASH);
+    let crashes = of(&all, RuleId::ServiceCrash);
     let mut crashed: Vec<(&str, u64)> = crashes
         .iter()
         .map(|f| (f.details["service"].as_str().unwrap_or(""), f.count))
@@ -172,7 +172,7 @@ fn sp1_interrupted_reports_the_shutdown_and_the_missing_completion() {
     };
     let all = check(&view("EXMBX02", &logs, vec![window]));
 
-    let shutdown = of(&all, services::UNEXPECTED_SHUTDOWN_DURING_SETUP);
+    let shutdown = of(&all, RuleId::UnexpectedShutdownDuringSetup);
     assert_eq!(shutdown.len(), 1, "{all:#?}");
     let f = shutdown[0];
     assert_eq!(
@@ -192,7 +192,7 @@ fn sp1_interrupted_reports_the_shutdown_and_the_missing_completion() {
     assert_eq!(f.evidence[1].location, Location::Line(1));
     assert!(f.evidence[1].text.contains("unfinished task: Install-MailboxRole"));
 
-    let setup = of(&all, services::EXCHANGE_SETUP_COMPONENT_FAILED);
+    let setup = of(&all, RuleId::ExchangeSetupComponentFailed);
     assert_eq!(setup.len(), 1, "{all:#?}");
     let f = setup[0];
     assert_eq!(f.confidence, Confidence::Medium);
@@ -211,15 +211,15 @@ fn sp1_interrupted_reports_the_shutdown_and_the_missing_completion() {
 #[test]
 fn sp1_interrupted_without_a_setup_log_still_reports_the_missing_completion_only() {
     let all = findings("sp1-interrupted");
-    let rules: Vec<&str> = all.iter().map(|f| f.rule).collect();
-    assert_eq!(rules, vec![services::EXCHANGE_SETUP_COMPONENT_FAILED]);
+    let rules: Vec<&str> = all.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(rules, vec![RuleId::ExchangeSetupComponentFailed]);
 }
 
 #[test]
 fn crl_stall_is_one_start_failure_naming_the_crl_check_and_no_crash() {
     let all = findings("crl-stall");
-    assert!(of(&all, services::SERVICE_CRASH).is_empty(), "{all:#?}");
-    let starts = of(&all, services::SERVICE_START_FAILURE);
+    assert!(of(&all, RuleId::ServiceCrash).is_empty(), "{all:#?}");
+    let starts = of(&all, RuleId::ServiceStartFailure);
     assert_eq!(starts.len(), 1, "{all:#?}");
     let f = starts[0];
     assert_eq!(
@@ -271,7 +271,7 @@ fn other_sample_hosts_have_no_service_findings() {
 #[test]
 fn record_ids_of_the_evidence_are_the_events_records() {
     let all = findings("ntlmssp-inplace-upgrade");
-    let f = of(&all, services::NTLMSSP_DEPENDENCY)[0];
+    let f = of(&all, RuleId::NtlmsspDependency)[0];
     let logs = host_logs("ntlmssp-inplace-upgrade");
     let first_7003 = logs
         .iter()
@@ -284,7 +284,7 @@ fn record_ids_of_the_evidence_are_the_events_records() {
 #[test]
 fn ntlmssp_finding_takes_more_evidence_from_other_sources() {
     use exdoctor::model::Evidence;
-    use exdoctor::rules::services::{ntlmssp_finding, AffectedService, DependencyRoot};
+    use exdoctor::rules::events::{ntlmssp_finding, AffectedService, DependencyRoot};
     let registry = Evidence::new(
         "EXMBX01/services.reg",
         Location::Key(r"HKLM\SYSTEM\CurrentControlSet\Services\MSExchangeIS\DependOnService".into()),
@@ -302,7 +302,7 @@ fn ntlmssp_finding_takes_more_evidence_from_other_sources() {
     let f = ntlmssp_finding(&root, Vec::new());
     assert_eq!(
         (f.rule, f.severity, f.confidence),
-        (services::NTLMSSP_DEPENDENCY, Severity::Critical, Confidence::Medium)
+        (RuleId::NtlmsspDependency, Severity::Critical, Confidence::Medium)
     );
     assert!(
         f.summary

@@ -6,7 +6,7 @@ use crate::common;
 use std::fs;
 
 use exdoctor::model::{Confidence, Finding};
-use exdoctor::rules::{check_setup_log, SetupLogFile};
+use exdoctor::rules::setup_log::{check_setup_log, SetupLogFile};
 use exdoctor_parsers::setup_log::{decode, parse_setup_log};
 
 /// The findings of one corpus log (None without the corpus).
@@ -33,7 +33,7 @@ fn one<'f>(all: &'f [Finding], rule: &str) -> &'f Finding {
 }
 
 fn ids(all: &[Finding]) -> Vec<&str> {
-    all.iter().map(|f| f.rule).collect()
+    all.iter().map(|f| f.rule.as_str()).collect()
 }
 
 /// A known error explains the failure: no separate generic setup-failed.

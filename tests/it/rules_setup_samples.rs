@@ -5,7 +5,7 @@ use crate::common;
 use std::fs;
 
 use exdoctor::model::{Finding, Severity};
-use exdoctor::rules::{check_setup_log, SetupLogFile};
+use exdoctor::rules::setup_log::{check_setup_log, SetupLogFile};
 use exdoctor_parsers::setup_log::{decode, parse_setup_log};
 
 fn sample_findings(relative: &str) -> Vec<Finding> {
@@ -90,7 +90,7 @@ fn healthy_and_other_2007_samples_have_no_known_errors() {
             let decoded = decode(&bytes);
             let log = parse_setup_log(&decoded.text);
             let path = entry.path().display().to_string();
-            let found = exdoctor::rules::known_errors::check(&SetupLogFile { path: &path, log: &log });
+            let found = exdoctor::rules::setup_log::known_errors::check(&SetupLogFile { path: &path, log: &log });
             assert!(
                 found.is_empty(),
                 "{path}: {:?}",

@@ -3,11 +3,10 @@
 
 use serde_json::json;
 
-use super::{build_text, Server, BUILD_INVENTORY, RULES};
+use super::{build_text, Server, BUILD_INVENTORY};
 use crate::model::{Confidence, Finding};
 use crate::registry::Build;
-use crate::rules::host_state::{join_and, key_evidence, role_label};
-use crate::rules::info;
+use crate::rules::registry::{join_and, key_evidence, role_label};
 
 /// The support state of a build (Microsoft lifecycle dates), and whether it is known.
 fn support(build: Build) -> (String, bool) {
@@ -78,7 +77,7 @@ pub(super) fn check(servers: &[Server<'_>]) -> Vec<Finding> {
                     list.join("; ")
                 ));
             }
-            let mut finding = Finding::new(info(RULES, BUILD_INVENTORY), summary)
+            let mut finding = Finding::new(&BUILD_INVENTORY, summary)
                 .title(format!("{}: {product}", server.name))
                 .confidence(Confidence::High)
                 .detail("version", build.to_string())

@@ -4,55 +4,50 @@
 mod inventory;
 mod order;
 
-use crate::model::Host;
-use crate::model::{Finding, RuleInfo, Severity};
+use crate::model::Finding;
+use crate::model::{Host, RuleId, RuleInfo, Severity};
 use crate::registry::host_state::ExchangeRole;
 use crate::registry::{Build, HostState};
 
-/// `upgrade-order-violation`.
-pub const UPGRADE_ORDER_VIOLATION: &str = "upgrade-order-violation";
-/// `build-inventory`.
-pub const BUILD_INVENTORY: &str = "build-inventory";
+/// The `upgrade-order-violation` rule.
+pub(crate) const UPGRADE_ORDER_VIOLATION: RuleInfo = RuleInfo {
+    id: RuleId::UpgradeOrderViolation,
+    title: "Exchange servers were upgraded out of order",
+    severity: Severity::Warning,
+    description: "Exchange 2007 service packs must be applied in the order Client Access, Edge Transport, Hub \
+                  Transport, Mailbox, Unified Messaging. A Mailbox or Hub Transport server on a newer service \
+                  pack (8.1 = SP1) while a Client Access server of the same organization is still on an older \
+                  one (8.0 = RTM) breaks client access (OWA, ActiveSync, Autodiscover) to the upgraded \
+                  mailboxes. In a CCR cluster the passive node is upgraded first, then the clustered mailbox \
+                  server is moved and upgraded with setup /upgradecms, then the other node: a \
+                  ClusteredMailboxServer key with Action/Watermark is a half-upgraded cluster. Hosts in one \
+                  analysis are taken as one organization unless their DNS domains differ completely.",
+    remediation: &[
+        "Upgrade the servers that are behind, in the order Client Access, Edge Transport, Hub Transport, Mailbox, Unified Messaging: setup.com /mode:upgrade on each.",
+        "Until then, point clients at a Client Access server at the same or a newer level than the mailbox servers they use.",
+        "For CCR: upgrade the passive node (setup.com /mode:upgrade), move the clustered mailbox server to it, run setup.com /upgradecms, then upgrade the other node.",
+    ],
+    references: &[
+        "Exchange 2007 SP1 release notes and upgrade order (Client Access first)",
+        "Upgrading a CCR cluster to Exchange 2007 SP1 (setup /upgradecms)",
+    ],
+};
 
-/// Catalog entries of this family.
-pub const RULES: &[RuleInfo] = &[
-    RuleInfo {
-        id: UPGRADE_ORDER_VIOLATION,
-        title: "Exchange servers were upgraded out of order",
-        severity: Severity::Warning,
-        description: "Exchange 2007 service packs must be applied in the order Client Access, Edge Transport, Hub \
-                      Transport, Mailbox, Unified Messaging. A Mailbox or Hub Transport server on a newer service \
-                      pack (8.1 = SP1) while a Client Access server of the same organization is still on an older \
-                      one (8.0 = RTM) breaks client access (OWA, ActiveSync, Autodiscover) to the upgraded \
-                      mailboxes. In a CCR cluster the passive node is upgraded first, then the clustered mailbox \
-                      server is moved and upgraded with setup /upgradecms, then the other node: a \
-                      ClusteredMailboxServer key with Action/Watermark is a half-upgraded cluster. Hosts in one \
-                      analysis are taken as one organization unless their DNS domains differ completely.",
-        remediation: &[
-            "Upgrade the servers that are behind, in the order Client Access, Edge Transport, Hub Transport, Mailbox, Unified Messaging: setup.com /mode:upgrade on each.",
-            "Until then, point clients at a Client Access server at the same or a newer level than the mailbox servers they use.",
-            "For CCR: upgrade the passive node (setup.com /mode:upgrade), move the clustered mailbox server to it, run setup.com /upgradecms, then upgrade the other node.",
-        ],
-        references: &[
-            "Exchange 2007 SP1 release notes and upgrade order (Client Access first)",
-            "Upgrading a CCR cluster to Exchange 2007 SP1 (setup /upgradecms)",
-        ],
-    },
-    RuleInfo {
-        id: BUILD_INVENTORY,
-        title: "Exchange build inventory",
-        severity: Severity::Info,
-        description: "Per host: the Exchange version and update level (RTM, SP, RU) from the role keys, the roles, \
-                      and the support state (Exchange 2007 support ended in April 2017; service packs below SP3 \
-                      were out of support long before). When the hosts of one analysis run different builds, the \
-                      list of builds is in the summary.",
-        remediation: &[
-            "Bring every server to the same, latest available level (for Exchange 2007: SP3 with its last rollup), in the supported upgrade order.",
-            "Plan the migration off unsupported versions.",
-        ],
-        references: &["Exchange Server build numbers and release dates", "Microsoft lifecycle policy: Exchange Server 2007"],
-    },
-];
+/// The `build-inventory` rule.
+pub(crate) const BUILD_INVENTORY: RuleInfo = RuleInfo {
+    id: RuleId::BuildInventory,
+    title: "Exchange build inventory",
+    severity: Severity::Info,
+    description: "Per host: the Exchange version and update level (RTM, SP, RU) from the role keys, the roles, \
+                  and the support state (Exchange 2007 support ended in April 2017; service packs below SP3 \
+                  were out of support long before). When the hosts of one analysis run different builds, the \
+                  list of builds is in the summary.",
+    remediation: &[
+        "Bring every server to the same, latest available level (for Exchange 2007: SP3 with its last rollup), in the supported upgrade order.",
+        "Plan the migration off unsupported versions.",
+    ],
+    references: &["Exchange Server build numbers and release dates", "Microsoft lifecycle policy: Exchange Server 2007"],
+};
 
 /// Runs the rules across all hosts.
 pub fn check(hosts: &[Host]) -> Vec<Finding> {

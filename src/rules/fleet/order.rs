@@ -5,12 +5,11 @@
 
 use serde_json::json;
 
-use super::{build_text, role_build, Server, RULES, UPGRADE_ORDER_VIOLATION};
+use super::{build_text, role_build, Server, UPGRADE_ORDER_VIOLATION};
 use crate::model::{Confidence, Evidence, Finding};
 use crate::registry::host_state::ExchangeRole;
 use crate::registry::Build;
-use crate::rules::host_state::{join_and, key_evidence, role_label};
-use crate::rules::info;
+use crate::rules::registry::{join_and, key_evidence, role_label};
 
 /// Position of a role in the service-pack order (Client Access first).
 fn rank(role: &ExchangeRole) -> Option<u8> {
@@ -120,7 +119,7 @@ fn out_of_order(ahead: &Server<'_>, servers: &[Server<'_>]) -> Option<Finding> {
         })
         .collect();
     steps.dedup();
-    let rule = info(RULES, UPGRADE_ORDER_VIOLATION);
+    let rule = &UPGRADE_ORDER_VIOLATION;
     steps.extend(rule.remediation.iter().skip(1).take(1).map(|s| s.to_string()));
     let first_behind = behind
         .first()
@@ -171,7 +170,7 @@ fn half_upgraded_cluster(server: &Server<'_>) -> Option<Finding> {
         "The clustered mailbox server on {} is half-upgraded ({text}): the cluster upgrade (passive node, move the CMS, setup /upgradecms, other node) did not finish.",
         server.name
     );
-    let rule = info(RULES, UPGRADE_ORDER_VIOLATION);
+    let rule = &UPGRADE_ORDER_VIOLATION;
     let mut finding = Finding::new(rule, summary)
         .title(format!("Half-upgraded CCR cluster on {}", server.name))
         .evidence(key_evidence(server.state, cms.source.as_ref(), &cms.key, &text))

@@ -1,7 +1,7 @@
 use exdoctor_parsers::reg::parse_reg;
 
 use super::*;
-use crate::model::HostGroup;
+use crate::model::{HostGroup, RuleId};
 use crate::registry::host_state_from_files;
 
 /// A host named `name` in `domain` with the given v8.0 roles (`(key, configured)`)
@@ -29,7 +29,7 @@ fn host(name: &str, domain: &str, roles: &[(&str, &str, &str)]) -> Host {
 fn violations(findings: &[Finding]) -> Vec<&str> {
     findings
         .iter()
-        .filter(|f| f.rule == UPGRADE_ORDER_VIOLATION)
+        .filter(|f| f.rule == RuleId::UpgradeOrderViolation)
         .map(|f| f.host.as_str())
         .collect()
 }
@@ -60,10 +60,10 @@ fn order_is_per_organization_and_per_service_pack() {
     assert_eq!(violations(&f), vec!["MBX1"]);
     let v = f
         .iter()
-        .find(|f| f.rule == UPGRADE_ORDER_VIOLATION)
+        .find(|f| f.rule == RuleId::UpgradeOrderViolation)
         .unwrap_or_else(|| panic!("no violation"));
     assert_eq!(v.details["behind"].as_array().map(Vec::len), Some(2));
-    assert_eq!(f.iter().filter(|f| f.rule == BUILD_INVENTORY).count(), 4);
+    assert_eq!(f.iter().filter(|f| f.rule == RuleId::BuildInventory).count(), 4);
 
     // CAS upgraded first: no violation.
     let cas = host("CAS1", "fabrikam.com", &[("ClientAccessRole", "8.1.240.6", "")]);
