@@ -2,7 +2,6 @@
 //! hosts, place setup runs in UTC, run the correlation rules per host, and collect the
 //! findings in a deterministic order.
 
-pub mod correlate;
 pub mod hosts;
 pub mod timeline;
 pub mod zone;
@@ -317,12 +316,7 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
     }
     view.events
         .sort_by(|a, b| (a.event.time, a.source, a.event.record_id).cmp(&(b.event.time, b.source, b.event.record_id)));
-    findings.extend(crate::rules::events::check(&view));
-    findings.extend(crate::rules::registry::check(&view));
-    correlate::correlate(&mut findings, &view);
-    for finding in &mut findings {
-        finding.host = g.name.clone();
-    }
+    let findings = crate::rules::check_host(&view, findings);
     let report = HostReport {
         name: g.name.clone(),
         fqdn: g

@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Serialize, Serializer};
 
-use super::{RuleId, RuleInfo};
+use super::{Fact, RuleId, RuleInfo};
 
 /// How serious a finding is. Ordered: `Info < Warning < Error < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
@@ -161,9 +161,13 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     pub remediation: Vec<String>,
     pub references: Vec<String>,
-    /// Rule-specific facts (check name, domain controller, build, error code ...).
+    /// Rule-specific facts for the reader (check name, domain controller, build, error
+    /// code ...). Output only: correlation reads [`Finding::facts`].
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     pub details: serde_json::Map<String, serde_json::Value>,
+    /// What the finding is about, typed, for correlation. Not serialized.
+    #[serde(skip)]
+    pub facts: Vec<Fact>,
 }
 
 impl Finding {
@@ -183,6 +187,7 @@ impl Finding {
             remediation: rule.remediation.iter().map(|s| s.to_string()).collect(),
             references: rule.references.iter().map(|s| s.to_string()).collect(),
             details: serde_json::Map::new(),
+            facts: Vec::new(),
         }
     }
 
@@ -226,6 +231,60 @@ impl Finding {
         if self.last_seen.is_none_or(|l| t.sort_key() > l.sort_key()) {
             self.last_seen = Some(t);
         }
+    }
+
+    /// Attaches a typed fact for correlation.
+    pub fn fact(mut self, fact: Fact) -> Self {
+        self.push_fact(fact);
+        self
+    }
+
+    /// Attaches a typed fact in place (once).
+    pub fn push_fact(&mut self, fact: Fact) {
+        if !self.facts.contains(&fact) {
+            self.facts.push(fact);
+        }
+    }
+
+    /// Whether a fact matching `pick` is attached.
+    pub fn has_fact(&self, pick: impl Fn(&Fact) -> bool) -> bool {
+        self.facts.iter().any(pick)
+    }
+
+    /// Folds `other` (the same root cause seen elsewhere) into this finding: its
+    /// evidence (each piece once), its details (this finding's keep precedence), its
+    /// facts and its first/last seen. Two sources agreeing make the confidence high:
+    /// when `other` brings evidence from a file this finding had no evidence from.
+    /// Title, summary, severity, count and remediation stay this finding's.
+    pub fn absorb(&mut self, other: Finding) {
+        let new_source = other
+            .evidence
+            .iter()
+            .any(|e| !self.evidence.iter().any(|mine| mine.source == e.source));
+        for e in other.evidence {
+            if !self.evidence.contains(&e) {
+                self.push_evidence(e);
+            }
+        }
+        for (key, value) in other.details {
+            self.details.entry(key).or_insert(value);
+        }
+        for fact in other.facts {
+            self.push_fact(fact);
+        }
+        for t in [other.first_seen, other.last_seen].into_iter().flatten() {
+            self.see(t);
+        }
+        if new_source {
+            self.confidence = Confidence::High;
+        }
+    }
+
+    /// This finding as the history of another that absorbs it: without its details,
+    /// which describe it and not the root cause (its facts stay).
+    pub fn into_history(mut self) -> Self {
+        self.details.clear();
+        self
     }
 
     /// Adds a detail field.

@@ -6,6 +6,7 @@
 //! fill it, rules read it, analysis and report consume it.
 
 mod diagnostic;
+mod fact;
 mod facts;
 mod finding;
 mod host;
@@ -15,6 +16,7 @@ mod source;
 mod zone;
 
 pub use diagnostic::{DiagLevel, Diagnostic};
+pub use fact::{EventFact, Fact, RegistryFact, SetupLogFact};
 pub use facts::{
     EventLogFacts, Facts, Milestone, RegistryFacts, RunFacts, SetupLogFacts, TaskScriptFacts, TaskStepFacts,
 };

@@ -2,15 +2,32 @@
 //! on its borrowed parse), [`events`] (a host's event logs), [`registry`] (a host's
 //! registry state) and [`fleet`] (all hosts). Each rule's catalog entry ([`RuleInfo`])
 //! is defined once, next to its check; [`info`] maps every [`RuleId`] to it and
-//! `exdoctor rules` is generated from [`catalog`]. Rules never read files.
+//! `exdoctor rules` is generated from [`catalog`]. [`check_host`] runs the per-host
+//! families and the correlation that folds findings of one root cause into one. Rules
+//! never read files.
 
+mod correlate;
 pub mod events;
 pub mod fleet;
 pub mod registry;
 pub mod setup_log;
 
-use crate::model::{RuleId, RuleInfo};
+use crate::model::{Finding, HostView, RuleId, RuleInfo};
 use setup_log::known_errors::table as ke;
+
+/// All findings of one host: its setup logs' findings (from [`setup_log`], already
+/// placed in UTC), then the event-log and registry rules on `view`, then correlation
+/// (one root cause, one finding). The one place a finding gets its host.
+pub fn check_host(view: &HostView<'_>, setup_log_findings: Vec<Finding>) -> Vec<Finding> {
+    let mut findings = setup_log_findings;
+    findings.extend(events::check(view));
+    findings.extend(registry::check(view));
+    correlate::correlate(&mut findings, view);
+    for finding in &mut findings {
+        finding.host.clone_from(&view.name);
+    }
+    findings
+}
 
 /// Every rule, in catalog order.
 pub fn catalog() -> Vec<&'static RuleInfo> {

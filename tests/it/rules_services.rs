@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
 use exdoctor::model::RunFacts;
 use exdoctor::model::{Confidence, Finding, Location, RuleId, Severity};
 use exdoctor::model::{HostEvent, HostView, RunWindow};
-use exdoctor::rules::events::check;
+use exdoctor::rules::check_host;
 use exdoctor_parsers::event::{is_rule_event, Event};
 use exdoctor_parsers::setup_log::RunResult;
 use exdoctor_samples::scenarios::sample_logs;
@@ -44,7 +44,7 @@ fn view<'a>(name: &str, logs: &'a [(&'static str, Vec<Event>)], runs: Vec<RunWin
 fn findings(folder: &str) -> Vec<Finding> {
     let logs = host_logs(folder);
     assert!(!logs.is_empty(), "no sample logs for {folder}");
-    check(&view(folder, &logs, Vec::new()))
+    check_host(&view(folder, &logs, Vec::new()), Vec::new())
 }
 
 fn of(findings: &[Finding], rule: RuleId) -> Vec<&Finding> {
@@ -170,7 +170,7 @@ fn sp1_interrupted_reports_the_shutdown_and_the_missing_completion() {
         zone_known: true,
         slack: chrono::Duration::minutes(2),
     };
-    let all = check(&view("EXMBX02", &logs, vec![window]));
+    let all = check_host(&view("EXMBX02", &logs, vec![window]), Vec::new());
 
     let shutdown = of(&all, RuleId::UnexpectedShutdownDuringSetup);
     assert_eq!(shutdown.len(), 1, "{all:#?}");

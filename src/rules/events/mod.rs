@@ -38,9 +38,6 @@ pub fn check(host: &HostView<'_>) -> Vec<Finding> {
     out.extend(setup::check(host));
     out.extend(setup::shutdowns(host));
     out.extend(integrity::check(host));
-    for finding in &mut out {
-        finding.host.clone_from(&host.name);
-    }
     out
 }
 
@@ -207,7 +204,7 @@ mod tests {
                 &["Microsoft Exchange Transport", "-2147221226"],
             ),
         ];
-        let findings = check(&view(&events));
+        let findings = crate::rules::check_host(&view(&events), Vec::new());
         assert_eq!(findings.len(), 1, "{findings:#?}");
         let f = &findings[0];
         assert_eq!(

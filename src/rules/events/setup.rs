@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::messages::evidence_text;
 use super::{run_evidence, run_label, utc};
-use crate::model::{Confidence, Finding, RuleId, RuleInfo, Severity};
+use crate::model::{Confidence, EventFact, Fact, Finding, RuleId, RuleInfo, Severity};
 use crate::model::{HostEvent, HostView, RunWindow};
 use exdoctor_parsers::setup_log::RunResult;
 
@@ -138,6 +138,9 @@ fn session_finding(host: &HostView<'_>, s: &Session<'_, '_>) -> Option<Finding> 
         .detail("build", build)
         .detail("completed", s.completed)
         .detail("run", run.map(|r| r.run.index + 1));
+    if !s.completed {
+        finding.push_fact(Fact::Event(EventFact::SetupNeverCompleted));
+    }
     for e in s.start.iter().chain(&s.failures) {
         finding.push_evidence(e.evidence(evidence_text(e)));
     }

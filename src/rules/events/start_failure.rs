@@ -13,7 +13,7 @@ use super::crash::is_start_timeout_report;
 use super::exchange::{group_key, key_or_name, label, lookup};
 use super::messages::{evidence_text, render, win32_code};
 use super::{scm_service, topology, utc, SCM};
-use crate::model::{Confidence, Evidence, Finding, RuleId, RuleInfo, Severity};
+use crate::model::{Confidence, EventFact, Evidence, Fact, Finding, RuleId, RuleInfo, Severity};
 use crate::model::{HostEvent, HostView};
 
 /// Remediation of a start failure caused by the Authenticode CRL check (KB944752).
@@ -192,6 +192,9 @@ fn crl_finding(host: &HostView<'_>, crl: &[Group<'_, '_>]) -> Finding {
             Confidence::High
         })
         .remediation(CRL_REMEDIATION.iter().map(|s| s.to_string()).collect())
+        .fact(Fact::Event(EventFact::CrlStartTimeout {
+            services: services.clone(),
+        }))
         .detail("cause", "crl-check-timeout")
         .detail("services", json!(services))
         .detail("watson_timeouts", watson.len());

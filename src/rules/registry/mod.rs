@@ -42,9 +42,6 @@ pub fn check(host: &HostView<'_>) -> Vec<Finding> {
     out.extend(identity::check(state));
     out.extend(service_settings::check(state));
     out.extend(custom_sd::check(state));
-    for finding in &mut out {
-        finding.host.clone_from(&host.name);
-    }
     out
 }
 

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{
     key_evidence, short_key, CURRENT_VERSION_KEY, ENVIRONMENT_KEY, IIS_KEY, NDP20_KEY, POWERSHELL_KEY, UPDATES_KEY,
 };
-use crate::model::{Confidence, Evidence, Finding, Location, RuleId, RuleInfo, Severity};
+use crate::model::{Confidence, Evidence, Fact, Finding, Location, RegistryFact, RuleId, RuleInfo, Severity};
 use crate::registry::host_state::{SourceRef, StartMode};
 use crate::registry::{Build, HostState};
 
@@ -379,6 +379,7 @@ fn finding(t: &Target<'_>, m: Missing) -> Finding {
         .confidence(confidence)
         .evidence(m.evidence)
         .remediation(m.steps)
+        .fact(Fact::Registry(RegistryFact::PrereqMissing(m.check.to_string())))
         .detail("check", m.check)
         .detail("target", t.name.clone())
         .detail("roles", json!(t.roles));

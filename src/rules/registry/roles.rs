@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use super::{key_evidence, role_label};
-use crate::model::{Evidence, Finding, RuleId, RuleInfo, Severity};
+use crate::model::{Evidence, Fact, Finding, RegistryFact, RuleId, RuleInfo, Severity};
 use crate::registry::host_state::{ExchangeInstall, ExchangeRole};
 use crate::registry::HostState;
 
@@ -127,6 +127,9 @@ fn half_upgraded(state: &HostState, install: &ExchangeInstall, role: &ExchangeRo
     version_details(
         Finding::new(&ROLE_HALF_UPGRADED, summary)
             .title(format!("Exchange {label} role is half-upgraded"))
+            .fact(Fact::Registry(RegistryFact::RoleKey {
+                role: role.name.clone(),
+            }))
             .evidence(role_evidence(state, role)),
         role,
     )
@@ -158,11 +161,18 @@ fn watermark(state: &HostState, install: &ExchangeInstall, role: &ExchangeRole, 
         .title(format!("Setup left a watermark in the {label} role"))
         .evidence(role_evidence(state, role))
         .remediation(steps)
+        .fact(Fact::Registry(RegistryFact::RoleKey {
+            role: role.name.clone(),
+        }))
         .detail("source", "registry")
         .detail("action", role.action.clone())
         .detail("watermark", role.watermark.clone())
         .detail("roles", json!([format!("{} = {mark}", role.name)]))
         .detail("half_upgraded", mismatch);
+    let finding = match &role.watermark {
+        Some(mark) => finding.fact(Fact::Registry(RegistryFact::Watermark(mark.clone()))),
+        None => finding,
+    };
     version_details(finding, role)
 }
 

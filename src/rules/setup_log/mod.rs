@@ -55,14 +55,11 @@ pub fn check_setup_log(file: &SetupLogFile<'_, '_>) -> Vec<Finding> {
     specific.extend(readiness::check(file));
     let mut out = Vec::new();
     for finding in runs::check(file) {
-        if finding.rule == RuleId::SetupFailed && !specific.is_empty() {
-            let root = &mut specific[0];
-            for e in finding.evidence {
-                if !root.evidence.contains(&e) {
-                    root.push_evidence(e);
-                }
+        if finding.rule == RuleId::SetupFailed {
+            if let Some(root) = specific.first_mut() {
+                root.absorb(finding.into_history());
+                continue;
             }
-            continue;
         }
         out.push(finding);
     }

@@ -6,7 +6,7 @@ use exdoctor_parsers::setup_log::{EvaluationKind, Run, RunResult, Task};
 use serde_json::json;
 
 use super::SetupLogFile;
-use crate::model::{Confidence, Evidence, Finding, RuleId, RuleInfo, Severity};
+use crate::model::{Confidence, Evidence, Fact, Finding, RuleId, RuleInfo, SetupLogFact, Severity};
 
 /// Gaps at least this long next to a service start or native-image step are stalls.
 pub const STALL_MIN_SECONDS: i64 = 600;
@@ -132,8 +132,13 @@ fn run_label(run: &Run<'_>) -> String {
     )
 }
 
-fn run_details(finding: Finding, run: &Run<'_>) -> Finding {
+/// The run's details for the reader and its identity for correlation.
+fn run_details(finding: Finding, file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Finding {
     finding
+        .fact(Fact::SetupLog(SetupLogFact::Run {
+            source: file.path.to_string(),
+            index: run.index,
+        }))
         .detail("run", run.index + 1)
         .detail("mode", run.header.mode())
         .detail("setup_version", run.header.setup_version.map(|v| v.to_string()))
@@ -154,7 +159,7 @@ fn failed(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Finding {
             run_label(run)
         ),
     };
-    let mut finding = run_details(Finding::new(rule, summary), run);
+    let mut finding = run_details(Finding::new(rule, summary), file, run);
     if let Some(e) = first {
         finding.push_evidence(file.issue_evidence(e));
         finding = finding.detail("first_error_line", e.line);
@@ -202,7 +207,7 @@ fn interrupted(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Finding {
             format!(" inside {chain}")
         }
     );
-    let mut finding = run_details(Finding::new(rule, summary), run).confidence(Confidence::Medium);
+    let mut finding = run_details(Finding::new(rule, summary), file, run).confidence(Confidence::Medium);
     for t in &unfinished {
         finding.push_evidence(file.evidence(
             t.begin_line,
@@ -240,6 +245,7 @@ fn interrupted(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Finding {
 fn watermark(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Option<Finding> {
     let mut evidence: Vec<Evidence> = Vec::new();
     let mut roles: Vec<String> = Vec::new();
+    let mut watermarks: Vec<String> = Vec::new();
     for e in &run.evaluations {
         let is_rule = e.kind == EvaluationKind::Rule && e.name.as_bytes().eq_ignore_ascii_case(b"InstallWatermark");
         if is_rule && e.is_failed_rule() {
@@ -252,6 +258,7 @@ fn watermark(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Option<Finding> {
         let is_setting = e.kind == EvaluationKind::Setting && e.name.as_bytes().eq_ignore_ascii_case(b"Watermarks");
         if is_setting && !e.value.is_empty() && e.value.as_bytes() != b"<NULL>" {
             roles.push(format!("{} = {}", e.parent_value, e.value));
+            watermarks.push(e.value.to_string());
             evidence.push(file.evidence(e.line, None, format!("Watermark of {}: {}", e.parent_value, e.value)));
         }
     }
@@ -275,10 +282,13 @@ fn watermark(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Option<Finding> {
         )
     };
     let mut finding = Finding::new(&SETUP_WATERMARK, summary).detail("roles", json!(roles));
+    for w in watermarks {
+        finding.push_fact(Fact::SetupLog(SetupLogFact::Watermark(w)));
+    }
     for e in evidence {
         finding.push_evidence(e);
     }
-    Some(run_details(finding, run))
+    Some(run_details(finding, file, run))
 }
 
 fn resume_mismatch(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Option<Finding> {
@@ -295,7 +305,7 @@ fn resume_mismatch(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Option<Finding
         format!("Run setup in the mode of the failed action first: setup.com /mode:{}, until it completes.", previous.to_ascii_lowercase()),
         "Then run the action you wanted.".to_string(),
     ]);
-    Some(run_details(finding, run))
+    Some(run_details(finding, file, run))
 }
 
 /// Messages around a gap that point at a service start or a native-image step.
@@ -368,7 +378,7 @@ fn stall(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Option<Finding> {
         ));
         finding.see_raw(file, &g.to);
     }
-    Some(run_details(finding, run))
+    Some(run_details(finding, file, run))
 }
 
 impl Finding {

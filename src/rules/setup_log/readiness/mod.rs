@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::known_errors::scan::run_entries;
 use super::SetupLogFile;
-use crate::model::{Confidence, Finding, RuleId, RuleInfo, Severity};
+use crate::model::{Confidence, Fact, Finding, RuleId, RuleInfo, SetupLogFact, Severity};
 use checks::{failed_checks, FailedCheck};
 use permissions::Need;
 
@@ -107,7 +107,8 @@ fn prereq_finding(check: &FailedCheck, run: &exdoctor_parsers::setup_log::Run<'_
         .title(format!("Readiness check failed: {}", check.name))
         .severity(check.severity)
         .confidence(confidence)
-        .remediation(remedy.steps);
+        .remediation(remedy.steps)
+        .fact(Fact::SetupLog(SetupLogFact::ReadinessCheck(check.name.to_string())));
     let mut evidence = check.evidence.clone();
     evidence.sort_by(|a, b| a.location.cmp(&b.location));
     for e in evidence {

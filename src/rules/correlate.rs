@@ -1,10 +1,11 @@
 //! Cross-source correlation on one host: findings of different sources that describe the
-//! same root cause become one finding with the evidence of all, and confidence high.
+//! same root cause become one finding ([`Finding::absorb`]) with the evidence of all.
+//! Correlation reads the typed [`Fact`]s the rules attach, never `details`.
 
 use chrono::Duration;
 
-use crate::model::{Confidence, Evidence, Finding, Location, RuleId};
-use crate::model::{HostView, RunWindow};
+use crate::model::{Confidence, Evidence, Finding, HostView, Location, RuleId, RunWindow};
+use crate::model::{EventFact, Fact, RegistryFact, SetupLogFact};
 
 /// How long after an interrupted run's last line its aftermath (reboot) is looked for.
 const AFTERMATH: i64 = 6;
@@ -20,32 +21,56 @@ pub fn correlate(findings: &mut Vec<Finding>, view: &HostView<'_>) {
     stalls(findings, view);
 }
 
+/// The host's findings while some are folded into others: a folded finding leaves a
+/// hole, so indices stay valid until [`Slots::into_findings`].
+struct Slots(Vec<Option<Finding>>);
+
+impl Slots {
+    fn new(findings: &mut Vec<Finding>) -> Slots {
+        Slots(std::mem::take(findings).into_iter().map(Some).collect())
+    }
+
+    fn get(&self, i: usize) -> Option<&Finding> {
+        self.0.get(i).and_then(Option::as_ref)
+    }
+
+    fn get_mut(&mut self, i: usize) -> Option<&mut Finding> {
+        self.0.get_mut(i).and_then(Option::as_mut)
+    }
+
+    /// Indices of the findings still there that `keep` accepts.
+    fn positions(&self, keep: impl Fn(&Finding) -> bool) -> Vec<usize> {
+        (0..self.0.len()).filter(|&i| self.get(i).is_some_and(&keep)).collect()
+    }
+
+    /// Folds finding `from` into finding `into`; `prepare` may trim what `from` brings.
+    fn fold(&mut self, from: usize, into: usize, prepare: impl FnOnce(Finding) -> Finding) {
+        if from == into || self.get(into).is_none() {
+            return;
+        }
+        if let Some(other) = self.0.get_mut(from).and_then(Option::take) {
+            if let Some(target) = self.get_mut(into) {
+                target.absorb(prepare(other));
+            }
+        }
+    }
+
+    fn into_findings(self) -> Vec<Finding> {
+        self.0.into_iter().flatten().collect()
+    }
+}
+
 /// Findings of one rule from different sources (events and registry for NtLmSsp; setup
 /// log and registry for a watermark) are one problem: the first absorbs the others.
 fn merge_same_rule(findings: &mut Vec<Finding>, rule: RuleId) {
-    let positions: Vec<usize> = findings
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.rule == rule)
-        .map(|(i, _)| i)
-        .collect();
-    let Some((&first, rest)) = positions.split_first() else {
-        return;
-    };
-    if rest.is_empty() {
-        return;
-    }
-    for &i in rest {
-        let other = findings[i].clone();
-        absorb(&mut findings[first], &other);
-        for (k, v) in other.details {
-            findings[first].details.entry(k).or_insert(v);
+    let mut slots = Slots::new(findings);
+    let positions = slots.positions(|f| f.rule == rule);
+    if let Some((&first, rest)) = positions.split_first() {
+        for &i in rest {
+            slots.fold(i, first, |other| other);
         }
     }
-    findings[first].confidence = Confidence::High;
-    for &i in rest.iter().rev() {
-        findings.remove(i);
-    }
+    *findings = slots.into_findings();
 }
 
 /// The registry of an interrupted host shows the same interruption: the role's watermark
@@ -54,49 +79,35 @@ fn registry_state_of_interrupted_runs(findings: &mut Vec<Finding>) {
     let Some(interrupted) = findings.iter().position(|f| f.rule == RuleId::SetupInterrupted) else {
         return;
     };
-    let registry: Vec<usize> = findings
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| {
-            (f.rule == RuleId::SetupWatermark || f.rule == RuleId::RoleHalfUpgraded)
-                && f.evidence.iter().any(|e| matches!(e.location, Location::Key(_)))
-        })
-        .map(|(i, _)| i)
-        .collect();
-    if registry.is_empty() {
-        return;
-    }
-    for &i in &registry {
-        let other = findings[i].clone();
-        let target = &mut findings[interrupted];
-        absorb(target, &other);
-        for (k, v) in other.details {
-            target.details.entry(k).or_insert(v);
+    let mut slots = Slots::new(findings);
+    let from_role_keys = slots.positions(|f| {
+        matches!(f.rule, RuleId::SetupWatermark | RuleId::RoleHalfUpgraded)
+            && f.has_fact(|x| matches!(x, Fact::Registry(RegistryFact::RoleKey { .. })))
+    });
+    for i in from_role_keys {
+        let summary = slots.get(i).map(|f| f.summary.clone()).unwrap_or_default();
+        slots.fold(i, interrupted, |other| other);
+        if let Some(target) = slots.get_mut(interrupted) {
+            target.summary.push_str(&format!(" The registry agrees: {summary}"));
         }
-        target.confidence = Confidence::High;
-        target
-            .summary
-            .push_str(&format!(" The registry agrees: {}", other.summary));
     }
-    for &i in registry.iter().rev() {
-        findings.remove(i);
-    }
+    *findings = slots.into_findings();
 }
 
-/// A watermark id found in a finding's evidence names a step of a task script: cite it.
+/// A watermark that a finding names is a step of a task script: cite the step.
 fn watermark_steps(findings: &mut [Finding], view: &HostView<'_>) {
     for finding in findings
         .iter_mut()
-        .filter(|f| f.rule == RuleId::SetupWatermark || f.rule == RuleId::SetupInterrupted)
+        .filter(|f| matches!(f.rule, RuleId::SetupWatermark | RuleId::SetupInterrupted))
     {
         let mut cited: Vec<Evidence> = Vec::new();
         for (source, step) in &view.task_steps {
-            let mentioned = finding.evidence.iter().any(|e| e.text.contains(&step.id))
-                || finding
-                    .details
-                    .values()
-                    .any(|v| v.as_str().is_some_and(|s| s == step.id));
-            if mentioned {
+            let named = finding
+                .facts
+                .iter()
+                .filter_map(Fact::watermark)
+                .any(|w| w.trim().eq_ignore_ascii_case(&step.id));
+            if named {
                 cited.push(Evidence::new(
                     *source,
                     Location::Line(step.line),
@@ -119,9 +130,18 @@ fn watermark_steps(findings: &mut [Finding], view: &HostView<'_>) {
     }
 }
 
+/// The readiness check a `prereq-failed` finding is about, lower case.
+fn readiness_check(finding: &Finding) -> Option<String> {
+    finding.facts.iter().find_map(|f| match f {
+        Fact::SetupLog(SetupLogFact::ReadinessCheck(check)) => Some(check.to_ascii_lowercase()),
+        _ => None,
+    })
+}
+
 /// Readiness checks the setup log failed on, matched with the registry finding that shows
 /// the same gap today: the registry finding is the root, the log line its history.
 fn readiness_against_registry(findings: &mut Vec<Finding>) {
+    /// Readiness check (lower case) -> the registry rule and prerequisite that show it.
     const PAIRS: [(&str, RuleId, Option<&str>); 5] = [
         (
             "netframework20sp1notinstalled",
@@ -133,17 +153,12 @@ fn readiness_against_registry(findings: &mut Vec<Finding>) {
         ("pendingrebootwindowscomponents", RuleId::PendingReboot, None),
         ("singlelabeldomain", RuleId::SingleLabelDomain, None),
     ];
-    let mut removed = Vec::new();
+    let mut pairs = Vec::new();
     for (i, f) in findings.iter().enumerate() {
         if f.rule != RuleId::PrereqFailed {
             continue;
         }
-        let Some(check) = f
-            .details
-            .get("check")
-            .and_then(|c| c.as_str())
-            .map(str::to_ascii_lowercase)
-        else {
+        let Some(check) = readiness_check(f) else {
             continue;
         };
         let Some((_, root_rule, root_check)) = PAIRS.iter().find(|(c, _, _)| *c == check) else {
@@ -151,94 +166,76 @@ fn readiness_against_registry(findings: &mut Vec<Finding>) {
         };
         let root = findings.iter().position(|r| {
             r.rule == *root_rule
-                && root_check.is_none_or(|rc| r.details.get("check").and_then(|c| c.as_str()) == Some(rc))
+                && root_check.is_none_or(|rc| {
+                    r.has_fact(|x| matches!(x, Fact::Registry(RegistryFact::PrereqMissing(p)) if p == rc))
+                })
         });
         if let Some(root) = root {
-            removed.push((i, root));
+            pairs.push((i, root));
         }
     }
-    for &(i, root) in &removed {
-        let history = findings[i].clone();
-        let target = &mut findings[root];
-        absorb(target, &history);
-        target.confidence = Confidence::High;
-        target.summary.push_str(&format!(
-            " Setup already stopped on this check: {}.",
-            history.title.trim_end_matches('.')
-        ));
+    let mut slots = Slots::new(findings);
+    for (i, root) in pairs {
+        let Some(title) = slots.get(i).map(|f| f.title.clone()) else {
+            continue;
+        };
+        slots.fold(i, root, Finding::into_history);
+        if let Some(target) = slots.get_mut(root) {
+            target.summary.push_str(&format!(
+                " Setup already stopped on this check: {}.",
+                title.trim_end_matches('.')
+            ));
+        }
     }
-    let mut indices: Vec<usize> = removed.into_iter().map(|(i, _)| i).collect();
-    indices.sort_unstable();
-    indices.dedup();
-    for i in indices.into_iter().rev() {
-        findings.remove(i);
-    }
+    *findings = slots.into_findings();
 }
 
-/// The run window a setup-log finding speaks about (its first evidence's file and its
-/// `run` detail).
+/// The run window a setup-log finding speaks about.
 fn window_of<'v, 'a>(finding: &Finding, view: &'v HostView<'a>) -> Option<&'v RunWindow<'a>> {
-    let source = finding.evidence.first()?.source.as_str();
-    let run = finding.details.get("run").and_then(|r| r.as_u64())?;
-    view.runs
-        .iter()
-        .find(|w| w.source == source && (w.run.index + 1) as u64 == run)
-}
-
-/// Moves the evidence of `from` into `into` (skipping duplicates).
-fn absorb(into: &mut Finding, from: &Finding) {
-    for e in &from.evidence {
-        if !into.evidence.contains(e) {
-            into.push_evidence(e.clone());
-        }
-    }
+    let (source, index) = finding.facts.iter().find_map(|f| match f {
+        Fact::SetupLog(SetupLogFact::Run { source, index }) => Some((source.as_str(), *index)),
+        _ => None,
+    })?;
+    view.runs.iter().find(|w| w.source == source && w.run.index == index)
 }
 
 /// An interrupted run absorbs "setup started but never completed" (same fact from the
 /// event log) and gains the reboot and installer events of its window as evidence.
 fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
     let open_end = Duration::hours(AFTERMATH);
-    let mut removed: Vec<usize> = Vec::new();
-    for i in 0..findings.len() {
-        if findings[i].rule != RuleId::SetupInterrupted {
-            continue;
-        }
-        let Some(window) = window_of(&findings[i], view) else {
+    let mut slots = Slots::new(findings);
+    for i in slots.positions(|f| f.rule == RuleId::SetupInterrupted) {
+        let Some(window) = slots.get(i).and_then(|f| window_of(f, view)) else {
             continue;
         };
         let mut agreed = false;
         // MSExchangeSetup 1000 without 1001 inside the window: the same interruption.
-        let mut folded = Vec::new();
-        for (j, other) in findings.iter().enumerate() {
-            let same_run = other.rule == RuleId::ExchangeSetupComponentFailed
-                && other.details.get("completed").and_then(|c| c.as_bool()) == Some(false)
+        let same_run = slots.positions(|other| {
+            other.rule == RuleId::ExchangeSetupComponentFailed
+                && other.has_fact(|x| *x == Fact::Event(EventFact::SetupNeverCompleted))
                 && other
                     .evidence
                     .iter()
                     .filter_map(|e| e.time.and_then(|t| t.utc()))
-                    .any(|t| window.contains(t, open_end));
-            if same_run && !removed.contains(&j) {
-                folded.push(j);
-            }
-        }
-        for &j in &folded {
-            let other = findings[j].clone();
-            absorb(&mut findings[i], &other);
+                    .any(|t| window.contains(t, open_end))
+        });
+        for j in same_run {
+            slots.fold(j, i, Finding::into_history);
             agreed = true;
         }
         // The unexpected shutdown explains the interruption: cite it (it stays a finding).
-        let shutdown: Vec<Evidence> = findings
-            .iter()
-            .filter(|f| f.rule == RuleId::UnexpectedShutdownDuringSetup)
+        let shutdown: Vec<Evidence> = slots
+            .positions(|f| f.rule == RuleId::UnexpectedShutdownDuringSetup)
+            .into_iter()
+            .filter_map(|j| slots.get(j))
             .flat_map(|f| {
                 f.evidence
                     .iter()
-                    .filter(|e| e.location.to_string().starts_with("record"))
+                    .filter(|e| matches!(e.location, Location::Record(_)))
                     .cloned()
             })
             .collect();
         // Installer activity and the next boot after the last line.
-        let end = window.end;
         let mut extra: Vec<Evidence> = view
             .events
             .iter()
@@ -248,7 +245,10 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
             .take(3)
             .map(|e| e.evidence(format!("{} during the run", e.label())))
             .collect();
-        if let Some(end) = end {
+        let Some(finding) = slots.get_mut(i) else {
+            continue;
+        };
+        if let Some(end) = window.end {
             let next_boot = view.events.iter().find(|e| {
                 e.event.time > end
                     && e.event.provider.eq_ignore_ascii_case("EventLog")
@@ -260,12 +260,9 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
                     "{}: the system started again {minutes} min after the last setup line",
                     boot.label()
                 )));
-                findings[i]
-                    .details
-                    .insert("next_boot_after_minutes".into(), minutes.into());
+                finding.details.insert("next_boot_after_minutes".into(), minutes.into());
             }
         }
-        let finding = &mut findings[i];
         for e in shutdown.into_iter().chain(extra) {
             if !finding.evidence.contains(&e) {
                 finding.push_evidence(e);
@@ -275,13 +272,8 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
         if agreed {
             finding.confidence = Confidence::High;
         }
-        removed.extend(folded);
     }
-    removed.sort_unstable();
-    removed.dedup();
-    for j in removed.into_iter().rev() {
-        findings.remove(j);
-    }
+    *findings = slots.into_findings();
 }
 
 /// A stalled setup run absorbs the CRL-timeout service start failures of its window.
@@ -294,23 +286,27 @@ fn stalls(findings: &mut Vec<Finding>, view: &HostView<'_>) {
     };
     let crl = findings.iter().position(|f| {
         f.rule == RuleId::ServiceStartFailure
-            && f.details.get("cause").and_then(|c| c.as_str()) == Some("crl-check-timeout")
+            && f.has_fact(|x| matches!(x, Fact::Event(EventFact::CrlStartTimeout { .. })))
             && f.evidence
                 .iter()
                 .filter_map(|e| e.time.and_then(|t| t.utc()))
                 .all(|t| window.contains(t, Duration::zero()))
     });
     let Some(crl) = crl else { return };
-    let other = findings[crl].clone();
+    let other = findings.remove(crl);
+    let stall = if crl < stall { stall - 1 } else { stall };
+    let services = other.facts.iter().find_map(|f| match f {
+        Fact::Event(EventFact::CrlStartTimeout { services }) => Some(services.clone()),
+        _ => None,
+    });
+    let summary = other.summary.clone();
     let stall_finding = &mut findings[stall];
-    absorb(stall_finding, &other);
-    stall_finding.confidence = Confidence::High;
-    if let Some(services) = other.details.get("services") {
-        stall_finding.details.insert("services".into(), services.clone());
+    stall_finding.absorb(other.into_history());
+    if let Some(services) = services {
+        stall_finding.details.insert("services".into(), services.into());
     }
     stall_finding.summary.push_str(&format!(
         " The event log confirms it: {} (KB944752).",
-        other.summary.trim_end_matches('.')
+        summary.trim_end_matches('.')
     ));
-    findings.remove(crl);
 }
