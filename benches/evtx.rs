@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use exdoctor::sources::evtx::is_rule_event;
+use exdoctor::rules::events::is_rule_event;
 use exdoctor_parsers::evtx::{parse_evtx, EvtxOptions};
 
 const FILE: &str = "evtx/DFIRArtifactMuseum/Win2012R2-StolenSzechuan/System.evtx";

@@ -153,62 +153,6 @@ impl LogIntegrity {
     }
 }
 
-/// The (provider, event id) pairs the rules look at, shared by every event-log source
-/// (EVT, EVTX, exports) so that summaries count the same events. Provider names are
-/// compared case-insensitively (see [`rule_event`]); the id is the low 16 bits.
-pub const RULE_EVENTS: &[(&str, u16)] = &[
-    ("Service Control Manager", 7000),
-    ("Service Control Manager", 7001),
-    ("Service Control Manager", 7003),
-    ("Service Control Manager", 7009),
-    ("Service Control Manager", 7011),
-    ("Service Control Manager", 7022),
-    ("Service Control Manager", 7023),
-    ("Service Control Manager", 7024),
-    ("Service Control Manager", 7031),
-    ("Service Control Manager", 7034),
-    ("Service Control Manager", 7036),
-    ("Service Control Manager", 7040),
-    ("Service Control Manager", 7045),
-    ("EventLog", 6005),
-    ("EventLog", 6006),
-    ("EventLog", 6008),
-    ("EventLog", 6009),
-    ("USER32", 1074),
-    ("MsiInstaller", 1033),
-    ("MsiInstaller", 1034),
-    ("MsiInstaller", 1036),
-    ("MsiInstaller", 11707),
-    ("MsiInstaller", 11708),
-    ("MsiInstaller", 11724),
-    ("MSExchangeSetup", 1000),
-    ("MSExchangeSetup", 1001),
-    ("MSExchangeSetup", 1002),
-    ("Application Error", 1000),
-    ("Application Hang", 1002),
-    ("Windows Error Reporting", 1001),
-    ("MSExchange Common", 4999),
-    ("MSExchange ADAccess", 2114),
-    ("MSExchange ADAccess", 2102),
-    ("MSExchange ADAccess", 2090),
-    ("MSExchange ADAccess", 2138),
-    (".NET Runtime 2.0 Error Reporting", 5000),
-];
-
-/// The entry of [`RULE_EVENTS`] matching `provider` (case-insensitive) and `event_id`,
-/// returned with the catalog's spelling of the provider; `None` if the rules ignore it.
-pub fn rule_event(provider: &str, event_id: u16) -> Option<(&'static str, u16)> {
-    RULE_EVENTS
-        .iter()
-        .copied()
-        .find(|(p, id)| *id == event_id && p.eq_ignore_ascii_case(provider))
-}
-
-/// True when the rules use events of `provider` with `event_id` (see [`RULE_EVENTS`]).
-pub fn is_rule_event(provider: &str, event_id: u16) -> bool {
-    rule_event(provider, event_id).is_some()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,18 +163,6 @@ mod tests {
         assert_eq!(Level::from_evtx(0), Level::Information);
         assert_eq!(Level::from_evt_type(16), Level::AuditFailure);
         assert_eq!(Level::from_evt_type(300), Level::Other(255));
-    }
-
-    #[test]
-    fn rule_events_are_looked_up_case_insensitively() {
-        assert_eq!(
-            rule_event("service control manager", 7031),
-            Some(("Service Control Manager", 7031))
-        );
-        assert!(is_rule_event("MSExchange ADAccess", 2114));
-        assert!(!is_rule_event("Service Control Manager", 7035));
-        assert!(!is_rule_event("MSExchangeSetup", 7036));
-        assert_eq!(RULE_EVENTS.len(), 36);
     }
 
     #[test]

@@ -1,35 +1,24 @@
-//! The analysis pipeline: discover and load every file in parallel, group the files into
-//! hosts, place setup runs in UTC, run the correlation rules per host, and collect the
-//! findings in a deterministic order.
+//! The analysis pipeline: load every file in parallel (with the rules' wishes as
+//! [`load_options`]), group the files into hosts, place setup runs in UTC, run the rules
+//! per host and across hosts, and collect the findings in a deterministic order.
 
 pub mod hosts;
 pub mod timeline;
 pub mod zone;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::Duration;
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::ingest::{archive, discover, sniff, InputFile};
-use crate::model::Attribution;
-use crate::model::Finding;
-use crate::model::HostZone;
-use crate::model::{DiagLevel, Diagnostic};
-use crate::model::{Facts, Host, SourceSummary};
+pub use crate::ingest::Progress;
+use crate::ingest::{load_all, load_all_with_progress};
+use crate::model::{Attribution, DiagLevel, Diagnostic, Facts, Finding, Host, HostZone, LoadedFile, SourceSummary};
 use crate::model::{HostEvent, HostLog, HostView, RunWindow};
 use crate::registry::{HostState, RegistryView};
-use crate::sources::{load, LoadOptions, Loaded};
+use crate::sources::LoadOptions;
 use hosts::{group, HostHint};
 use zone::{infer_from_setup_events, localize};
-
-/// One input file after loading.
-#[derive(Debug, Clone)]
-pub struct LoadedFile {
-    pub path: PathBuf,
-    pub loaded: Loaded,
-}
 
 /// What the report says about one host.
 #[derive(Debug, Clone, Serialize)]
@@ -62,50 +51,29 @@ pub struct Analysis {
 
 /// Analyses files and folders (recursively). Runs on the current rayon pool.
 pub fn analyze(paths: &[PathBuf]) -> Analysis {
-    let (files, diagnostics) = load_all(paths, LoadOptions::default());
+    analyze_with_progress(paths, None)
+}
+
+/// [`analyze`], reporting the loading progress to `progress`.
+pub fn analyze_with_progress(paths: &[PathBuf], progress: Option<Progress<'_>>) -> Analysis {
+    let (files, diagnostics) = load_all_with_progress(paths, load_options(false), progress);
     analyze_loaded(&files, diagnostics)
 }
 
-/// Discovers and loads every file (in parallel), in path order, with the diagnostics.
-pub fn load_all(paths: &[PathBuf], options: LoadOptions) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
-    load_all_with_progress(paths, options, None)
+/// Loads files and folders for the rules (every event with `all_events`, for the
+/// timeline), with the diagnostics of the inputs.
+pub fn load(paths: &[PathBuf], all_events: bool) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
+    load_all(paths, load_options(all_events))
 }
 
-/// Called as files finish loading: (files done, files found). Must be cheap and `Sync`.
-pub type Progress<'p> = &'p (dyn Fn(usize, usize) + Sync);
-
-/// [`load_all`], reporting progress to `progress` (the CLI prints it on a terminal).
-pub fn load_all_with_progress(
-    paths: &[PathBuf],
-    options: LoadOptions,
-    progress: Option<Progress<'_>>,
-) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
-    let discovered = discover(paths);
-    let total = discovered.files.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let mut diagnostics = discovered.unreadable;
-    let outcomes: Vec<Outcome> = discovered
-        .files
-        .par_iter()
-        .flat_map_iter(|(path, explicit)| {
-            let outcomes = load_path(path, *explicit, options);
-            if let Some(report) = progress {
-                report(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
-            }
-            outcomes
-        })
-        .collect();
-    let mut files = Vec::new();
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Loaded(file) => {
-                diagnostics.extend(file.loaded.summary.diagnostics.iter().cloned());
-                files.push(*file);
-            }
-            Outcome::Skipped(diag) => diagnostics.extend(diag),
-        }
+/// What the rules want from each file: their events (every event with `all_events`,
+/// for `timeline`) and the per-file rules of setup logs.
+pub fn load_options(all_events: bool) -> LoadOptions {
+    LoadOptions {
+        all_events,
+        rule_events: crate::rules::events::rule_event,
+        setup_log_rules: crate::rules::setup_log::check_setup_log,
     }
-    (files, diagnostics)
 }
 
 /// Files grouped into hosts, each with its registry state and time zone (name order).
@@ -140,49 +108,6 @@ pub fn analyze_loaded(files: &[LoadedFile], diagnostics: Vec<Diagnostic>) -> Ana
     analysis.findings.extend(crate::rules::fleet::check(&hosts));
     sort_findings(&mut analysis.findings);
     analysis
-}
-
-enum Outcome {
-    Loaded(Box<LoadedFile>),
-    Skipped(Option<Diagnostic>),
-}
-
-/// Loads a file, or every file inside a `.zip` bundle.
-fn load_path(path: &Path, explicit: bool, options: LoadOptions) -> Vec<Outcome> {
-    let input = match InputFile::open(path) {
-        Ok(input) => input,
-        Err(err) => {
-            let diag = Diagnostic::error(path.display().to_string(), format!("cannot read: {err}"));
-            return vec![Outcome::Skipped(Some(diag))];
-        }
-    };
-    if archive::is_zip(input.bytes()) {
-        let (entries, diagnostics) = archive::entries(path, input.bytes());
-        let mut out: Vec<Outcome> = diagnostics.into_iter().map(|d| Outcome::Skipped(Some(d))).collect();
-        out.extend(entries.into_iter().map(|entry| load_input(entry, false, options)));
-        return out;
-    }
-    vec![load_input(input, explicit, options)]
-}
-
-/// Sniffs and loads one input.
-fn load_input(input: InputFile, explicit: bool, options: LoadOptions) -> Outcome {
-    let path = input.path().to_path_buf();
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    match sniff(&name, input.bytes()) {
-        Some(kind) => Outcome::Loaded(Box::new(LoadedFile {
-            loaded: load(&input, kind, options),
-            path,
-        })),
-        None if explicit => Outcome::Skipped(Some(Diagnostic::warning(
-            input.display(),
-            "format not recognised; file skipped",
-        ))),
-        None => Outcome::Skipped(None),
-    }
 }
 
 /// The host a file names in its content.

@@ -5,9 +5,8 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use anyhow::{Context, Result};
 
 use super::{AnalyzeArgs, Format, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
-use crate::analysis::{analyze_loaded, load_all_with_progress, Progress};
+use crate::analysis::{analyze_with_progress, Progress};
 use crate::report::{write_json, write_jsonl, write_text, Filter, TextStyle};
-use crate::sources::LoadOptions;
 
 pub(super) fn run(args: &AnalyzeArgs) -> Result<u8> {
     let pool = super::thread_pool(args.threads)?;
@@ -20,14 +19,8 @@ pub(super) fn run(args: &AnalyzeArgs) -> Result<u8> {
             }
         }
     };
-    let analysis = pool.install(|| {
-        let (files, diagnostics) = load_all_with_progress(
-            &args.paths,
-            LoadOptions::default(),
-            show_progress.then_some(&progress as Progress<'_>),
-        );
-        analyze_loaded(&files, diagnostics)
-    });
+    let analysis =
+        pool.install(|| analyze_with_progress(&args.paths, show_progress.then_some(&progress as Progress<'_>)));
     let filter = Filter {
         min_severity: args.min_severity,
         rules: args.rule.clone(),

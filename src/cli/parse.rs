@@ -24,7 +24,7 @@ pub(super) fn run(args: &ParseArgs) -> Result<u8> {
     };
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let diagnostics = write_records(&input, kind, &mut out)?;
+    let diagnostics = write_records(&input.as_input(), kind, &mut out)?;
     out.flush()?;
     for diag in &diagnostics {
         eprintln!("{}: {}: {}", diag.path, level_word(diag.level), diag.message);

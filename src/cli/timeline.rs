@@ -5,13 +5,13 @@ use std::io::{self, BufWriter, Write};
 use anyhow::{Context, Result};
 
 use super::{TimelineArgs, TimelineFormat, EXIT_INPUT, EXIT_OK};
-use crate::analysis::{load_all, timeline::timeline};
+use crate::analysis::{load, timeline::timeline};
 use crate::model::DiagLevel;
-use crate::sources::{write_json_line, LoadOptions};
+use crate::sources::write_json_line;
 
 pub(super) fn run(args: &TimelineArgs) -> Result<u8> {
     let pool = super::thread_pool(args.threads)?;
-    let (files, diagnostics) = pool.install(|| load_all(&args.paths, LoadOptions { all_events: true }));
+    let (files, diagnostics) = pool.install(|| load(&args.paths, true));
     let entries = timeline(&files);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use memmap2::Mmap;
 
+use crate::sources::Input;
+
 enum Bytes {
     Mapped(Mmap),
     Owned(Vec<u8>),
@@ -64,6 +66,11 @@ impl InputFile {
     /// The path as shown in reports and diagnostics.
     pub fn display(&self) -> &str {
         &self.display
+    }
+
+    /// The file as a source adapter reads it.
+    pub fn as_input(&self) -> Input<'_> {
+        Input::new(&self.path, &self.display, self.bytes())
     }
 
     /// The file's content.

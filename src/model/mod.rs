@@ -12,6 +12,7 @@ mod finding;
 mod host;
 mod host_view;
 mod rule;
+mod setup_log_file;
 mod source;
 mod zone;
 
@@ -24,5 +25,6 @@ pub use finding::{Confidence, Evidence, Finding, Location, Severity, Timestamp};
 pub use host::{Attribution, Host, HostGroup};
 pub use host_view::{HostEvent, HostLog, HostView, RunWindow};
 pub use rule::{RuleId, RuleInfo, UnknownRuleId};
-pub use source::{SourceKind, SourceSummary};
+pub use setup_log_file::SetupLogFile;
+pub use source::{Loaded, LoadedFile, SourceKind, SourceSummary};
 pub use zone::{Daylight, HostZone};

@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use super::Diagnostic;
+use std::path::PathBuf;
+
+use super::{Diagnostic, Facts};
 
 /// The kinds of input exdoctor understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -72,4 +74,22 @@ impl SourceSummary {
             diagnostics: Vec::new(),
         }
     }
+}
+
+/// A file read once: its summary and its facts.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// What `analyze` reports about the file.
+    pub summary: SourceSummary,
+    /// What the rules read.
+    pub facts: Facts,
+}
+
+/// One input file after loading, with its path.
+#[derive(Debug, Clone)]
+pub struct LoadedFile {
+    /// The file's path (inside an archive: the archive's path joined with the entry's).
+    pub path: PathBuf,
+    /// Its summary and facts.
+    pub loaded: Loaded,
 }

@@ -1,15 +1,11 @@
-//! Registry exports of a host: the merged [`RegistryView`], the [`HostState`] read from
-//! it, and Exchange [`Build`] numbers.
-//!
-//! Issue 5 (per-host correlation) calls [`host_state_from_inputs`] with the `.reg`
-//! inputs of one host, or [`host_state_from_files`] with files it parsed itself.
+//! Registry exports of a host: the merged [`RegistryView`] of parsed `.reg` files, the
+//! [`HostState`] read from it ([`host_state_from_files`]), and Exchange [`Build`]
+//! numbers. Built on the parser crate only: no I/O, nothing of the analyzer.
 
 pub mod build;
 pub mod host_state;
-mod load;
 pub mod view;
 
 pub use build::Build;
 pub use host_state::{host_state_from_files, HostState};
-pub use load::host_state_from_inputs;
 pub use view::{KeyNode, Origin, RegistryView, ViewValue};

@@ -8,14 +8,14 @@ use exdoctor_parsers::event_export::{parse_event_csv, parse_event_xml, CsvOption
 use exdoctor_parsers::ParseError;
 
 use super::evtx::{fill_summary, integrity_diagnostics, Span};
-use super::{computer_counts, write_json_line, LoadOptions, Loaded};
-use crate::ingest::InputFile;
-use crate::model::Diagnostic;
+use super::Input;
+use super::{computer_counts, write_json_line, LoadOptions};
 use crate::model::SourceKind;
+use crate::model::{Diagnostic, Loaded};
 use crate::model::{EventLogFacts, Facts, SourceSummary};
 
 /// Reads one export once: its summary and the events the rules use.
-pub fn load(input: &InputFile, kind: SourceKind, options: LoadOptions) -> Loaded {
+pub fn load(input: &Input<'_>, kind: SourceKind, options: LoadOptions) -> Loaded {
     let mut summary = SourceSummary::new(input.display(), kind);
     let export = match read(input, kind) {
         Ok(export) => export,
@@ -47,7 +47,7 @@ pub fn load(input: &InputFile, kind: SourceKind, options: LoadOptions) -> Loaded
         channels: &channels,
         computers: &computers,
     };
-    fill_summary(&mut summary, &export.events, &export.integrity, &span);
+    fill_summary(&mut summary, &export.events, &export.integrity, &span, options);
     if let Some(obj) = summary.details.as_object_mut() {
         obj.insert(
             "time_basis".into(),
@@ -67,7 +67,7 @@ pub fn load(input: &InputFile, kind: SourceKind, options: LoadOptions) -> Loaded
 }
 
 /// Writes the events of one export as JSON lines; returns its diagnostics.
-pub fn write_records(input: &InputFile, kind: SourceKind, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
+pub fn write_records(input: &Input<'_>, kind: SourceKind, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
     let export = match read(input, kind) {
         Ok(export) => export,
         Err(err) => return Ok(vec![Diagnostic::error(input.display(), format!("not readable: {err}"))]),
@@ -78,7 +78,7 @@ pub fn write_records(input: &InputFile, kind: SourceKind, out: &mut dyn Write) -
     Ok(diagnostics(input, &export))
 }
 
-fn read(input: &InputFile, kind: SourceKind) -> Result<EventExport, ParseError> {
+fn read(input: &Input<'_>, kind: SourceKind) -> Result<EventExport, ParseError> {
     match kind {
         SourceKind::EventCsv => parse_event_csv(
             input.bytes(),
@@ -92,7 +92,7 @@ fn read(input: &InputFile, kind: SourceKind) -> Result<EventExport, ParseError> 
 }
 
 /// A CSV export has no channel column: `System.csv` -> `System` for the usual logs.
-fn channel_from_name(input: &InputFile) -> String {
+fn channel_from_name(input: &Input<'_>) -> String {
     let stem = input
         .path()
         .file_stem()
@@ -105,7 +105,7 @@ fn channel_from_name(input: &InputFile) -> String {
         .unwrap_or_default()
 }
 
-fn diagnostics(input: &InputFile, export: &EventExport) -> Vec<Diagnostic> {
+fn diagnostics(input: &Input<'_>, export: &EventExport) -> Vec<Diagnostic> {
     let mut out = integrity_diagnostics(input.display(), &export.integrity);
     if export.time_basis == TimeBasis::LocalUnknownOffset && !export.events.is_empty() {
         out.push(Diagnostic::warning(

@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
 
-use exdoctor_parsers::event::{rule_event, Event, LogIntegrity};
+use exdoctor_parsers::event::{Event, LogIntegrity};
 use exdoctor_parsers::evt::{read_events, EvtEvents};
 use serde_json::json;
 
-use super::{computer_counts, write_json_line, LoadOptions, Loaded};
-use crate::ingest::InputFile;
-use crate::model::Diagnostic;
+use super::Input;
+use super::{computer_counts, write_json_line, LoadOptions};
 use crate::model::SourceKind;
+use crate::model::{Diagnostic, Loaded};
 use crate::model::{EventLogFacts, Facts, SourceSummary};
 
 /// At most this many damage diagnostics per file; the rest are counted in one line.
@@ -40,10 +40,10 @@ pub fn channel_for(path: &Path) -> String {
 }
 
 /// Reads one `.evt` file once: its summary and the events the rules use.
-pub fn load(input: &InputFile, options: LoadOptions) -> Loaded {
+pub fn load(input: &Input<'_>, options: LoadOptions) -> Loaded {
     let channel = channel_for(input.path());
     let read = read_events(input.bytes(), &channel);
-    let summary = summary_of(input, &channel, &read);
+    let summary = summary_of(input, &channel, &read, options);
     let span = read
         .events
         .iter()
@@ -67,7 +67,7 @@ pub fn load(input: &InputFile, options: LoadOptions) -> Loaded {
     }
 }
 
-fn summary_of(input: &InputFile, channel: &str, read: &EvtEvents) -> SourceSummary {
+fn summary_of(input: &Input<'_>, channel: &str, read: &EvtEvents, options: LoadOptions) -> SourceSummary {
     let channel = channel.to_string();
     let mut summary = SourceSummary::new(input.display(), SourceKind::Evt);
     summary.records = read.integrity.readable;
@@ -75,7 +75,7 @@ fn summary_of(input: &InputFile, channel: &str, read: &EvtEvents) -> SourceSumma
     summary.diagnostics = diagnostics(input.display(), read);
     let span = time_span(&read.events);
     let computers = computers(&read.events);
-    let rule_counts = rule_event_counts(&read.events);
+    let rule_counts = rule_event_counts(&read.events, options);
     let gaps = &read.integrity.record_id_gaps;
     summary.details = json!({
         "channel": channel,
@@ -100,7 +100,7 @@ fn summary_of(input: &InputFile, channel: &str, read: &EvtEvents) -> SourceSumma
 }
 
 /// Writes the normalized events of one `.evt` file (live, then recovered) as JSONL.
-pub fn write_records(input: &InputFile, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
+pub fn write_records(input: &Input<'_>, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
     let read = read_events(input.bytes(), &channel_for(input.path()));
     for event in &read.events {
         write_json_line(out, event)?;
@@ -123,11 +123,11 @@ fn computers(events: &[Event]) -> Vec<String> {
     names
 }
 
-/// Counts of the events listed in `RULE_EVENTS`, keyed by the catalog's spelling.
-fn rule_event_counts(events: &[Event]) -> BTreeMap<(&'static str, u16), u64> {
+/// Counts of the events the rules read, keyed by the catalog's spelling.
+fn rule_event_counts(events: &[Event], options: LoadOptions) -> BTreeMap<(&'static str, u16), u64> {
     let mut counts = BTreeMap::new();
     for event in events {
-        if let Some(key) = rule_event(&event.provider, event.event_id) {
+        if let Some(key) = (options.rule_events)(&event.provider, event.event_id) {
             *counts.entry(key).or_insert(0) += 1;
         }
     }
@@ -237,8 +237,8 @@ mod tests {
 
     #[test]
     fn garbage_gives_an_error_diagnostic() {
-        let input = InputFile::from_bytes("bad.evt", b"\x30\0\0\0LfLe garbage".to_vec());
-        let summary = load(&input, LoadOptions::default()).summary;
+        let input = Input::new(Path::new("bad.evt"), "bad.evt", b"\x30\0\0\0LfLe garbage");
+        let summary = load(&input, crate::sources::testing::options()).summary;
         assert_eq!(summary.records, 0);
         assert!(summary
             .diagnostics

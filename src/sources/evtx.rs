@@ -10,26 +10,23 @@ use exdoctor_parsers::event::{Event, LogIntegrity};
 use exdoctor_parsers::evtx::{parse_evtx, EvtxOptions};
 use serde_json::json;
 
-use super::{computer_counts, write_json_line, LoadOptions, Loaded};
-use crate::ingest::InputFile;
-use crate::model::Diagnostic;
+use super::Input;
+use super::{computer_counts, write_json_line, LoadOptions};
 use crate::model::SourceKind;
+use crate::model::{Diagnostic, Loaded};
 use crate::model::{EventLogFacts, Facts, SourceSummary};
-
-/// The (provider, event id) pairs the rules read.
-///
-pub use exdoctor_parsers::event::is_rule_event;
 
 /// At most this many problems of one file become diagnostics; the rest are counted.
 const MAX_DIAGNOSTICS: usize = 20;
 
 /// Reads one `.evtx` file once: its summary and the events the rules use (all events
 /// with `options.all_events`); every record is counted either way.
-pub fn load(input: &InputFile, options: LoadOptions) -> Loaded {
+pub fn load(input: &Input<'_>, options: LoadOptions) -> Loaded {
     let mut summary = SourceSummary::new(input.display(), SourceKind::Evtx);
     let all = |_: &str, _: u16| true;
+    let rule_event = |provider: &str, id: u16| (options.rule_events)(provider, id).is_some();
     let evtx_options = EvtxOptions {
-        filter: Some(if options.all_events { &all } else { &is_rule_event }),
+        filter: Some(if options.all_events { &all } else { &rule_event }),
         fast: true,
     };
     let log = match parse_evtx(input.bytes(), &evtx_options) {
@@ -51,7 +48,7 @@ pub fn load(input: &InputFile, options: LoadOptions) -> Loaded {
         channels: &log.stats.channels,
         computers: &log.stats.computers,
     };
-    fill_summary(&mut summary, &log.events, &log.integrity, &span);
+    fill_summary(&mut summary, &log.events, &log.integrity, &span, options);
     summary.diagnostics = integrity_diagnostics(input.display(), &log.integrity);
     let mut computers = computer_counts(&log.events);
     for c in &log.stats.computers {
@@ -71,7 +68,7 @@ pub fn load(input: &InputFile, options: LoadOptions) -> Loaded {
 }
 
 /// Writes the events of one `.evtx` file as JSON lines; returns its diagnostics.
-pub fn write_records(input: &InputFile, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
+pub fn write_records(input: &Input<'_>, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
     let log = match parse_evtx(input.bytes(), &EvtxOptions::default()) {
         Ok(log) => log,
         Err(err) => {
@@ -102,9 +99,15 @@ fn time_text(time: Option<DateTime<Utc>>) -> String {
 
 /// Fills records, errors, details and text of an event-log summary. `events` may hold
 /// more than the rule events (exports): only rule events are counted by id.
-pub(crate) fn fill_summary(summary: &mut SourceSummary, events: &[Event], integrity: &LogIntegrity, span: &Span<'_>) {
+pub(crate) fn fill_summary(
+    summary: &mut SourceSummary,
+    events: &[Event],
+    integrity: &LogIntegrity,
+    span: &Span<'_>,
+    options: LoadOptions,
+) {
     let mut rule_counts: BTreeMap<(String, u16), u64> = BTreeMap::new();
-    for event in events.iter().filter(|e| is_rule_event(&e.provider, e.event_id)) {
+    for event in events.iter().filter(|e| options.is_rule_event(e)) {
         *rule_counts.entry((event.provider.clone(), event.event_id)).or_default() += 1;
     }
     summary.records = integrity.readable;

@@ -1,7 +1,9 @@
-//! Per-format adapters between the parsers and the analyzer: each module reads one file
-//! once into a [`Loaded`] (its [`SourceSummary`] and the owned [`Facts`] the rules use)
-//! and writes its records as JSONL (for `parse`). Adding a format = one module here, a
-//! [`SourceKind`] variant and, if the rules need it, a [`Facts`] variant.
+//! Per-format adapters between the parsers and the analyzer: each module reads one
+//! file's bytes once into a [`Loaded`] (its [`SourceSummary`] and the owned [`Facts`]
+//! the rules use) and writes its records as JSONL (for `parse`). A source sees one file
+//! and does no I/O: [`Input`] is the bytes and the name; what the rules want kept comes
+//! in [`LoadOptions`]. Adding a format = one module here, a [`SourceKind`] variant and,
+//! if the rules need it, a [`Facts`] variant.
 
 pub mod event_export;
 pub mod evt;
@@ -11,39 +13,77 @@ pub mod setup_log;
 pub mod task_script;
 
 use std::io::{self, Write};
+use std::path::Path;
 
 use exdoctor_parsers::event::Event;
 use serde::Serialize;
 
-use crate::ingest::InputFile;
-use crate::model::SourceKind;
-use crate::model::{Diagnostic, Facts, SourceSummary};
+use crate::model::{Diagnostic, Finding, Loaded, SetupLogFile, SourceKind};
 
-/// What to keep while loading.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// One file as a source sees it: its bytes and how it is named.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    path: &'a Path,
+    display: &'a str,
+    bytes: &'a [u8],
+}
+
+impl<'a> Input<'a> {
+    /// An input of `bytes` found at `path`, shown in reports as `display`.
+    pub fn new(path: &'a Path, display: &'a str, bytes: &'a [u8]) -> Input<'a> {
+        Input { path, display, bytes }
+    }
+
+    /// The file's path (its name gives the channel of `.evt` and CSV files).
+    pub fn path(&self) -> &'a Path {
+        self.path
+    }
+
+    /// The path as shown in reports and diagnostics.
+    pub fn display(&self) -> &'a str {
+        self.display
+    }
+
+    /// The file's content.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+}
+
+/// The events the rules read: `Some` with the catalog's spelling of the provider for a
+/// rule event, `None` for the others.
+pub type RuleEvents = fn(provider: &str, event_id: u16) -> Option<(&'static str, u16)>;
+
+/// The rules of one setup log, run on its borrowed parse while the file is loaded.
+pub type SetupLogRules = for<'a, 'b> fn(&SetupLogFile<'a, 'b>) -> Vec<Finding>;
+
+/// What the rules want from each file, given by the analysis that owns the rules.
+#[derive(Debug, Clone, Copy)]
 pub struct LoadOptions {
-    /// Keep every event, not only those the rules use (for `timeline`).
+    /// Keep every event, not only the rule events (for `timeline`).
     pub all_events: bool,
+    /// Which events the rules read (kept and counted in the summaries).
+    pub rule_events: RuleEvents,
+    /// The per-file rules of setup logs.
+    pub setup_log_rules: SetupLogRules,
 }
 
 impl LoadOptions {
     /// Whether an event is kept.
     pub fn keeps(&self, event: &Event) -> bool {
-        self.all_events || exdoctor_parsers::event::is_rule_event(&event.provider, event.event_id)
+        self.all_events || self.is_rule_event(event)
+    }
+
+    /// Whether the rules read `event`.
+    pub fn is_rule_event(&self, event: &Event) -> bool {
+        (self.rule_events)(&event.provider, event.event_id).is_some()
     }
 }
 
-/// A file read once: its summary and its facts.
-#[derive(Debug, Clone)]
-pub struct Loaded {
-    pub summary: SourceSummary,
-    pub facts: Facts,
-}
-
 /// Reads one file of a known kind once, for both the summary and the rules.
-pub fn load(input: &InputFile, kind: SourceKind, options: LoadOptions) -> Loaded {
+pub fn load(input: &Input<'_>, kind: SourceKind, options: LoadOptions) -> Loaded {
     match kind {
-        SourceKind::SetupLog => setup_log::load(input),
+        SourceKind::SetupLog => setup_log::load(input, options.setup_log_rules),
         SourceKind::Evt => evt::load(input, options),
         SourceKind::Evtx => evtx::load(input, options),
         SourceKind::EventXml | SourceKind::EventCsv => event_export::load(input, kind, options),
@@ -69,7 +109,7 @@ pub fn computer_counts(events: &[Event]) -> Vec<(String, u64)> {
 
 /// Writes the parsed records of one file as JSON lines to `out`; returns the problems
 /// found in the input (I/O errors on `out` are the only `Err`).
-pub fn write_records(input: &InputFile, kind: SourceKind, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
+pub fn write_records(input: &Input<'_>, kind: SourceKind, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
     match kind {
         SourceKind::SetupLog => setup_log::write_records(input, out),
         SourceKind::Evtx => evtx::write_records(input, out),
@@ -84,4 +124,20 @@ pub fn write_records(input: &InputFile, kind: SourceKind, out: &mut dyn Write) -
 pub fn write_json_line<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::Result<()> {
     serde_json::to_writer(&mut *out, value).map_err(io::Error::other)?;
     out.write_all(b"\n")
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Load options for the adapters' unit tests: no rule events, no setup-log rules.
+
+    use super::LoadOptions;
+
+    /// Options that keep no event and run no rule.
+    pub(crate) fn options() -> LoadOptions {
+        LoadOptions {
+            all_events: false,
+            rule_events: |_, _| None,
+            setup_log_rules: |_| Vec::new(),
+        }
+    }
 }

@@ -7,10 +7,10 @@ use exdoctor_parsers::reg::{parse_reg, RegData, RegFile};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{write_json_line, Loaded};
-use crate::ingest::InputFile;
-use crate::model::Diagnostic;
+use super::write_json_line;
+use super::Input;
 use crate::model::SourceKind;
+use crate::model::{Diagnostic, Loaded};
 use crate::model::{Facts, RegistryFacts, SourceSummary};
 use crate::registry::host_state::{ExchangeInstall, HostState, RoleState};
 use crate::registry::host_state_from_files;
@@ -42,8 +42,27 @@ pub(crate) fn diagnostics(path: &str, file: &RegFile<'_>) -> Vec<Diagnostic> {
     out
 }
 
+/// Parses the registry exports of one host (in the given order; later files win on
+/// conflicts) and reads their [`HostState`]. Files that are not regedit exports are left
+/// out with an error diagnostic; parse problems of the others are warnings.
+pub fn host_state_of(inputs: &[Input<'_>]) -> (HostState, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut parsed: Vec<(&str, RegFile<'_>)> = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        match parse_reg(input.bytes()) {
+            Ok(file) => {
+                diagnostics.extend(self::diagnostics(input.display(), &file));
+                parsed.push((input.display(), file));
+            }
+            Err(err) => diagnostics.push(Diagnostic::error(input.display(), err.to_string())),
+        }
+    }
+    let refs: Vec<(&str, &RegFile<'_>)> = parsed.iter().map(|(path, file)| (*path, file)).collect();
+    (host_state_from_files(&refs), diagnostics)
+}
+
 /// Parses one `.reg` file once: its summary and the parsed keys (owned) for the host.
-pub fn load(input: &InputFile) -> Loaded {
+pub fn load(input: &Input<'_>) -> Loaded {
     let mut summary = SourceSummary::new(input.display(), SourceKind::Reg);
     let file = match parse_reg(input.bytes()) {
         Ok(file) => file,
@@ -243,7 +262,7 @@ fn exchange_lines(install: &ExchangeInstall) -> Vec<String> {
 
 /// Writes every key deletion, key and value of the file as JSON lines: key deletions
 /// first, then keys in order with their values (the order in which they apply).
-pub fn write_records(input: &InputFile, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
+pub fn write_records(input: &Input<'_>, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
     let file = match parse_reg(input.bytes()) {
         Ok(file) => file,
         Err(err) => return Ok(vec![Diagnostic::error(input.display(), err.to_string())]),
@@ -287,8 +306,27 @@ pub fn write_records(input: &InputFile, out: &mut dyn Write) -> io::Result<Vec<D
 mod tests {
     use super::*;
 
-    fn input(text: &[u8]) -> InputFile {
-        InputFile::from_bytes("test.reg", text.to_vec())
+    #[test]
+    fn merges_inputs_and_reports_unreadable_ones() {
+        let services = b"REGEDIT4\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters]\r\n\
+              \"Hostname\"=\"EX1\"\r\n\"Domain\"=\"corp.example\"\r\njunk\r\n";
+        let wine = b"WINE REGISTRY Version 2\n";
+        let inputs = [
+            Input::new(std::path::Path::new("services.reg"), "services.reg", services),
+            Input::new(std::path::Path::new("wine.reg"), "wine.reg", wine),
+        ];
+        let (state, diags) = host_state_of(&inputs);
+        assert_eq!(state.identity.fqdn.as_deref(), Some("EX1.corp.example"));
+        assert_eq!(state.sources, vec!["services.reg"]);
+        assert_eq!(diags.len(), 2);
+        assert_eq!(diags[0].level, crate::model::DiagLevel::Warning);
+        assert!(diags[0].message.starts_with("line 5:"), "{}", diags[0].message);
+        assert_eq!(diags[1].level, crate::model::DiagLevel::Error);
+        assert_eq!(diags[1].path, "wine.reg");
+    }
+
+    fn input(text: &[u8]) -> Input<'_> {
+        Input::new(std::path::Path::new("test.reg"), "test.reg", text)
     }
 
     #[test]

@@ -7,22 +7,23 @@ use exdoctor_parsers::text::{binary_ratio, TextEncoding};
 use exdoctor_parsers::timestamp::RawTimestamp;
 use serde_json::{json, Value};
 
-use super::{write_json_line, Loaded};
-use crate::ingest::InputFile;
+use super::write_json_line;
+use super::Input;
+use super::SetupLogRules;
 use crate::model::Diagnostic;
 use crate::model::Finding;
 use crate::model::SourceKind;
-use crate::model::{Facts, Milestone, RunFacts, SetupLogFacts, SourceSummary};
-use crate::rules::setup_log::{check_setup_log, SetupLogFile};
+use crate::model::{Facts, Loaded, Milestone, RunFacts, SetupLogFacts, SetupLogFile, SourceSummary};
 
 /// Share of undecodable bytes above which a file with no records is called binary.
 const BINARY_THRESHOLD: f64 = 0.10;
 
-/// Parses one setup log once: its summary, the per-file findings and the run facts.
-pub fn load(input: &InputFile) -> Loaded {
+/// Parses one setup log once: its summary, the findings of its per-file `rules` (run on
+/// the borrowed parse) and the run facts.
+pub fn load(input: &Input<'_>, rules: SetupLogRules) -> Loaded {
     let decoded = decode(input.bytes());
     let log = parse_setup_log(&decoded.text);
-    let findings = check_setup_log(&SetupLogFile {
+    let findings = rules(&SetupLogFile {
         path: input.display(),
         log: &log,
     });
@@ -146,7 +147,7 @@ pub fn utc_offset_minutes(zone: &str) -> Option<i32> {
     (h <= 14 && m < 60).then_some(sign * (h * 60 + m))
 }
 
-fn summary_of(input: &InputFile, log: &SetupLog<'_>, encoding: TextEncoding) -> SourceSummary {
+fn summary_of(input: &Input<'_>, log: &SetupLog<'_>, encoding: TextEncoding) -> SourceSummary {
     let decoded_encoding = encoding;
     let mut summary = SourceSummary::new(input.display(), SourceKind::SetupLog);
     summary.diagnostics = diagnostics(input, log, decoded_encoding);
@@ -176,7 +177,7 @@ fn recent<'r, 'a>(runs: &'r [Run<'a>], n: usize) -> &'r [Run<'a>] {
 }
 
 /// Writes a `file` line, one `run` line per run, then one `record` line per record.
-pub fn write_records(input: &InputFile, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
+pub fn write_records(input: &Input<'_>, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
     let decoded = decode(input.bytes());
     let log = parse_setup_log(&decoded.text);
     write_json_line(
@@ -352,7 +353,7 @@ fn shorten(s: &str, max: usize) -> String {
     }
 }
 
-fn diagnostics(input: &InputFile, log: &SetupLog<'_>, encoding: TextEncoding) -> Vec<Diagnostic> {
+fn diagnostics(input: &Input<'_>, log: &SetupLog<'_>, encoding: TextEncoding) -> Vec<Diagnostic> {
     let path = input.display();
     let mut out = Vec::new();
     if log.records == 0 {

@@ -6,14 +6,14 @@ use std::io::{self, Write};
 use exdoctor_parsers::task_script::parse_task_script;
 use serde_json::json;
 
-use super::{write_json_line, Loaded};
-use crate::ingest::InputFile;
-use crate::model::Diagnostic;
+use super::write_json_line;
+use super::Input;
 use crate::model::SourceKind;
+use crate::model::{Diagnostic, Loaded};
 use crate::model::{Facts, SourceSummary, TaskScriptFacts, TaskStepFacts};
 
 /// Reads one task script: its steps.
-pub fn load(input: &InputFile) -> Loaded {
+pub fn load(input: &Input<'_>) -> Loaded {
     let steps: Vec<TaskStepFacts> = parse_task_script(input.bytes())
         .iter()
         .map(|s| TaskStepFacts {
@@ -39,7 +39,7 @@ pub fn load(input: &InputFile) -> Loaded {
 }
 
 /// The steps as JSON lines.
-pub fn write_records(input: &InputFile, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
+pub fn write_records(input: &Input<'_>, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {
     for step in parse_task_script(input.bytes()) {
         write_json_line(out, &step)?;
     }

@@ -3,14 +3,13 @@
 
 use crate::common;
 
-use exdoctor::analysis::{hosts_of, load_all};
+use exdoctor::analysis::{hosts_of, load};
 use exdoctor::model::Host;
 use exdoctor::model::{Finding, Location, Severity};
 use exdoctor::rules::fleet;
-use exdoctor::sources::LoadOptions;
 
 fn hosts(folder: &str) -> Vec<Host> {
-    let (files, _) = load_all(&[common::samples_dir().join(folder)], LoadOptions::default());
+    let (files, _) = load(&[common::samples_dir().join(folder)], false);
     hosts_of(&files)
 }
 

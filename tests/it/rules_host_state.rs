@@ -7,8 +7,9 @@ use exdoctor::analysis::analyze;
 use exdoctor::ingest::InputFile;
 use exdoctor::model::HostView;
 use exdoctor::model::{Finding, Location, Severity};
-use exdoctor::registry::{host_state_from_inputs, HostState};
+use exdoctor::registry::HostState;
 use exdoctor::rules::registry as host_state;
+use exdoctor::sources::reg::host_state_of;
 
 /// The merged registry state of a sample folder's `.reg` files (name order).
 fn state(folder: &str) -> HostState {
@@ -17,8 +18,8 @@ fn state(folder: &str) -> HostState {
         .iter()
         .map(|p| InputFile::open(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
         .collect();
-    let refs: Vec<&InputFile> = inputs.iter().collect();
-    let (state, diagnostics) = host_state_from_inputs(&refs);
+    let refs: Vec<_> = inputs.iter().map(InputFile::as_input).collect();
+    let (state, diagnostics) = host_state_of(&refs);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     state
 }

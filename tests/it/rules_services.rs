@@ -6,7 +6,8 @@ use exdoctor::model::RunFacts;
 use exdoctor::model::{Confidence, Finding, Location, RuleId, Severity};
 use exdoctor::model::{HostEvent, HostView, RunWindow};
 use exdoctor::rules::check_host;
-use exdoctor_parsers::event::{is_rule_event, Event};
+use exdoctor::rules::events::is_rule_event;
+use exdoctor_parsers::event::Event;
 use exdoctor_parsers::setup_log::RunResult;
 use exdoctor_samples::scenarios::sample_logs;
 

@@ -16,6 +16,7 @@ pub(crate) mod start_failure;
 pub(crate) mod topology;
 
 pub use dependency::{ntlmssp_finding, AffectedService, DependencyRoot};
+pub use messages::{is_rule_event, rule_event, RULE_EVENTS};
 
 use chrono::{DateTime, Utc};
 use exdoctor_parsers::event::Event;

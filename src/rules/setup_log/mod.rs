@@ -6,46 +6,8 @@ pub mod known_errors;
 pub mod readiness;
 pub mod runs;
 
-use exdoctor_parsers::setup_log::{Issue, SetupLog};
-use exdoctor_parsers::timestamp::RawTimestamp;
-
-use crate::model::{Evidence, Finding, Location, RuleId, Timestamp};
-
-/// A parsed setup log as the per-file rules see it.
-pub struct SetupLogFile<'a, 'b> {
-    /// Path shown in evidence.
-    pub path: &'b str,
-    pub log: &'b SetupLog<'a>,
-}
-
-impl SetupLogFile<'_, '_> {
-    /// The local time of a raw timestamp (the host's time zone is applied later).
-    pub fn time(&self, ts: &RawTimestamp) -> Option<Timestamp> {
-        self.log.resolve(ts).map(Timestamp::Local)
-    }
-
-    /// Evidence pointing at `line` with `text`.
-    pub fn evidence(&self, line: u32, ts: Option<&RawTimestamp>, text: impl Into<String>) -> Evidence {
-        Evidence::new(self.path, Location::Line(line), ts.and_then(|t| self.time(t)), text)
-    }
-
-    /// Evidence for an error/warning record: its message, and its first continuation line.
-    pub fn issue_evidence(&self, issue: &Issue<'_>) -> Evidence {
-        let mut text = issue.message.to_str_lossy().trim_end().to_string();
-        if let Some(first) = issue
-            .continuation
-            .to_str_lossy()
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty())
-        {
-            if text.is_empty() {
-                text = first.to_string();
-            }
-        }
-        self.evidence(issue.line, Some(&issue.time), text)
-    }
-}
+pub use crate::model::SetupLogFile;
+use crate::model::{Finding, RuleId};
 
 /// Runs every per-file rule on a setup log. A generic `setup-failed` of the last run is
 /// folded into the evidence of the specific finding that explains it (known error,

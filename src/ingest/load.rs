@@ -1,0 +1,96 @@
+//! Loading every input in parallel: discover the files, open each (a `.zip` bundle
+//! gives its entries), sniff the format and hand the bytes to its source adapter.
+//! Results come back in path order whatever the thread count.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::{archive, discover, sniff, InputFile};
+use crate::model::{Diagnostic, LoadedFile};
+use crate::sources::{load, LoadOptions};
+
+/// Discovers and loads every file (in parallel), in path order, with the diagnostics.
+pub fn load_all(paths: &[PathBuf], options: LoadOptions) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
+    load_all_with_progress(paths, options, None)
+}
+
+/// Called as files finish loading: (files done, files found). Must be cheap and `Sync`.
+pub type Progress<'p> = &'p (dyn Fn(usize, usize) + Sync);
+
+/// [`load_all`], reporting progress to `progress` (the CLI prints it on a terminal).
+pub fn load_all_with_progress(
+    paths: &[PathBuf],
+    options: LoadOptions,
+    progress: Option<Progress<'_>>,
+) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
+    let discovered = discover(paths);
+    let total = discovered.files.len();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let mut diagnostics = discovered.unreadable;
+    let outcomes: Vec<Outcome> = discovered
+        .files
+        .par_iter()
+        .flat_map_iter(|(path, explicit)| {
+            let outcomes = load_path(path, *explicit, options);
+            if let Some(report) = progress {
+                report(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+            }
+            outcomes
+        })
+        .collect();
+    let mut files = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Loaded(file) => {
+                diagnostics.extend(file.loaded.summary.diagnostics.iter().cloned());
+                files.push(*file);
+            }
+            Outcome::Skipped(diag) => diagnostics.extend(diag),
+        }
+    }
+    (files, diagnostics)
+}
+
+enum Outcome {
+    Loaded(Box<LoadedFile>),
+    Skipped(Option<Diagnostic>),
+}
+
+/// Loads a file, or every file inside a `.zip` bundle.
+fn load_path(path: &Path, explicit: bool, options: LoadOptions) -> Vec<Outcome> {
+    let input = match InputFile::open(path) {
+        Ok(input) => input,
+        Err(err) => {
+            let diag = Diagnostic::error(path.display().to_string(), format!("cannot read: {err}"));
+            return vec![Outcome::Skipped(Some(diag))];
+        }
+    };
+    if archive::is_zip(input.bytes()) {
+        let (entries, diagnostics) = archive::entries(path, input.bytes());
+        let mut out: Vec<Outcome> = diagnostics.into_iter().map(|d| Outcome::Skipped(Some(d))).collect();
+        out.extend(entries.into_iter().map(|entry| load_input(entry, false, options)));
+        return out;
+    }
+    vec![load_input(input, explicit, options)]
+}
+
+/// Sniffs and loads one input.
+fn load_input(input: InputFile, explicit: bool, options: LoadOptions) -> Outcome {
+    let path = input.path().to_path_buf();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match sniff(&name, input.bytes()) {
+        Some(kind) => Outcome::Loaded(Box::new(LoadedFile {
+            loaded: load(&input.as_input(), kind, options),
+            path,
+        })),
+        None if explicit => Outcome::Skipped(Some(Diagnostic::warning(
+            input.display(),
+            "format not recognised; file skipped",
+        ))),
+        None => Outcome::Skipped(None),
+    }
+}
