@@ -31,12 +31,23 @@ pub struct HostReport {
     pub os: Option<String>,
     /// Exchange build and roles from the registry.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exchange: Option<serde_json::Value>,
+    pub exchange: Option<ExchangeSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<HostZone>,
     /// Why each file was attributed to this host.
     pub attribution: Vec<Attribution>,
     pub sources: Vec<SourceSummary>,
+}
+
+/// A host's Exchange installation as the report shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExchangeSummary {
+    /// `8.1.240.6`.
+    pub version: String,
+    /// `SP1`, `SP3 RU23` ...; `None` for an unknown build.
+    pub level: Option<String>,
+    /// Role keys (`MailboxRole`, ...).
+    pub roles: Vec<String>,
 }
 
 /// The result of an analysis, in deterministic order.
@@ -277,20 +288,19 @@ fn os_label(state: &HostState) -> Option<String> {
     Some(parts.join(" "))
 }
 
-/// `{"version": "8.1.240.6", "level": "SP1", "roles": ["MailboxRole", ...]}`.
-fn exchange_summary(state: &HostState) -> Option<serde_json::Value> {
+/// The host's Exchange build and roles from its registry.
+fn exchange_summary(state: &HostState) -> Option<ExchangeSummary> {
     let build = state.exchange_build()?;
-    let roles: Vec<&str> = state
-        .exchange
-        .iter()
-        .flat_map(|i| &i.roles)
-        .map(|r| r.name.as_str())
-        .collect();
-    Some(serde_json::json!({
-        "version": build.to_string(),
-        "level": build.name(),
-        "roles": roles,
-    }))
+    Some(ExchangeSummary {
+        version: build.to_string(),
+        level: build.name(),
+        roles: state
+            .exchange
+            .iter()
+            .flat_map(|i| &i.roles)
+            .map(|r| r.name.clone())
+            .collect(),
+    })
 }
 
 /// Host, most severe first, rule id, then first evidence: identical for any thread count.

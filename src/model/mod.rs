@@ -14,6 +14,7 @@ mod host_view;
 mod rule;
 mod setup_log_file;
 mod source;
+mod summary;
 mod zone;
 
 pub use diagnostic::{DiagLevel, Diagnostic};
@@ -27,4 +28,9 @@ pub use host_view::{HostEvent, HostLog, HostView, RunWindow};
 pub use rule::{RuleId, RuleInfo, UnknownRuleId};
 pub use setup_log_file::SetupLogFile;
 pub use source::{Loaded, LoadedFile, SourceKind, SourceSummary};
+pub use summary::{
+    ErrorReferenceSummary, EvaluationSummary, EventLogSummary, EvtSummary, FailedRuleSummary, GapCount, GapSummary,
+    IssueSummary, ParameterSummary, RegistrySummary, ResumeMismatchSummary, ResumeSummary, RuleEventCount,
+    RunHeaderSummary, RunSummary, SetupLogSummary, SourceDetails, TaskScriptSummary, TaskStepSummary, TaskSummary,
+};
 pub use zone::{Daylight, HostZone};

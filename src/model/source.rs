@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use std::path::PathBuf;
 
-use super::{Diagnostic, Facts};
+use super::{Diagnostic, Facts, SourceDetails};
 
 /// The kinds of input exdoctor understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -41,20 +41,19 @@ impl SourceKind {
     }
 }
 
-/// What `analyze` reports about one input file until findings replace it.
+/// What `analyze` reports about one input file.
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceSummary {
+    /// The path as given (inside an archive: archive path and entry).
     pub path: String,
+    /// The format.
     pub kind: SourceKind,
     /// Records read (setup-log records, events, registry values).
     pub records: u64,
     /// Records or lines that could not be read.
     pub errors: u64,
     /// Format-specific summary (runs, time span, host state ...).
-    pub details: serde_json::Value,
-    /// The same summary as indented lines for the terminal.
-    #[serde(skip)]
-    pub text: Vec<String>,
+    pub details: SourceDetails,
     /// Problems with this file.
     #[serde(skip)]
     pub diagnostics: Vec<Diagnostic>,
@@ -69,8 +68,7 @@ impl SourceSummary {
             kind,
             records: 0,
             errors: 0,
-            details: serde_json::Value::Null,
-            text: Vec::new(),
+            details: SourceDetails::None,
             diagnostics: Vec::new(),
         }
     }

@@ -1,5 +1,6 @@
 //! Reports of an [`Analysis`]: text for a terminal, one JSON document, or JSON lines.
 
+mod inputs;
 mod json;
 mod text;
 

@@ -91,16 +91,12 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
         writeln!(out, "   os: {os}")?;
     }
     if let Some(exchange) = &host.exchange {
-        let roles: Vec<&str> = exchange["roles"]
-            .as_array()
-            .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
-            .unwrap_or_default();
         writeln!(
             out,
             "   exchange: {} ({}), roles {}",
-            exchange["version"].as_str().unwrap_or("?"),
-            exchange["level"].as_str().unwrap_or("unknown level"),
-            roles.join(", ")
+            exchange.version,
+            exchange.level.as_deref().unwrap_or("unknown level"),
+            exchange.roles.join(", ")
         )?;
     }
     match &host.time_zone {
@@ -176,7 +172,7 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
             source.kind.as_str(),
             source.records
         )?;
-        for line in &source.text {
+        for line in super::inputs::lines(&source.details) {
             writeln!(out, "       {line}")?;
         }
     }

@@ -10,9 +10,9 @@ use exdoctor_parsers::ParseError;
 use super::evtx::{fill_summary, integrity_diagnostics, Span};
 use super::Input;
 use super::{computer_counts, write_json_line, LoadOptions};
-use crate::model::SourceKind;
 use crate::model::{Diagnostic, Loaded};
 use crate::model::{EventLogFacts, Facts, SourceSummary};
+use crate::model::{SourceDetails, SourceKind};
 
 /// Reads one export once: its summary and the events the rules use.
 pub fn load(input: &Input<'_>, kind: SourceKind, options: LoadOptions) -> Loaded {
@@ -48,11 +48,8 @@ pub fn load(input: &Input<'_>, kind: SourceKind, options: LoadOptions) -> Loaded
         computers: &computers,
     };
     fill_summary(&mut summary, &export.events, &export.integrity, &span, options);
-    if let Some(obj) = summary.details.as_object_mut() {
-        obj.insert(
-            "time_basis".into(),
-            serde_json::to_value(export.time_basis).unwrap_or_default(),
-        );
+    if let SourceDetails::EventLog(details) = &mut summary.details {
+        details.time_basis = Some(export.time_basis);
     }
     summary.diagnostics = diagnostics(input, &export);
     let facts = Facts::Events(EventLogFacts {

@@ -8,13 +8,12 @@ use std::path::Path;
 
 use exdoctor_parsers::event::{Event, LogIntegrity};
 use exdoctor_parsers::evt::{read_events, EvtEvents};
-use serde_json::json;
 
 use super::Input;
 use super::{computer_counts, write_json_line, LoadOptions};
-use crate::model::SourceKind;
 use crate::model::{Diagnostic, Loaded};
 use crate::model::{EventLogFacts, Facts, SourceSummary};
+use crate::model::{EvtSummary, RuleEventCount, SourceDetails, SourceKind};
 
 /// At most this many damage diagnostics per file; the rest are counted in one line.
 const MAX_DIAGNOSTICS: usize = 25;
@@ -77,25 +76,29 @@ fn summary_of(input: &Input<'_>, channel: &str, read: &EvtEvents, options: LoadO
     let computers = computers(&read.events);
     let rule_counts = rule_event_counts(&read.events, options);
     let gaps = &read.integrity.record_id_gaps;
-    summary.details = json!({
-        "channel": channel,
-        "live_records": read.integrity.readable - read.integrity.recovered,
-        "recovered_records": read.integrity.recovered,
-        "unreadable_records": read.integrity.unreadable,
-        "first": span.as_ref().map(|(first, _)| first.clone()),
-        "last": span.as_ref().map(|(_, last)| last.clone()),
-        "computers": computers,
-        "wrapped": read.facts.map(|f| f.wrapped),
-        "dirty": read.facts.map(|f| f.dirty),
-        "oldest_record_number": read.facts.map(|f| f.oldest_record_number),
-        "current_record_number": read.facts.map(|f| f.current_record_number),
-        "record_id_gaps": gaps,
-        "rule_events": rule_counts
+    summary.details = SourceDetails::Evt(EvtSummary {
+        channel,
+        live_records: read.integrity.readable - read.integrity.recovered,
+        recovered_records: read.integrity.recovered,
+        unreadable_records: read.integrity.unreadable,
+        first: span.as_ref().map(|(first, _)| first.clone()),
+        last: span.as_ref().map(|(_, last)| last.clone()),
+        computers,
+        wrapped: read.facts.map(|f| f.wrapped),
+        dirty: read.facts.map(|f| f.dirty),
+        oldest_record_number: read.facts.map(|f| f.oldest_record_number),
+        current_record_number: read.facts.map(|f| f.current_record_number),
+        record_id_gaps: gaps.clone(),
+        rule_events: rule_counts
             .iter()
-            .map(|((provider, id), count)| json!({"provider": provider, "event_id": id, "count": count}))
-            .collect::<Vec<_>>(),
+            .map(|((provider, id), count)| RuleEventCount {
+                provider: provider.to_string(),
+                event_id: *id,
+                count: *count,
+            })
+            .collect(),
+        log_full: read.facts.is_some_and(|f| f.log_full),
     });
-    summary.text = text_lines(&channel, read, span.as_ref(), &computers, &rule_counts);
     summary
 }
 
@@ -132,63 +135,6 @@ fn rule_event_counts(events: &[Event], options: LoadOptions) -> BTreeMap<(&'stat
         }
     }
     counts
-}
-
-fn text_lines(
-    channel: &str,
-    read: &EvtEvents,
-    span: Option<&(String, String)>,
-    computers: &[String],
-    rule_counts: &BTreeMap<(&'static str, u16), u64>,
-) -> Vec<String> {
-    let integrity = &read.integrity;
-    let mut lines = vec![format!(
-        "{channel} log of {}: {} live + {} recovered records",
-        if computers.is_empty() {
-            "?".to_string()
-        } else {
-            computers.join(", ")
-        },
-        integrity.readable - integrity.recovered,
-        integrity.recovered
-    )];
-    if let Some((first, last)) = span {
-        lines.push(format!("time span {first} .. {last}"));
-    }
-    if let Some(facts) = read.facts {
-        let mut flags = Vec::new();
-        if facts.wrapped {
-            flags.push("wrapped");
-        }
-        if facts.dirty {
-            flags.push("dirty (not closed cleanly)");
-        }
-        if facts.log_full {
-            flags.push("log full");
-        }
-        lines.push(format!(
-            "header: records {}..{}{}{}",
-            facts.oldest_record_number,
-            facts.current_record_number.saturating_sub(1),
-            if flags.is_empty() { "" } else { ", " },
-            flags.join(", ")
-        ));
-    }
-    if !integrity.record_id_gaps.is_empty() {
-        let missing: u64 = integrity.record_id_gaps.iter().map(|g| g.missing()).sum();
-        lines.push(format!(
-            "{} record-id gaps, {missing} records missing",
-            integrity.record_id_gaps.len()
-        ));
-    }
-    if !rule_counts.is_empty() {
-        let items: Vec<String> = rule_counts
-            .iter()
-            .map(|((provider, id), count)| format!("{provider} {id} x{count}"))
-            .collect();
-        lines.push(format!("rule events: {}", items.join(", ")));
-    }
-    lines
 }
 
 /// Damage and gaps as diagnostics; an error when nothing at all could be read.

@@ -5,16 +5,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use exdoctor_parsers::event::{Event, LogIntegrity};
 use exdoctor_parsers::evtx::{parse_evtx, EvtxOptions};
-use serde_json::json;
 
 use super::Input;
 use super::{computer_counts, write_json_line, LoadOptions};
-use crate::model::SourceKind;
 use crate::model::{Diagnostic, Loaded};
 use crate::model::{EventLogFacts, Facts, SourceSummary};
+use crate::model::{EventLogSummary, GapCount, RuleEventCount, SourceDetails, SourceKind};
 
 /// At most this many problems of one file become diagnostics; the rest are counted.
 const MAX_DIAGNOSTICS: usize = 20;
@@ -92,13 +91,8 @@ pub(crate) struct Span<'a> {
     pub computers: &'a BTreeSet<String>,
 }
 
-fn time_text(time: Option<DateTime<Utc>>) -> String {
-    time.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
-        .unwrap_or_else(|| "-".into())
-}
-
-/// Fills records, errors, details and text of an event-log summary. `events` may hold
-/// more than the rule events (exports): only rule events are counted by id.
+/// Fills records, errors and details of an event-log summary. `events` may hold more
+/// than the rule events (exports): only rule events are counted by id.
 pub(crate) fn fill_summary(
     summary: &mut SourceSummary,
     events: &[Event],
@@ -112,56 +106,32 @@ pub(crate) fn fill_summary(
     }
     summary.records = integrity.readable;
     summary.errors = integrity.unreadable;
-    let gaps: Vec<_> = integrity
-        .record_id_gaps
-        .iter()
-        .map(|g| json!({"after": g.after, "before": g.before, "missing": g.missing()}))
-        .collect();
-    let counts: Vec<_> = rule_counts
-        .iter()
-        .map(|((provider, id), n)| json!({"provider": provider, "event_id": id, "count": n}))
-        .collect();
-    summary.details = json!({
-        "channels": span.channels,
-        "computers": span.computers,
-        "first_time": span.first,
-        "last_time": span.last,
-        "unreadable": integrity.unreadable,
-        "record_id_gaps": gaps,
-        "problems": integrity.problems.len(),
-        "rule_events": counts,
-    });
-    let join = |set: &BTreeSet<String>| {
-        if set.is_empty() {
-            "-".to_string()
-        } else {
-            set.iter().cloned().collect::<Vec<_>>().join(", ")
-        }
-    };
-    summary.text.push(format!(
-        "channel {}; computer(s) {}",
-        join(span.channels),
-        join(span.computers)
-    ));
-    summary.text.push(format!(
-        "time span {} .. {}",
-        time_text(span.first),
-        time_text(span.last)
-    ));
-    if !rule_counts.is_empty() {
-        let list: Vec<String> = rule_counts
+    summary.details = SourceDetails::EventLog(EventLogSummary {
+        channels: span.channels.clone(),
+        computers: span.computers.clone(),
+        first_time: span.first,
+        last_time: span.last,
+        unreadable: integrity.unreadable,
+        record_id_gaps: integrity
+            .record_id_gaps
             .iter()
-            .map(|((provider, id), n)| format!("{provider} {id} x{n}"))
-            .collect();
-        summary.text.push(format!("rule events: {}", list.join(", ")));
-    }
-    if !integrity.record_id_gaps.is_empty() {
-        let missing: u64 = integrity.record_id_gaps.iter().map(|g| g.missing()).sum();
-        summary.text.push(format!(
-            "record-id gaps: {} ({missing} record ids missing)",
-            integrity.record_id_gaps.len()
-        ));
-    }
+            .map(|g| GapCount {
+                after: g.after,
+                before: g.before,
+                missing: g.missing(),
+            })
+            .collect(),
+        problems: integrity.problems.len(),
+        rule_events: rule_counts
+            .into_iter()
+            .map(|((provider, event_id), count)| RuleEventCount {
+                provider,
+                event_id,
+                count,
+            })
+            .collect(),
+        time_basis: None,
+    });
 }
 
 /// Damage and gaps as warnings (an error when nothing at all could be read).

@@ -5,15 +5,14 @@ use std::io::{self, Write};
 
 use exdoctor_parsers::reg::{parse_reg, RegData, RegFile};
 use serde::Serialize;
-use serde_json::json;
 
 use super::write_json_line;
 use super::Input;
-use crate::model::SourceKind;
 use crate::model::{Diagnostic, Loaded};
 use crate::model::{Facts, RegistryFacts, SourceSummary};
-use crate::registry::host_state::{ExchangeInstall, HostState, RoleState};
+use crate::model::{RegistrySummary, SourceDetails, SourceKind};
 use crate::registry::host_state_from_files;
+use crate::registry::HostState;
 
 /// One JSONL record of `exdoctor parse file.reg`.
 #[derive(Serialize)]
@@ -68,8 +67,7 @@ pub fn load(input: &Input<'_>) -> Loaded {
         Ok(file) => file,
         Err(err) => {
             summary.errors = 1;
-            summary.text.push(format!("not read: {err}"));
-            summary.details = json!({ "error": err.to_string() });
+            summary.details = SourceDetails::RegistryError { error: err.to_string() };
             summary
                 .diagnostics
                 .push(Diagnostic::error(input.display(), err.to_string()));
@@ -83,181 +81,22 @@ pub fn load(input: &Input<'_>) -> Loaded {
     summary.errors = file.problem_count;
     summary.diagnostics = diagnostics(input.display(), &file);
     let state = host_state_from_files(&[(input.display(), &file)]);
-    summary.text.push(format!(
-        "{} export ({}), {} keys, {} values, {} key deletions, {} lines",
-        match file.header {
-            exdoctor_parsers::reg::RegHeader::V5 => "regedit v5",
-            exdoctor_parsers::reg::RegHeader::Regedit4 => "REGEDIT4",
-        },
-        serde_json::to_value(file.encoding)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
-        file.keys.len(),
-        summary.records,
-        file.deleted_keys.len(),
-        file.line_count
-    ));
-    summary.text.extend(host_state_lines(&state));
-    summary.details = json!({
-        "header": file.header,
-        "encoding": file.encoding,
-        "keys": file.keys.len(),
-        "values": summary.records,
-        "deleted_keys": file.deleted_keys.len(),
-        "lines": file.line_count,
-        "host_state": state,
-    });
+    let details = RegistrySummary {
+        header: file.header,
+        encoding: file.encoding,
+        keys: file.keys.len(),
+        values: summary.records,
+        deleted_keys: file.deleted_keys.len(),
+        lines: file.line_count,
+        host_state: state,
+    };
     let facts = Facts::Registry(RegistryFacts {
-        host_name: state.host_name().map(str::to_string),
-        fqdn: state.identity.fqdn.clone(),
+        host_name: details.host_state.host_name().map(str::to_string),
+        fqdn: details.host_state.identity.fqdn.clone(),
         file: file.into_owned(),
     });
+    summary.details = SourceDetails::Registry(Box::new(details));
     Loaded { summary, facts }
-}
-
-/// The host state as short text lines (only what the file contains).
-pub fn host_state_lines(state: &HostState) -> Vec<String> {
-    let mut lines = Vec::new();
-    let id = &state.identity;
-    if let Some(host) = state.host_name() {
-        let mut line = format!("host: {host}");
-        match (&id.fqdn, &id.domain) {
-            (Some(fqdn), _) => line.push_str(&format!(" (FQDN {fqdn})")),
-            (None, Some(_)) => line.push_str(" (no DNS domain set)"),
-            (None, None) => {}
-        }
-        if id.single_label_domain == Some(true) {
-            line.push_str(", single-label domain");
-        }
-        if id.rename_pending {
-            line.push_str(", rename pending");
-        }
-        lines.push(line);
-    }
-    if let Some(os) = &state.os {
-        lines.push(format!(
-            "os: {} {}.{} {}",
-            os.product_name.as_deref().or(os.family.as_deref()).unwrap_or("Windows"),
-            os.current_version.as_deref().unwrap_or("?"),
-            os.build_number.map(|b| b.to_string()).unwrap_or_else(|| "?".into()),
-            os.csd_version.as_deref().unwrap_or("no service pack")
-        ));
-    }
-    for install in &state.exchange {
-        lines.extend(exchange_lines(install));
-    }
-    if let Some(services) = &state.services {
-        lines.push(format!(
-            "services: {} ({} Exchange), NtLmSsp {}",
-            services.list.len(),
-            services.exchange().count(),
-            if services.ntlmssp_present { "present" } else { "absent" }
-        ));
-        for svc in services.exchange() {
-            let mut line = format!(
-                "  {}: {}",
-                svc.name,
-                svc.start_mode.map(|m| m.as_str()).unwrap_or("start not set")
-            );
-            if !svc.depend_on_service.is_empty() {
-                line.push_str(&format!(", depends on {}", svc.depend_on_service.join(", ")));
-            }
-            lines.push(line);
-        }
-    }
-    let pre = &state.prerequisites;
-    for dotnet in &pre.dotnet {
-        lines.push(format!(
-            ".NET {}: Install={} SP={}",
-            dotnet.version_key,
-            opt(dotnet.install),
-            opt(dotnet.sp)
-        ));
-    }
-    if let Some(ps) = &pre.powershell {
-        lines.push(format!(
-            "PowerShell 1.0: Install={} version {}",
-            opt(ps.install),
-            ps.version.as_deref().unwrap_or("?")
-        ));
-    }
-    if let Some(iis) = &pre.iis {
-        lines.push(format!("IIS {}.{}", opt(iis.major_version), opt(iis.minor_version)));
-    }
-    if !pre.hotfixes.is_empty() {
-        let ids: Vec<&str> = pre.hotfixes.iter().map(|h| h.id.as_str()).collect();
-        lines.push(format!("hotfixes: {}", ids.join(", ")));
-    }
-    if state.pending_reboot.pending {
-        lines.push(format!("pending reboot: {}", state.pending_reboot.markers.join("; ")));
-    }
-    if let Some(tz) = &state.time_zone {
-        let offset = tz.utc_offset_minutes().unwrap_or(0);
-        lines.push(format!(
-            "time zone: {} (UTC{}{:02}:{:02})",
-            tz.name().unwrap_or("?"),
-            if offset < 0 { '-' } else { '+' },
-            offset.abs() / 60,
-            offset.abs() % 60
-        ));
-    }
-    if let Some(rsb) = &state.remote_streaming_backup {
-        lines.push(format!("remote streaming backup: {}", rsb.value));
-    }
-    if let Some(sd) = &state.event_log_custom_sd {
-        lines.push(format!("Application event log CustomSD: {}", sd.value));
-    }
-    lines
-}
-
-fn opt(v: Option<u32>) -> String {
-    v.map(|v| v.to_string()).unwrap_or_else(|| "-".to_string())
-}
-
-fn exchange_lines(install: &ExchangeInstall) -> Vec<String> {
-    let mut lines = vec![format!("{} ({}):", install.product, install.version_key)];
-    if let Some(setup) = &install.setup {
-        lines.push(format!(
-            "  MSI build {} at {}",
-            setup.build.map(|b| b.to_string()).unwrap_or_else(|| "?".into()),
-            setup.install_path.as_deref().unwrap_or("?")
-        ));
-    }
-    for role in &install.roles {
-        let mut line = format!(
-            "  {}: unpacked {}",
-            role.name,
-            role.unpacked_version.as_deref().unwrap_or("-")
-        );
-        if let Some(level) = &role.unpacked_level {
-            line.push_str(&format!(" ({level})"));
-        }
-        line.push_str(&format!(
-            ", configured {}",
-            role.configured_version.as_deref().unwrap_or("-")
-        ));
-        if let Some(level) = &role.configured_level {
-            line.push_str(&format!(" ({level})"));
-        }
-        if let Some(action) = &role.action {
-            line.push_str(&format!(", action {action}"));
-        }
-        if let Some(watermark) = &role.watermark {
-            line.push_str(&format!(", watermark {watermark}"));
-        }
-        if role.state != RoleState::Configured && role.state != RoleState::Installed {
-            line.push_str(&format!(
-                " [{}]",
-                serde_json::to_value(role.state)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            ));
-        }
-        lines.push(line);
-    }
-    lines
 }
 
 /// Writes every key deletion, key and value of the file as JSON lines: key deletions

@@ -5,15 +5,14 @@ use std::io::{self, Write};
 use exdoctor_parsers::setup_log::{decode, parse_setup_log, Issue, Run, RunResult, SetupLog, Text};
 use exdoctor_parsers::text::{binary_ratio, TextEncoding};
 use exdoctor_parsers::timestamp::RawTimestamp;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::write_json_line;
-use super::Input;
-use super::SetupLogRules;
-use crate::model::Diagnostic;
-use crate::model::Finding;
-use crate::model::SourceKind;
-use crate::model::{Facts, Loaded, Milestone, RunFacts, SetupLogFacts, SetupLogFile, SourceSummary};
+use super::{write_json_line, Input, SetupLogRules};
+use crate::model::{
+    Diagnostic, ErrorReferenceSummary, EvaluationSummary, Facts, FailedRuleSummary, Finding, GapSummary, IssueSummary,
+    Loaded, Milestone, ParameterSummary, ResumeMismatchSummary, ResumeSummary, RunFacts, RunHeaderSummary, RunSummary,
+    SetupLogFacts, SetupLogFile, SetupLogSummary, SourceDetails, SourceKind, SourceSummary, TaskSummary,
+};
 
 /// Share of undecodable bytes above which a file with no records is called binary.
 const BINARY_THRESHOLD: f64 = 0.10;
@@ -148,28 +147,27 @@ pub fn utc_offset_minutes(zone: &str) -> Option<i32> {
 }
 
 fn summary_of(input: &Input<'_>, log: &SetupLog<'_>, encoding: TextEncoding) -> SourceSummary {
-    let decoded_encoding = encoding;
     let mut summary = SourceSummary::new(input.display(), SourceKind::SetupLog);
-    summary.diagnostics = diagnostics(input, log, decoded_encoding);
+    summary.diagnostics = diagnostics(input, log, encoding);
     summary.records = log.records;
     summary.errors = log.orphan_lines;
-    summary.text = text_lines(log, decoded_encoding);
-    summary.details = json!({
-        "encoding": decoded_encoding,
-        "lines": log.lines,
-        "continuation_lines": log.continuation_lines,
-        "date_order": log.date_order,
-        "date_order_reason": log.order_reason,
-        "runs_total": log.runs.len(),
-        "runs": recent(&log.runs, SUMMARY_RUNS).iter().map(|r| run_json(log, r)).collect::<Vec<_>>(),
+    summary.details = SourceDetails::SetupLog(SetupLogSummary {
+        encoding,
+        lines: log.lines,
+        continuation_lines: log.continuation_lines,
+        date_order: log.date_order,
+        date_order_reason: log.order_reason,
+        runs_total: log.runs.len(),
+        runs: recent(&log.runs, SUMMARY_RUNS)
+            .iter()
+            .map(|r| run_summary(log, r))
+            .collect(),
     });
     summary
 }
 
 /// Runs detailed in a summary (the last ones; earlier runs are history).
 const SUMMARY_RUNS: usize = 100;
-/// Runs listed in the text summary.
-const TEXT_RUNS: usize = 20;
 
 /// The last `n` runs.
 fn recent<'r, 'a>(runs: &'r [Run<'a>], n: usize) -> &'r [Run<'a>] {
@@ -189,7 +187,7 @@ pub fn write_records(input: &Input<'_>, out: &mut dyn Write) -> io::Result<Vec<D
         }),
     )?;
     for run in &log.runs {
-        let mut value = run_json(&log, run);
+        let mut value = serde_json::to_value(run_summary(&log, run)).map_err(io::Error::other)?;
         if let Some(obj) = value.as_object_mut() {
             obj.insert("type".into(), "run".into());
         }
@@ -218,11 +216,8 @@ pub fn write_records(input: &Input<'_>, out: &mut dyn Write) -> io::Result<Vec<D
 }
 
 /// Local time as ISO 8601 without zone (setup logs are in the server's local time).
-fn time(log: &SetupLog<'_>, ts: &RawTimestamp) -> Value {
-    match log.resolve(ts) {
-        Some(t) => Value::String(t.format("%Y-%m-%dT%H:%M:%S%.f").to_string()),
-        None => Value::Null,
-    }
+fn time(log: &SetupLog<'_>, ts: &RawTimestamp) -> Option<String> {
+    log.resolve(ts).map(|t| t.format("%Y-%m-%dT%H:%M:%S%.f").to_string())
 }
 
 fn result_word(result: RunResult) -> &'static str {
@@ -234,116 +229,127 @@ fn result_word(result: RunResult) -> &'static str {
     }
 }
 
-fn opt(t: Option<Text<'_>>) -> Value {
-    t.map_or(Value::Null, |t| Value::String(t.to_string()))
+fn opt(t: Option<Text<'_>>) -> Option<String> {
+    t.map(|t| t.to_string())
 }
 
-fn issue_json(log: &SetupLog<'_>, issue: &Issue<'_>) -> Value {
-    json!({"line": issue.line, "time": time(log, &issue.time), "depth": issue.depth, "message": issue.message, "ignored": issue.ignored})
+fn issue_summary(log: &SetupLog<'_>, issue: &Issue<'_>) -> IssueSummary {
+    IssueSummary {
+        line: issue.line,
+        time: time(log, &issue.time),
+        depth: issue.depth,
+        message: issue.message.to_string(),
+        ignored: issue.ignored,
+    }
 }
 
-fn run_json(log: &SetupLog<'_>, run: &Run<'_>) -> Value {
+fn run_summary(log: &SetupLog<'_>, run: &Run<'_>) -> RunSummary {
     let h = &run.header;
-    json!({
-        "index": run.index,
-        "first_line": run.first_line,
-        "last_line": run.last_line,
-        "has_start_banner": run.has_start_banner,
-        "product": opt(run.product),
-        "start": run.first_time.map_or(Value::Null, |t| time(log, &t)),
-        "end": run.last_time.map_or(Value::Null, |t| time(log, &t)),
-        "records": run.records,
-        "result": result_word(run.result),
-        "result_line": run.result_line,
-        "critical_stop_line": run.critical_stop_line,
-        "end_of_setup_line": run.end_of_setup_line,
-        "header": {
-            "setup_version": opt(h.setup_version),
-            "mode": h.mode(),
-            "installation_mode": opt(h.installation_mode),
-            "parameters": h.parameters.iter().map(|p| json!({"name": p.name, "value": p.value})).collect::<Vec<_>>(),
-            "command_line": opt(h.command_line),
-            "user": opt(h.user),
-            "os_version": opt(h.os_version),
-            "time_zone": opt(h.time_zone),
-            "installed_version": opt(h.installed_version),
-            "backup_version": opt(h.backup_version),
-            "schema_update_required": h.schema_update_required,
-            "organization_update_required": h.organization_update_required,
-            "domain_update_required": h.domain_update_required,
-            "domain_controller": opt(h.domain_controller),
-            "global_catalog": opt(h.global_catalog),
-            "server_name": opt(h.server_name),
-            "roles_unpacked": opt(h.roles_unpacked),
-            "roles_installed": opt(h.roles_installed),
+    RunSummary {
+        index: run.index,
+        first_line: run.first_line,
+        last_line: run.last_line,
+        has_start_banner: run.has_start_banner,
+        product: opt(run.product),
+        start: run.first_time.and_then(|t| time(log, &t)),
+        end: run.last_time.and_then(|t| time(log, &t)),
+        records: run.records,
+        result: result_word(run.result),
+        result_line: run.result_line,
+        critical_stop_line: run.critical_stop_line,
+        end_of_setup_line: run.end_of_setup_line,
+        header: RunHeaderSummary {
+            setup_version: opt(h.setup_version),
+            mode: h.mode(),
+            installation_mode: opt(h.installation_mode),
+            parameters: h
+                .parameters
+                .iter()
+                .map(|p| ParameterSummary {
+                    name: p.name.to_string(),
+                    value: p.value.to_string(),
+                })
+                .collect(),
+            command_line: opt(h.command_line),
+            user: opt(h.user),
+            os_version: opt(h.os_version),
+            time_zone: opt(h.time_zone),
+            installed_version: opt(h.installed_version),
+            backup_version: opt(h.backup_version),
+            schema_update_required: h.schema_update_required,
+            organization_update_required: h.organization_update_required,
+            domain_update_required: h.domain_update_required,
+            domain_controller: opt(h.domain_controller),
+            global_catalog: opt(h.global_catalog),
+            server_name: opt(h.server_name),
+            roles_unpacked: opt(h.roles_unpacked),
+            roles_installed: opt(h.roles_installed),
         },
-        "resume": run.resume.map(|r| json!({"line": r.line, "previous_action": r.previous_action, "task_id": opt(r.task_id)})),
-        "resume_mismatch": run.resume_mismatch.map(|r| json!({"line": r.line, "previous_action": r.previous_action, "requested_action": r.requested_action})),
-        "tasks": run.tasks.len(),
-        "unfinished_tasks": run.unfinished_tasks().map(|t| json!({"name": t.name, "depth": t.depth, "line": t.begin_line, "time": time(log, &t.begin)})).collect::<Vec<_>>(),
-        "first_error": run.first_error().map(|e| issue_json(log, e)),
-        "errors": run.errors.len(),
-        "warnings": run.warnings.len(),
-        "error_references": run.error_blocks.iter().filter_map(|b| b.reference).map(|r| json!({"line": r.line, "id": r.id, "component": r.component})).collect::<Vec<_>>(),
-        "readiness": run.readiness.iter().map(|i| issue_json(log, i)).collect::<Vec<_>>(),
-        "failed_rules": run.failed_rules.iter().map(|f| json!({"line": f.line, "rule": f.name, "message": f.message, "help_url": opt(f.help_url)})).collect::<Vec<_>>(),
-        "failed_evaluations": run.failed_evaluations().iter().map(|e| json!({"line": e.line, "rule": e.name})).collect::<Vec<_>>(),
-        "gaps": run.gaps.iter().map(|g| json!({"after_line": g.after_line, "before_line": g.before_line, "seconds": g.seconds, "from": time(log, &g.from), "to": time(log, &g.to)})).collect::<Vec<_>>(),
-        "backward_steps": run.backward_steps,
-    })
-}
-
-fn text_lines(log: &SetupLog<'_>, encoding: TextEncoding) -> Vec<String> {
-    let mut lines = vec![format!(
-        "{} lines, {} runs, dates {:?} ({:?}){}",
-        log.lines,
-        log.runs.len(),
-        log.date_order,
-        log.order_reason,
-        if encoding == TextEncoding::Utf8 {
-            String::new()
-        } else {
-            format!(", {encoding:?}")
-        }
-    )];
-    if log.runs.len() > TEXT_RUNS {
-        lines.push(format!("({} earlier runs not listed)", log.runs.len() - TEXT_RUNS));
+        resume: run.resume.map(|r| ResumeSummary {
+            line: r.line,
+            previous_action: r.previous_action.to_string(),
+            task_id: opt(r.task_id),
+        }),
+        resume_mismatch: run.resume_mismatch.map(|r| ResumeMismatchSummary {
+            line: r.line,
+            previous_action: r.previous_action.to_string(),
+            requested_action: r.requested_action.to_string(),
+        }),
+        tasks: run.tasks.len(),
+        unfinished_tasks: run
+            .unfinished_tasks()
+            .map(|t| TaskSummary {
+                name: t.name.to_string(),
+                depth: t.depth,
+                line: t.begin_line,
+                time: time(log, &t.begin),
+            })
+            .collect(),
+        first_error: run.first_error().map(|e| issue_summary(log, e)),
+        errors: run.errors.len(),
+        warnings: run.warnings.len(),
+        error_references: run
+            .error_blocks
+            .iter()
+            .filter_map(|b| b.reference)
+            .map(|r| ErrorReferenceSummary {
+                line: r.line,
+                id: r.id.to_string(),
+                component: r.component.to_string(),
+            })
+            .collect(),
+        readiness: run.readiness.iter().map(|i| issue_summary(log, i)).collect(),
+        failed_rules: run
+            .failed_rules
+            .iter()
+            .map(|f| FailedRuleSummary {
+                line: f.line,
+                rule: f.name.to_string(),
+                message: f.message.to_string(),
+                help_url: opt(f.help_url),
+            })
+            .collect(),
+        failed_evaluations: run
+            .failed_evaluations()
+            .iter()
+            .map(|e| EvaluationSummary {
+                line: e.line,
+                rule: e.name.to_string(),
+            })
+            .collect(),
+        gaps: run
+            .gaps
+            .iter()
+            .map(|g| GapSummary {
+                after_line: g.after_line,
+                before_line: g.before_line,
+                seconds: g.seconds,
+                from: time(log, &g.from),
+                to: time(log, &g.to),
+            })
+            .collect(),
+        backward_steps: run.backward_steps,
     }
-    for run in recent(&log.runs, TEXT_RUNS) {
-        let h = &run.header;
-        let when = run
-            .first_time
-            .and_then(|t| log.resolve(&t))
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string());
-        lines.push(format!(
-            "run {} (lines {}-{}){}: {} | version {} | mode {}{}",
-            run.index + 1,
-            run.first_line,
-            run.last_line,
-            when.map(|w| format!(" {w}")).unwrap_or_default(),
-            result_word(run.result),
-            h.setup_version.map_or("?".into(), |v| v.to_string()),
-            h.mode().unwrap_or_else(|| "?".into()),
-            if run.has_start_banner { "" } else { " | no start banner" },
-        ));
-        if let Some(e) = run.first_error() {
-            lines.push(format!(
-                "  first error, line {}: {}",
-                e.line,
-                shorten(&e.message.to_str_lossy(), 160)
-            ));
-        }
-        for t in run.unfinished_tasks().filter(|_| run.is_incomplete()) {
-            lines.push(format!("  unfinished task, line {}: {}", t.begin_line, t.name));
-        }
-        for r in &run.failed_rules {
-            lines.push(format!("  failed readiness rule, line {}: {}", r.line, r.name));
-        }
-        for g in run.gaps.iter().filter(|g| g.seconds >= 600) {
-            lines.push(format!("  gap of {} min after line {}", g.seconds / 60, g.after_line));
-        }
-    }
-    lines
 }
 
 fn shorten(s: &str, max: usize) -> String {

@@ -4,13 +4,12 @@
 use std::io::{self, Write};
 
 use exdoctor_parsers::task_script::parse_task_script;
-use serde_json::json;
 
 use super::write_json_line;
 use super::Input;
-use crate::model::SourceKind;
 use crate::model::{Diagnostic, Loaded};
 use crate::model::{Facts, SourceSummary, TaskScriptFacts, TaskStepFacts};
+use crate::model::{SourceDetails, SourceKind, TaskScriptSummary, TaskStepSummary};
 
 /// Reads one task script: its steps.
 pub fn load(input: &Input<'_>) -> Loaded {
@@ -25,8 +24,17 @@ pub fn load(input: &Input<'_>) -> Loaded {
         .collect();
     let mut summary = SourceSummary::new(input.display(), SourceKind::TaskScript);
     summary.records = steps.len() as u64;
-    summary.text.push(format!("setup task script, {} steps", steps.len()));
-    summary.details = json!({ "steps": steps.iter().map(|s| json!({"line": s.line, "id": s.id, "name": s.name, "fatal": s.fatal})).collect::<Vec<_>>() });
+    summary.details = SourceDetails::TaskScript(TaskScriptSummary {
+        steps: steps
+            .iter()
+            .map(|s| TaskStepSummary {
+                line: s.line,
+                id: s.id.clone(),
+                name: s.name.clone(),
+                fatal: s.fatal,
+            })
+            .collect(),
+    });
     if steps.is_empty() {
         summary
             .diagnostics

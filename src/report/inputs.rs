@@ -1,0 +1,348 @@
+//! The text lines that describe each input under its host in the text report, rendered
+//! from the typed summaries the sources fill.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use exdoctor_parsers::reg::RegHeader;
+use exdoctor_parsers::text::TextEncoding;
+
+use crate::model::{
+    EventLogSummary, EvtSummary, RegistrySummary, RuleEventCount, RunSummary, SetupLogSummary, SourceDetails,
+};
+use crate::registry::host_state::{ExchangeInstall, RoleState};
+use crate::registry::HostState;
+
+/// Runs listed in the text summary of a setup log (the last ones).
+const TEXT_RUNS: usize = 20;
+
+/// The lines describing one input.
+pub(crate) fn lines(details: &SourceDetails) -> Vec<String> {
+    match details {
+        SourceDetails::None => Vec::new(),
+        SourceDetails::SetupLog(s) => setup_log(s),
+        SourceDetails::EventLog(s) => event_log(s),
+        SourceDetails::Evt(s) => evt(s),
+        SourceDetails::Registry(s) => registry(s),
+        SourceDetails::RegistryError { error } => vec![format!("not read: {error}")],
+        SourceDetails::TaskScript(s) => vec![format!("setup task script, {} steps", s.steps.len())],
+    }
+}
+
+fn setup_log(s: &SetupLogSummary) -> Vec<String> {
+    let mut lines = vec![format!(
+        "{} lines, {} runs, dates {:?} ({:?}){}",
+        s.lines,
+        s.runs_total,
+        s.date_order,
+        s.date_order_reason,
+        if s.encoding == TextEncoding::Utf8 {
+            String::new()
+        } else {
+            format!(", {:?}", s.encoding)
+        }
+    )];
+    if s.runs_total > TEXT_RUNS {
+        lines.push(format!("({} earlier runs not listed)", s.runs_total - TEXT_RUNS));
+    }
+    for run in &s.runs[s.runs.len().saturating_sub(TEXT_RUNS)..] {
+        lines.extend(run_lines(run));
+    }
+    lines
+}
+
+/// `2007-11-30T17:12:03.5` -> `2007-11-30 17:12:03`.
+fn wall_clock(iso: &str) -> String {
+    iso.get(..19).unwrap_or(iso).replacen('T', " ", 1)
+}
+
+fn run_lines(run: &RunSummary) -> Vec<String> {
+    let h = &run.header;
+    let mut lines = vec![format!(
+        "run {} (lines {}-{}){}: {} | version {} | mode {}{}",
+        run.index + 1,
+        run.first_line,
+        run.last_line,
+        run.start
+            .as_deref()
+            .map(|w| format!(" {}", wall_clock(w)))
+            .unwrap_or_default(),
+        run.result,
+        h.setup_version.as_deref().unwrap_or("?"),
+        h.mode.as_deref().unwrap_or("?"),
+        if run.has_start_banner { "" } else { " | no start banner" },
+    )];
+    if let Some(e) = &run.first_error {
+        lines.push(format!("  first error, line {}: {}", e.line, shorten(&e.message, 160)));
+    }
+    if run.is_incomplete() {
+        for t in &run.unfinished_tasks {
+            lines.push(format!("  unfinished task, line {}: {}", t.line, t.name));
+        }
+    }
+    for r in &run.failed_rules {
+        lines.push(format!("  failed readiness rule, line {}: {}", r.line, r.rule));
+    }
+    for g in run.gaps.iter().filter(|g| g.seconds >= 600) {
+        lines.push(format!("  gap of {} min after line {}", g.seconds / 60, g.after_line));
+    }
+    lines
+}
+
+/// At most `max` characters, `...` when cut.
+fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+fn time_text(time: Option<DateTime<Utc>>) -> String {
+    time.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))
+        .unwrap_or_else(|| "-".into())
+}
+
+/// `Service Control Manager 7031 x3, ...`.
+fn rule_event_list(counts: &[RuleEventCount]) -> String {
+    counts
+        .iter()
+        .map(|c| format!("{} {} x{}", c.provider, c.event_id, c.count))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn event_log(s: &EventLogSummary) -> Vec<String> {
+    let join = |set: &std::collections::BTreeSet<String>| {
+        if set.is_empty() {
+            "-".to_string()
+        } else {
+            set.iter().cloned().collect::<Vec<_>>().join(", ")
+        }
+    };
+    let mut lines = vec![
+        format!("channel {}; computer(s) {}", join(&s.channels), join(&s.computers)),
+        format!("time span {} .. {}", time_text(s.first_time), time_text(s.last_time)),
+    ];
+    if !s.rule_events.is_empty() {
+        lines.push(format!("rule events: {}", rule_event_list(&s.rule_events)));
+    }
+    if !s.record_id_gaps.is_empty() {
+        let missing: u64 = s.record_id_gaps.iter().map(|g| g.missing).sum();
+        lines.push(format!(
+            "record-id gaps: {} ({missing} record ids missing)",
+            s.record_id_gaps.len()
+        ));
+    }
+    lines
+}
+
+fn evt(s: &EvtSummary) -> Vec<String> {
+    let mut lines = vec![format!(
+        "{} log of {}: {} live + {} recovered records",
+        s.channel,
+        if s.computers.is_empty() {
+            "?".to_string()
+        } else {
+            s.computers.join(", ")
+        },
+        s.live_records,
+        s.recovered_records
+    )];
+    if let (Some(first), Some(last)) = (&s.first, &s.last) {
+        lines.push(format!("time span {first} .. {last}"));
+    }
+    if let (Some(wrapped), Some(dirty), Some(oldest), Some(current)) =
+        (s.wrapped, s.dirty, s.oldest_record_number, s.current_record_number)
+    {
+        let mut flags = Vec::new();
+        if wrapped {
+            flags.push("wrapped");
+        }
+        if dirty {
+            flags.push("dirty (not closed cleanly)");
+        }
+        if s.log_full {
+            flags.push("log full");
+        }
+        lines.push(format!(
+            "header: records {}..{}{}{}",
+            oldest,
+            current.saturating_sub(1),
+            if flags.is_empty() { "" } else { ", " },
+            flags.join(", ")
+        ));
+    }
+    if !s.record_id_gaps.is_empty() {
+        let missing: u64 = s.record_id_gaps.iter().map(|g| g.missing()).sum();
+        lines.push(format!(
+            "{} record-id gaps, {missing} records missing",
+            s.record_id_gaps.len()
+        ));
+    }
+    if !s.rule_events.is_empty() {
+        lines.push(format!("rule events: {}", rule_event_list(&s.rule_events)));
+    }
+    lines
+}
+
+fn registry(s: &RegistrySummary) -> Vec<String> {
+    let mut lines = vec![format!(
+        "{} export ({}), {} keys, {} values, {} key deletions, {} lines",
+        match s.header {
+            RegHeader::V5 => "regedit v5",
+            RegHeader::Regedit4 => "REGEDIT4",
+        },
+        serde_json::to_value(s.encoding)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        s.keys,
+        s.values,
+        s.deleted_keys,
+        s.lines
+    )];
+    lines.extend(host_state_lines(&s.host_state));
+    lines
+}
+
+/// The host state as short text lines (only what the file contains).
+fn host_state_lines(state: &HostState) -> Vec<String> {
+    let mut lines = Vec::new();
+    let id = &state.identity;
+    if let Some(host) = state.host_name() {
+        let mut line = format!("host: {host}");
+        match (&id.fqdn, &id.domain) {
+            (Some(fqdn), _) => line.push_str(&format!(" (FQDN {fqdn})")),
+            (None, Some(_)) => line.push_str(" (no DNS domain set)"),
+            (None, None) => {}
+        }
+        if id.single_label_domain == Some(true) {
+            line.push_str(", single-label domain");
+        }
+        if id.rename_pending {
+            line.push_str(", rename pending");
+        }
+        lines.push(line);
+    }
+    if let Some(os) = &state.os {
+        lines.push(format!(
+            "os: {} {}.{} {}",
+            os.product_name.as_deref().or(os.family.as_deref()).unwrap_or("Windows"),
+            os.current_version.as_deref().unwrap_or("?"),
+            os.build_number.map(|b| b.to_string()).unwrap_or_else(|| "?".into()),
+            os.csd_version.as_deref().unwrap_or("no service pack")
+        ));
+    }
+    for install in &state.exchange {
+        lines.extend(exchange_lines(install));
+    }
+    if let Some(services) = &state.services {
+        lines.push(format!(
+            "services: {} ({} Exchange), NtLmSsp {}",
+            services.list.len(),
+            services.exchange().count(),
+            if services.ntlmssp_present { "present" } else { "absent" }
+        ));
+        for svc in services.exchange() {
+            let mut line = format!(
+                "  {}: {}",
+                svc.name,
+                svc.start_mode.map(|m| m.as_str()).unwrap_or("start not set")
+            );
+            if !svc.depend_on_service.is_empty() {
+                line.push_str(&format!(", depends on {}", svc.depend_on_service.join(", ")));
+            }
+            lines.push(line);
+        }
+    }
+    let pre = &state.prerequisites;
+    for dotnet in &pre.dotnet {
+        lines.push(format!(
+            ".NET {}: Install={} SP={}",
+            dotnet.version_key,
+            opt(dotnet.install),
+            opt(dotnet.sp)
+        ));
+    }
+    if let Some(ps) = &pre.powershell {
+        lines.push(format!(
+            "PowerShell 1.0: Install={} version {}",
+            opt(ps.install),
+            ps.version.as_deref().unwrap_or("?")
+        ));
+    }
+    if let Some(iis) = &pre.iis {
+        lines.push(format!("IIS {}.{}", opt(iis.major_version), opt(iis.minor_version)));
+    }
+    if !pre.hotfixes.is_empty() {
+        let ids: Vec<&str> = pre.hotfixes.iter().map(|h| h.id.as_str()).collect();
+        lines.push(format!("hotfixes: {}", ids.join(", ")));
+    }
+    if state.pending_reboot.pending {
+        lines.push(format!("pending reboot: {}", state.pending_reboot.markers.join("; ")));
+    }
+    if let Some(tz) = &state.time_zone {
+        let offset = tz.utc_offset_minutes().unwrap_or(0);
+        lines.push(format!(
+            "time zone: {} (UTC{}{:02}:{:02})",
+            tz.name().unwrap_or("?"),
+            if offset < 0 { '-' } else { '+' },
+            offset.abs() / 60,
+            offset.abs() % 60
+        ));
+    }
+    if let Some(rsb) = &state.remote_streaming_backup {
+        lines.push(format!("remote streaming backup: {}", rsb.value));
+    }
+    if let Some(sd) = &state.event_log_custom_sd {
+        lines.push(format!("Application event log CustomSD: {}", sd.value));
+    }
+    lines
+}
+
+fn opt(v: Option<u32>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| "-".to_string())
+}
+
+fn exchange_lines(install: &ExchangeInstall) -> Vec<String> {
+    let mut lines = vec![format!("{} ({}):", install.product, install.version_key)];
+    if let Some(setup) = &install.setup {
+        lines.push(format!(
+            "  MSI build {} at {}",
+            setup.build.map(|b| b.to_string()).unwrap_or_else(|| "?".into()),
+            setup.install_path.as_deref().unwrap_or("?")
+        ));
+    }
+    for role in &install.roles {
+        let mut line = format!(
+            "  {}: unpacked {}",
+            role.name,
+            role.unpacked_version.as_deref().unwrap_or("-")
+        );
+        if let Some(level) = &role.unpacked_level {
+            line.push_str(&format!(" ({level})"));
+        }
+        line.push_str(&format!(
+            ", configured {}",
+            role.configured_version.as_deref().unwrap_or("-")
+        ));
+        if let Some(level) = &role.configured_level {
+            line.push_str(&format!(" ({level})"));
+        }
+        if let Some(action) = &role.action {
+            line.push_str(&format!(", action {action}"));
+        }
+        if let Some(watermark) = &role.watermark {
+            line.push_str(&format!(", watermark {watermark}"));
+        }
+        if role.state != RoleState::Configured && role.state != RoleState::Installed {
+            line.push_str(&format!(
+                " [{}]",
+                serde_json::to_value(role.state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            ));
+        }
+        lines.push(line);
+    }
+    lines
+}
