@@ -7,6 +7,11 @@
 //!   chunk, a record header that does not fit, fewer records than the chunk header
 //!   declares (the `evtx` crate skips such records silently), a file header whose next
 //!   record id is past the last record found, CRC32 mismatches.
+//! - A chunk whose header says it holds no record (first/last event record id all ones,
+//!   free space at 512: a channel created and never written, or cleared) is neither read
+//!   nor damage; a log of only such chunks is [`LogState::Empty`](crate::event::LogState)
+//!   ([`LogIntegrity::state`]) and counted in [`LogStats::empty_chunks`]. Any other
+//!   unreadable chunk header stays damage.
 //! - Records are decoded by the fast path ([`binxml`]): System fields and EventData are
 //!   read from the template instance without rendering. The `evtx` crate renders (to XML,
 //!   then mapped by the same code that reads XML exports) the few records the fast path
@@ -37,7 +42,7 @@ use crate::event::{Event, Level, LogIntegrity};
 use crate::ParseError;
 use binxml::{ChunkDecoder, Field, Header};
 use slow::Rendered;
-use walk::{declared_raw, ChunkWalk, CHUNK_HEADER_SIZE, CHUNK_SIZE, FILE_HEADER_SIZE};
+use walk::{declared_raw, is_no_records_header, ChunkWalk, CHUNK_HEADER_SIZE, CHUNK_SIZE, FILE_HEADER_SIZE};
 
 /// Which records become events: `(provider, event id) -> keep`.
 pub type EventFilter<'f> = &'f (dyn Fn(&str, u16) -> bool + Sync);
@@ -83,6 +88,11 @@ pub struct LogStats {
     pub computers: BTreeSet<String>,
     /// Chunks with records that were looked at.
     pub chunks: u64,
+    /// Chunks whose header says they hold no record (see [`LogState::Empty`]): not
+    /// damage, not counted in `chunks`. A log with only such chunks is empty.
+    ///
+    /// [`LogState::Empty`]: crate::event::LogState::Empty
+    pub empty_chunks: u64,
     /// The file header's next record id (0 when the header is missing).
     pub header_next_record_id: u64,
     /// Records that needed the `evtx` crate's XML rendering.
@@ -280,10 +290,14 @@ impl Reader<'_, '_> {
                 return;
             }
         };
-        self.log.stats.chunks += 1;
         if bytes.len() == CHUNK_SIZE && !header.flags.contains(evtx::ChunkFlags::NO_CRC32) {
             self.check_crc(bytes, &header, number, offset);
         }
+        if is_no_records_header(&header) {
+            self.log.stats.empty_chunks += 1;
+            return;
+        }
+        self.log.stats.chunks += 1;
         let mut walk = ChunkWalk::new(bytes, number, offset, &header);
         let mut events: Vec<Option<Event>> = Vec::new();
         let mut pending: HashMap<u64, Pending> = HashMap::new();
