@@ -16,6 +16,11 @@
 //!   read from the template instance without rendering. The `evtx` crate renders (to XML,
 //!   then mapped by the same code that reads XML exports) the few records the fast path
 //!   does not handle; [`EvtxOptions::fast`] = false renders every record that way.
+//! - An event's [`Event::record_id`] is its rendered `System/EventRecordID`, the number
+//!   Event Viewer, wevtutil, Chainsaw and Hayabusa show. It is the record header's id,
+//!   except in a log of forwarded events (WEC), where it is the id in the source log;
+//!   record-id continuity ([`LogIntegrity::record_id_gaps`]) and the positions in
+//!   [`LogIntegrity::problems`] use the record header's ids, this log's own numbering.
 //! - A filter on (provider, event id) decides which records become [`Event`]s; every
 //!   record is still counted and contributes to the time span, channels and computers.
 //!
@@ -397,7 +402,7 @@ impl Reader<'_, '_> {
             event_id: header.event_id,
             qualifiers: header.qualifiers,
             level: Level::from_evtx(header.level),
-            record_id: id,
+            record_id: header.event_record_id.unwrap_or(id),
             time: header.time(),
             computer: s.computer.clone(),
             user_sid: Some(user).filter(|u| !u.is_empty()),
