@@ -12,7 +12,7 @@
 //!   nor damage; a log of only such chunks is [`LogState::Empty`](crate::event::LogState)
 //!   ([`LogIntegrity::state`]) and counted in [`LogStats::empty_chunks`]. Any other
 //!   unreadable chunk header stays damage.
-//! - Records are decoded by the fast path ([`binxml`]): System fields and EventData are
+//! - Records are decoded by the fast path (`binxml`): System fields and EventData are
 //!   read from the template instance without rendering. The `evtx` crate renders (to XML,
 //!   then mapped by the same code that reads XML exports) the few records the fast path
 //!   does not handle; [`EvtxOptions::fast`] = false renders every record that way.
