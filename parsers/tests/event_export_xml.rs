@@ -185,3 +185,33 @@ fn events_without_event_record_id_are_cited_by_position() {
     assert_eq!(export.location(1).map(|l| l.to_string()).as_deref(), Some("event #2"));
     assert!(export.integrity.record_id_gaps.is_empty());
 }
+
+#[test]
+fn event_viewer_save_as_xml_in_utf16_and_utf8() {
+    for name in [
+        "eventviewer_application_utf16.xml",
+        "eventviewer_application_utf8bom.xml",
+    ] {
+        let export = parse_event_xml(&fixture(name)).expect("xml export");
+        assert!(
+            export.integrity.problems.is_empty(),
+            "{name}: {:?}",
+            export.integrity.problems
+        );
+        assert_eq!(export.events.len(), 2, "{name}");
+        assert_eq!(
+            export.entries.iter().map(|e| e.location).collect::<Vec<_>>(),
+            vec![
+                EventLocation::Record { record_id: 9100 },
+                EventLocation::Record { record_id: 9120 }
+            ],
+            "{name}"
+        );
+        // 9100 -> 9120 in an export is no gap.
+        assert!(export.integrity.record_id_gaps.is_empty(), "{name}");
+        assert_eq!(export.events[1].param(0), Some("Mailbox Role"));
+        // RenderingInfo (the message) is not an EventData item.
+        assert_eq!(export.events[1].data.len(), 2);
+        assert_eq!(export.integrity.state(), LogState::Complete);
+    }
+}
