@@ -72,7 +72,9 @@ pub struct Event {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualifiers: Option<u16>,
     pub level: Level,
-    /// Record number in the log; the evidence location of the event.
+    /// The log's record id: EVTX `EventRecordID`, EVT `RecordNumber`, XML export
+    /// `<EventRecordID>`. Where an export has none (CSV, XML without it) this is the row
+    /// or element number instead: see [`EventLocation`] and `EventExport::entries`.
     pub record_id: u64,
     /// Time the event was created (EVT: time generated), UTC.
     pub time: DateTime<Utc>,
@@ -108,6 +110,48 @@ impl Event {
     }
 }
 
+/// Where an event sits in its source, as evidence should cite it.
+///
+/// EVTX and EVT events are always [`EventLocation::Record`] (their [`Event::record_id`]
+/// is the EventRecordID / RecordNumber). Exports say it per event
+/// (`EventExport::entries`): an Event Viewer CSV has no record id at all, an XML export
+/// has one only when its elements carry `<EventRecordID>`; [`Event::record_id`] then holds
+/// the row or element number, which must not be shown as a record id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventLocation {
+    /// The log's own record id (EVTX `EventRecordID`, EVT `RecordNumber`, XML
+    /// `<EventRecordID>`): what Event Viewer, wevtutil, Chainsaw and Hayabusa show.
+    Record { record_id: u64 },
+    /// The 1-based data row of a CSV export (the header is not counted) and the 1-based
+    /// file line the row starts on (a quoted message may span lines).
+    Row { row: u64, line: u64 },
+    /// The 1-based position of the `<Event>` element in an XML export whose element has
+    /// no `<EventRecordID>`.
+    Element { ordinal: u64 },
+}
+
+impl EventLocation {
+    /// The record id, when the location is one.
+    pub fn record_id(&self) -> Option<u64> {
+        match self {
+            EventLocation::Record { record_id } => Some(*record_id),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for EventLocation {
+    /// `record 4711`, `row 12 (line 14)`, `event #3`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EventLocation::Record { record_id } => write!(f, "record {record_id}"),
+            EventLocation::Row { row, line } => write!(f, "row {row} (line {line})"),
+            EventLocation::Element { ordinal } => write!(f, "event #{ordinal}"),
+        }
+    }
+}
+
 /// A gap in record numbers: records `after + 1 ..= before - 1` are missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct RecordGap {
@@ -122,8 +166,45 @@ impl RecordGap {
     }
 }
 
+/// Whether a set of records is a whole log or a selection of one; decides whether
+/// record-id continuity means anything.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coverage {
+    /// A whole log file (`.evtx`, `.evt`): its record ids run without holes unless
+    /// records were lost, so [`LogIntegrity::record_id_gaps`] are looked for.
+    #[default]
+    WholeLog,
+    /// An export (XML, CSV) or any filtered set of events: record ids are sparse by
+    /// nature (a filter, a time range), so gaps are not looked for and
+    /// [`LogIntegrity::record_id_gaps`] stays empty ([`LogIntegrity::detect_gaps`] does
+    /// nothing).
+    Selection,
+}
+
+/// The health of one log (or export) as read, from [`LogIntegrity::state`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogState {
+    /// No live record and no damage: a channel that was created and never written, or
+    /// was cleared. Healthy. EVTX: a file header and chunk(s) whose header says "no
+    /// records" (first and last event record id all ones, free space at 512); EVT: a
+    /// header and the end-of-file record only (records recovered from the free space of
+    /// a cleared `.evt` do not make it non-empty); exports: no event element or row.
+    Empty,
+    /// Records were read, nothing was unreadable or damaged and (whole logs) the record
+    /// ids run without gaps. A cleared log whose records start at a high record id is
+    /// complete.
+    Complete,
+    /// Some records could not be read or are missing: see [`LogIntegrity::unreadable`],
+    /// [`LogIntegrity::record_id_gaps`] and [`LogIntegrity::problems`].
+    Damaged,
+}
+
 /// What an event-log parser could and could not read in one file.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+///
+/// Serialized with one more member, `state` ([`LogIntegrity::state`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LogIntegrity {
     /// Records parsed successfully (live + recovered).
     pub readable: u64,
@@ -131,25 +212,75 @@ pub struct LogIntegrity {
     pub unreadable: u64,
     /// Of `readable`, records recovered outside the live range (legacy EVT).
     pub recovered: u64,
-    /// Discontinuities in the record numbers of the readable live records.
+    /// Discontinuities in the record numbers of the readable live records; always empty
+    /// for a [`Coverage::Selection`].
     pub record_id_gaps: Vec<RecordGap>,
     /// Damage found (bad chunk, bad checksum, truncated record ...), with position.
     pub problems: Vec<ParseError>,
+    /// Whole log or selection: whether record-id gaps apply.
+    pub coverage: Coverage,
 }
 
 impl LogIntegrity {
-    /// Finds record-id gaps in the given (unsorted) record ids and stores them.
+    /// An empty integrity for a selection (export, filtered set): gaps are not looked for.
+    pub fn selection() -> LogIntegrity {
+        LogIntegrity {
+            coverage: Coverage::Selection,
+            ..LogIntegrity::default()
+        }
+    }
+
+    /// Finds record-id gaps in the given (unsorted) record ids and stores them. Does
+    /// nothing for a [`Coverage::Selection`], whose ids are sparse by nature.
     pub fn detect_gaps(&mut self, mut record_ids: Vec<u64>) {
+        if self.coverage == Coverage::Selection {
+            self.record_id_gaps.clear();
+            return;
+        }
         record_ids.sort_unstable();
         record_ids.dedup();
         self.record_id_gaps = record_ids
             .windows(2)
-            .filter(|w| w[1] > w[0] + 1)
+            .filter(|w| w[1] > w[0].saturating_add(1))
             .map(|w| RecordGap {
                 after: w[0],
                 before: w[1],
             })
             .collect();
+    }
+
+    /// True when something could not be read or is missing (unreadable records, gaps,
+    /// any problem).
+    pub fn is_damaged(&self) -> bool {
+        self.unreadable > 0 || !self.record_id_gaps.is_empty() || !self.problems.is_empty()
+    }
+
+    /// The health of the log: [`LogState::Damaged`] when [`Self::is_damaged`], else
+    /// [`LogState::Empty`] without live records (`readable - recovered == 0`), else
+    /// [`LogState::Complete`].
+    pub fn state(&self) -> LogState {
+        if self.is_damaged() {
+            LogState::Damaged
+        } else if self.readable.saturating_sub(self.recovered) == 0 {
+            LogState::Empty
+        } else {
+            LogState::Complete
+        }
+    }
+}
+
+impl Serialize for LogIntegrity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("LogIntegrity", 7)?;
+        s.serialize_field("state", &self.state())?;
+        s.serialize_field("coverage", &self.coverage)?;
+        s.serialize_field("readable", &self.readable)?;
+        s.serialize_field("unreadable", &self.unreadable)?;
+        s.serialize_field("recovered", &self.recovered)?;
+        s.serialize_field("record_id_gaps", &self.record_id_gaps)?;
+        s.serialize_field("problems", &self.problems)?;
+        s.end()
     }
 }
 
@@ -163,6 +294,51 @@ mod tests {
         assert_eq!(Level::from_evtx(0), Level::Information);
         assert_eq!(Level::from_evt_type(16), Level::AuditFailure);
         assert_eq!(Level::from_evt_type(300), Level::Other(255));
+    }
+
+    #[test]
+    #[test]
+    fn state_is_empty_complete_or_damaged() {
+        let mut integrity = LogIntegrity::default();
+        assert_eq!(integrity.state(), LogState::Empty);
+        integrity.readable = 3;
+        assert_eq!(integrity.state(), LogState::Complete);
+        integrity.detect_gaps(vec![7, 8, 10]);
+        assert_eq!(integrity.state(), LogState::Damaged);
+        // Only recovered records (a cleared .evt): still empty.
+        let cleared = LogIntegrity {
+            readable: 4,
+            recovered: 4,
+            ..LogIntegrity::default()
+        };
+        assert_eq!(cleared.state(), LogState::Empty);
+        let unreadable = LogIntegrity {
+            unreadable: 1,
+            ..LogIntegrity::default()
+        };
+        assert_eq!(unreadable.state(), LogState::Damaged);
+        let json = serde_json::to_value(&unreadable).expect("json");
+        assert_eq!(json["state"], "damaged");
+        assert_eq!(json["unreadable"], 1);
+    }
+
+    #[test]
+    fn selections_have_no_gaps() {
+        let mut integrity = LogIntegrity::selection();
+        integrity.readable = 3;
+        integrity.detect_gaps(vec![5, 1, 9]);
+        assert!(integrity.record_id_gaps.is_empty());
+        assert_eq!(integrity.state(), LogState::Complete);
+        assert_eq!(integrity.coverage, Coverage::Selection);
+    }
+
+    #[test]
+    fn locations_print_as_evidence_cites_them() {
+        assert_eq!(EventLocation::Record { record_id: 4711 }.to_string(), "record 4711");
+        assert_eq!(EventLocation::Row { row: 12, line: 14 }.to_string(), "row 12 (line 14)");
+        assert_eq!(EventLocation::Element { ordinal: 3 }.to_string(), "event #3");
+        assert_eq!(EventLocation::Record { record_id: 9 }.record_id(), Some(9));
+        assert_eq!(EventLocation::Row { row: 1, line: 2 }.record_id(), None);
     }
 
     #[test]

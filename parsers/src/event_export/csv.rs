@@ -1,11 +1,20 @@
 //! Event Viewer CSV exports: a header `Level,Date and Time,Source,Event ID,Task Category`
 //! and rows with one more column, the rendered message (quoted, may span lines). Times
 //! are local times of the exporting machine without a zone.
+//!
+//! The message column is the text Event Viewer rendered, not an insertion string: it is
+//! kept as the event's message ([`super::ExportEntry::message`]) and the insertion
+//! strings are recovered from it where the event's message text is known
+//! ([`super::recover_insertion_strings`]). (Putting the whole message in `%1`, as
+//! earlier versions did, made every message rebuilt from a template repeat itself: "The
+//! The X service terminated unexpectedly ... service terminated unexpectedly", "Process
+//! Process MAD.EXE ...".)
 
 use chrono::{Duration, NaiveDateTime};
 
-use super::{decode_text, EventExport, TimeBasis};
-use crate::event::{Event, EventField, Level, LogIntegrity};
+use super::message_templates::recover_insertion_strings;
+use super::{decode_text, EventExport, ExportEntry, TimeBasis};
+use crate::event::{Event, EventField, EventLocation, Level, LogIntegrity};
 use crate::ParseError;
 
 /// How to read a CSV export.
@@ -29,8 +38,15 @@ struct Columns {
 }
 
 /// Reads an Event Viewer CSV export. `Err` when the header is not one; bad rows are
-/// skipped and reported with their line number. The record id of an event is its
-/// 1-based row number; the computer is empty; the message is the one positional item.
+/// skipped and reported with their line number.
+///
+/// The export has no record ids: [`Event::record_id`] is the 1-based data row (header
+/// not counted) and [`super::EventExport::entries`] says so ([`EventLocation::Row`], with
+/// the line the row starts on). The computer is empty. The message column is the entry's
+/// `message`; [`Event::data`] holds the insertion strings recovered from it
+/// ([`super::recover_insertion_strings`]), or nothing when its text is not known. An
+/// Event ID above 65535 (the full 32-bit id) also gives the qualifiers. The export is a
+/// selection: no record-id gaps.
 pub fn parse_event_csv(input: &[u8], options: &CsvOptions) -> Result<EventExport, ParseError> {
     let (text, encoding) = decode_text(input);
     let mut rows = Rows::new(&text);
@@ -39,7 +55,8 @@ pub fn parse_event_csv(input: &[u8], options: &CsvOptions) -> Result<EventExport
     };
     let columns = columns(&header).ok_or_else(|| wrong("header has no Level/Date and Time/Source/Event ID"))?;
     let mut events = Vec::new();
-    let mut integrity = LogIntegrity::default();
+    let mut entries = Vec::new();
+    let mut integrity = LogIntegrity::selection();
     let mut row_number = 0u64;
     for (line, row) in rows {
         if row.len() == 1 && row[0].trim().is_empty() {
@@ -47,9 +64,13 @@ pub fn parse_event_csv(input: &[u8], options: &CsvOptions) -> Result<EventExport
         }
         row_number += 1;
         match event_of(&row, &columns, row_number, options) {
-            Ok(event) => {
+            Ok((event, message)) => {
                 integrity.readable += 1;
                 events.push(event);
+                entries.push(ExportEntry {
+                    location: EventLocation::Row { row: row_number, line },
+                    message: Some(message),
+                });
             }
             Err(why) => {
                 integrity.unreadable += 1;
@@ -71,6 +92,7 @@ pub fn parse_event_csv(input: &[u8], options: &CsvOptions) -> Result<EventExport
         integrity,
         time_basis,
         encoding,
+        entries,
     })
 }
 
@@ -101,7 +123,13 @@ fn columns(header: &[String]) -> Option<Columns> {
     })
 }
 
-fn event_of(row: &[String], columns: &Columns, row_number: u64, options: &CsvOptions) -> Result<Event, String> {
+/// The event of one row and its message.
+fn event_of(
+    row: &[String],
+    columns: &Columns,
+    row_number: u64,
+    options: &CsvOptions,
+) -> Result<(Event, String), String> {
     let cell = |i: usize| row.get(i).map(String::as_str).unwrap_or("");
     let id_text = cell(columns.event_id).trim();
     let full_id: u32 = id_text
@@ -112,27 +140,31 @@ fn event_of(row: &[String], columns: &Columns, row_number: u64, options: &CsvOpt
     let offset = Duration::minutes(i64::from(options.utc_offset_minutes.unwrap_or(0)));
     let time = (local - offset).and_utc();
     // Some exports put text after the header's last column in several cells (unquoted commas).
-    let message = if row.len() > columns.message + 1 && columns.message >= 5 {
-        row[columns.message..].join(",")
-    } else {
-        cell(columns.message).to_string()
+    let message = match row.get(columns.message..) {
+        Some(rest) if rest.len() > 1 && columns.message >= 5 => rest.join(","),
+        _ => cell(columns.message).to_string(),
     };
-    Ok(Event {
+    let provider = cell(columns.source).trim().to_string();
+    let event_id = (full_id & 0xFFFF) as u16;
+    let data = recover_insertion_strings(&provider, event_id, &message)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|value| EventField { name: None, value })
+        .collect();
+    let event = Event {
         channel: options.channel.clone(),
-        provider: cell(columns.source).trim().to_string(),
-        event_id: (full_id & 0xFFFF) as u16,
-        qualifiers: None,
+        provider,
+        event_id,
+        qualifiers: Some((full_id >> 16) as u16).filter(|q| *q != 0),
         level: level_of(cell(columns.level).trim()),
         record_id: row_number,
         time,
         computer: String::new(),
         user_sid: None,
-        data: vec![EventField {
-            name: None,
-            value: message,
-        }],
+        data,
         recovered: false,
-    })
+    };
+    Ok((event, message))
 }
 
 fn level_of(word: &str) -> Level {

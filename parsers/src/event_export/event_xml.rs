@@ -28,44 +28,25 @@ struct Fields {
     data: Vec<EventField>,
 }
 
-/// Why an `<Event>` element gave no event.
-#[derive(Debug)]
-pub(crate) enum EventXmlError {
-    /// The XML is not well formed; the reader cannot go on from here.
-    Syntax(String),
-    /// Well-formed, but a required field is missing or unreadable.
-    Content(String),
-}
-
-impl std::fmt::Display for EventXmlError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            EventXmlError::Syntax(m) | EventXmlError::Content(m) => f.write_str(m),
-        }
-    }
-}
-
-/// Reads the rest of an `<Event>` element whose start tag `reader` has just returned (or
-/// which was empty: `empty = true`). Returns the event, or why it is not usable; `ordinal`
-/// (1-based position in the file) stands in for a missing `EventRecordID`.
-pub(crate) fn read_event(reader: &mut Reader<&[u8]>, empty: bool, ordinal: u64) -> Result<Event, EventXmlError> {
-    let mut fields = Fields::default();
-    if !empty {
-        collect(reader, &mut fields).map_err(EventXmlError::Syntax)?;
-    }
-    finish(fields, ordinal, None)
-        .map(|(e, _)| e)
-        .map_err(EventXmlError::Content)
+/// An event read from an `<Event>` element, with how its identity and time were found.
+pub(crate) struct ReadEvent {
+    pub(crate) event: Event,
+    /// The element has an `<EventRecordID>`: `event.record_id` is the log's record id
+    /// (else it is the ordinal given by the caller).
+    pub(crate) native_record_id: bool,
+    /// TimeCreated was missing or unreadable and the caller's fallback time was used.
+    pub(crate) fallback_time: bool,
 }
 
 /// Parses a string that holds exactly one `<Event>` element (an EVTX record's XML).
-/// `fallback_time` stands in for a missing TimeCreated (the flag says it was used).
+/// `ordinal` stands in for a missing `EventRecordID`, `fallback_time` for a missing
+/// TimeCreated (the flag says it was used).
 pub(crate) fn parse_event_str(
     xml: &str,
     ordinal: u64,
     fallback_time: Option<DateTime<Utc>>,
 ) -> Result<(Event, bool), String> {
-    let mut reader = Reader::from_str(xml);
+    let mut reader = reader_of(xml);
     loop {
         let empty = match reader.read_event() {
             Ok(XmlEvent::Start(start)) if start.local_name().as_ref() == "Event" => false,
@@ -74,12 +55,35 @@ pub(crate) fn parse_event_str(
             Ok(_) => continue,
             Err(err) => return Err(format!("bad XML at byte {}: {err}", reader.error_position())),
         };
-        let mut fields = Fields::default();
+        let mut collector = Collector::default();
         if !empty {
-            collect(&mut reader, &mut fields)?;
+            loop {
+                let event = reader
+                    .read_event()
+                    .map_err(|err| format!("bad XML at byte {}: {err}", reader.error_position()))?;
+                if let XmlEvent::Eof = event {
+                    return Err("input ends inside <Event>".into());
+                }
+                if collector.feed(event)? {
+                    break;
+                }
+            }
         }
-        return finish(fields, ordinal, fallback_time);
+        return collector
+            .finish(ordinal, fallback_time)
+            .map(|read| (read.event, read.fallback_time));
     }
+}
+
+/// A reader over `xml` that does not check end tags itself: [`Collector`] does, so that
+/// a mismatch ends one event and not the whole stream, and a reader that starts at an
+/// `<Event>` accepts the `</Events>` of the root that follows.
+pub(crate) fn reader_of(xml: &str) -> Reader<&[u8]> {
+    let mut reader = Reader::from_str(xml);
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.allow_unmatched_ends = true;
+    reader
 }
 
 /// Element state while collecting: its local name, its text and whether it has children.
@@ -90,53 +94,75 @@ struct Open {
     data_name: Option<String>,
 }
 
-fn collect(reader: &mut Reader<&[u8]>, fields: &mut Fields) -> Result<(), String> {
-    // The path below <Event>; <Event> itself is the implicit root at depth 0.
-    let mut stack: Vec<Open> = Vec::with_capacity(8);
-    loop {
-        let event = reader
-            .read_event()
-            .map_err(|err| format!("bad XML at byte {}: {err}", reader.error_position()))?;
+/// Collects the fields of one `<Event>` element from the XML events that follow its
+/// start tag, one at a time ([`Collector::feed`]), so that a caller reading a stream
+/// sees every XML event once.
+#[derive(Default)]
+pub(crate) struct Collector {
+    /// The path below `<Event>`; `<Event>` itself is the implicit root at depth 0.
+    stack: Vec<Open>,
+    fields: Fields,
+}
+
+impl Collector {
+    /// Takes the next XML event inside the element. `Ok(true)` at the element's own end
+    /// tag; `Err` when an end tag does not match the open element (the event is then
+    /// unusable; the caller goes on after it).
+    pub(crate) fn feed(&mut self, event: XmlEvent<'_>) -> Result<bool, String> {
         match event {
             XmlEvent::Start(start) => {
-                let open = open_element(&start, &stack, fields);
-                if let Some(parent) = stack.last_mut() {
+                let open = open_element(&start, &self.stack, &mut self.fields);
+                if let Some(parent) = self.stack.last_mut() {
                     parent.has_child = true;
                 }
-                stack.push(open);
+                self.stack.push(open);
             }
             XmlEvent::Empty(start) => {
-                let open = open_element(&start, &stack, fields);
-                if let Some(parent) = stack.last_mut() {
+                let open = open_element(&start, &self.stack, &mut self.fields);
+                if let Some(parent) = self.stack.last_mut() {
                     parent.has_child = true;
                 }
-                stack.push(open);
-                close_element(&mut stack, fields);
+                self.stack.push(open);
+                close_element(&mut self.stack, &mut self.fields);
             }
             XmlEvent::Text(text) => {
-                if let Some(top) = stack.last_mut() {
+                if let Some(top) = self.stack.last_mut() {
                     top.text.push_str(&text);
                 }
             }
             XmlEvent::CData(data) => {
-                if let Some(top) = stack.last_mut() {
+                if let Some(top) = self.stack.last_mut() {
                     top.text.push_str(&data);
                 }
             }
             XmlEvent::GeneralRef(reference) => {
-                if let Some(top) = stack.last_mut() {
+                if let Some(top) = self.stack.last_mut() {
                     push_reference(&mut top.text, &reference);
                 }
             }
-            XmlEvent::End(_) => {
-                if stack.is_empty() {
-                    return Ok(());
+            XmlEvent::End(end) => {
+                let name = end.local_name();
+                let name: &str = name.as_ref();
+                let Some(top) = self.stack.last() else {
+                    if name == "Event" {
+                        return Ok(true);
+                    }
+                    return Err(format!("</{name}> closes <Event>"));
+                };
+                if top.name != name {
+                    return Err(format!("</{name}> closes <{}>", top.name));
                 }
-                close_element(&mut stack, fields);
+                close_element(&mut self.stack, &mut self.fields);
             }
-            XmlEvent::Eof => return Err("input ends inside <Event>".into()),
             _ => {}
         }
+        Ok(false)
+    }
+
+    /// The event of the collected fields; `ordinal` stands in for a missing
+    /// `EventRecordID`, `fallback_time` for a missing TimeCreated.
+    pub(crate) fn finish(self, ordinal: u64, fallback_time: Option<DateTime<Utc>>) -> Result<ReadEvent, String> {
+        finish(self.fields, ordinal, fallback_time)
     }
 }
 
@@ -144,8 +170,7 @@ fn collect(reader: &mut Reader<&[u8]>, fields: &mut Fields) -> Result<(), String
 fn open_element(start: &BytesStart<'_>, stack: &[Open], fields: &mut Fields) -> Open {
     let name = start.local_name().as_ref().to_string();
     let mut data_name = None;
-    let path: Vec<&str> = stack.iter().map(|o| o.name.as_str()).collect();
-    if path.len() == 1 {
+    if let [parent] = stack {
         for attr in start.attributes().flatten() {
             let key = attr.key.local_name();
             let value = || {
@@ -153,7 +178,7 @@ fn open_element(start: &BytesStart<'_>, stack: &[Open], fields: &mut Fields) -> 
                     .map(|v| v.into_owned())
                     .unwrap_or_default()
             };
-            match (path[0], name.as_str(), key.as_ref()) {
+            match (parent.name.as_str(), name.as_str(), key.as_ref()) {
                 ("System", "Provider", "Name") => fields.provider = value(),
                 ("System", "EventID", "Qualifiers") => fields.qualifiers = value().trim().parse().ok(),
                 ("System", "TimeCreated", "SystemTime") => {
@@ -227,7 +252,7 @@ pub(crate) fn parse_system_time(text: &str) -> Option<DateTime<Utc>> {
         .map(|n| n.and_utc())
 }
 
-fn finish(fields: Fields, ordinal: u64, fallback_time: Option<DateTime<Utc>>) -> Result<(Event, bool), String> {
+fn finish(fields: Fields, ordinal: u64, fallback_time: Option<DateTime<Utc>>) -> Result<ReadEvent, String> {
     let Some(event_id) = fields.event_id else {
         return Err("no System/EventID".into());
     };
@@ -241,6 +266,7 @@ fn finish(fields: Fields, ordinal: u64, fallback_time: Option<DateTime<Utc>>) ->
             })
         }
     };
+    let native_record_id = fields.record_id.is_some();
     let event = Event {
         channel: fields.channel,
         provider: fields.provider,
@@ -254,7 +280,11 @@ fn finish(fields: Fields, ordinal: u64, fallback_time: Option<DateTime<Utc>>) ->
         data: fields.data,
         recovered: false,
     };
-    Ok((event, fallback))
+    Ok(ReadEvent {
+        event,
+        native_record_id,
+        fallback_time: fallback,
+    })
 }
 
 #[cfg(test)]

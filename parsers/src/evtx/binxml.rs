@@ -84,6 +84,7 @@ struct Plan {
     qualifiers: Option<Src>,
     level: Option<Src>,
     time: Option<Src>,
+    record_id: Option<Src>,
     channel: Option<Src>,
     computer: Option<Src>,
     user: Option<Src>,
@@ -106,6 +107,10 @@ pub(crate) struct Header {
     pub level: u8,
     /// TimeCreated as FILETIME (converted only when needed: [`Header::time`]).
     pub filetime: u64,
+    /// `System/EventRecordID` as the record renders it (`None` when the template has none
+    /// or it is empty). Normally the record header's id; in a log of forwarded events it
+    /// is the id in the source log, which is what Event Viewer and wevtutil show.
+    pub event_record_id: Option<u64>,
     plan: Rc<Plan>,
 }
 
@@ -198,6 +203,10 @@ impl<'a> ChunkDecoder<'a> {
             Some(src) => opt_int_of(src, values)?.unwrap_or(0).min(255) as u8,
             None => 0,
         };
+        let event_record_id = match &plan.record_id {
+            Some(src) => opt_int_of(src, values)?,
+            None => None,
+        };
         let filetime = match plan.time.as_ref()? {
             Src::Sub(i) => {
                 let v = values.get(usize::from(*i))?;
@@ -215,6 +224,7 @@ impl<'a> ChunkDecoder<'a> {
             qualifiers,
             level,
             filetime,
+            event_record_id,
             plan,
         })
     }
@@ -517,6 +527,7 @@ fn close(plan: &mut Plan, path: &[&str], mut elem: Elem) -> Option<()> {
                 plan.time = Some(single(t)?);
             }
         }
+        (["Event", "System"], "EventRecordID") => plan.record_id = Some(single(elem.text)?),
         (["Event", "System"], "Channel") => plan.channel = Some(single(elem.text)?),
         (["Event", "System"], "Computer") => plan.computer = Some(single(elem.text)?),
         (["Event", "System"], "Security") => {

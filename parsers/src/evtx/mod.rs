@@ -7,10 +7,20 @@
 //!   chunk, a record header that does not fit, fewer records than the chunk header
 //!   declares (the `evtx` crate skips such records silently), a file header whose next
 //!   record id is past the last record found, CRC32 mismatches.
-//! - Records are decoded by the fast path ([`binxml`]): System fields and EventData are
+//! - A chunk whose header says it holds no record (first/last event record id all ones,
+//!   free space at 512: a channel created and never written, or cleared) is neither read
+//!   nor damage; a log of only such chunks is [`LogState::Empty`](crate::event::LogState)
+//!   ([`LogIntegrity::state`]) and counted in [`LogStats::empty_chunks`]. Any other
+//!   unreadable chunk header stays damage.
+//! - Records are decoded by the fast path (`binxml`): System fields and EventData are
 //!   read from the template instance without rendering. The `evtx` crate renders (to XML,
 //!   then mapped by the same code that reads XML exports) the few records the fast path
 //!   does not handle; [`EvtxOptions::fast`] = false renders every record that way.
+//! - An event's [`Event::record_id`] is its rendered `System/EventRecordID`, the number
+//!   Event Viewer, wevtutil, Chainsaw and Hayabusa show. It is the record header's id,
+//!   except in a log of forwarded events (WEC), where it is the id in the source log;
+//!   record-id continuity ([`LogIntegrity::record_id_gaps`]) and the positions in
+//!   [`LogIntegrity::problems`] use the record header's ids, this log's own numbering.
 //! - A filter on (provider, event id) decides which records become [`Event`]s; every
 //!   record is still counted and contributes to the time span, channels and computers.
 //!
@@ -37,7 +47,7 @@ use crate::event::{Event, Level, LogIntegrity};
 use crate::ParseError;
 use binxml::{ChunkDecoder, Field, Header};
 use slow::Rendered;
-use walk::{declared_raw, ChunkWalk, CHUNK_HEADER_SIZE, CHUNK_SIZE, FILE_HEADER_SIZE};
+use walk::{declared_raw, is_no_records_header, ChunkWalk, CHUNK_HEADER_SIZE, CHUNK_SIZE, FILE_HEADER_SIZE};
 
 /// Which records become events: `(provider, event id) -> keep`.
 pub type EventFilter<'f> = &'f (dyn Fn(&str, u16) -> bool + Sync);
@@ -83,6 +93,11 @@ pub struct LogStats {
     pub computers: BTreeSet<String>,
     /// Chunks with records that were looked at.
     pub chunks: u64,
+    /// Chunks whose header says they hold no record (see [`LogState::Empty`]): not
+    /// damage, not counted in `chunks`. A log with only such chunks is empty.
+    ///
+    /// [`LogState::Empty`]: crate::event::LogState::Empty
+    pub empty_chunks: u64,
     /// The file header's next record id (0 when the header is missing).
     pub header_next_record_id: u64,
     /// Records that needed the `evtx` crate's XML rendering.
@@ -280,10 +295,14 @@ impl Reader<'_, '_> {
                 return;
             }
         };
-        self.log.stats.chunks += 1;
         if bytes.len() == CHUNK_SIZE && !header.flags.contains(evtx::ChunkFlags::NO_CRC32) {
             self.check_crc(bytes, &header, number, offset);
         }
+        if is_no_records_header(&header) {
+            self.log.stats.empty_chunks += 1;
+            return;
+        }
+        self.log.stats.chunks += 1;
         let mut walk = ChunkWalk::new(bytes, number, offset, &header);
         let mut events: Vec<Option<Event>> = Vec::new();
         let mut pending: HashMap<u64, Pending> = HashMap::new();
@@ -383,7 +402,7 @@ impl Reader<'_, '_> {
             event_id: header.event_id,
             qualifiers: header.qualifiers,
             level: Level::from_evtx(header.level),
-            record_id: id,
+            record_id: header.event_record_id.unwrap_or(id),
             time: header.time(),
             computer: s.computer.clone(),
             user_sid: Some(user).filter(|u| !u.is_empty()),

@@ -50,9 +50,11 @@ pub(crate) fn render_chunk(
                     record.timestamp.subsec_nanosecond().max(0) as u32,
                 );
                 let rendered = match record.into_xml() {
+                    // The event's record id is its rendered EventRecordID (the source log's
+                    // id for a forwarded event); the record header's id stands in when the
+                    // XML has none.
                     Ok(xml) => match parse_event_str(&xml.data, id, header_time) {
-                        Ok((mut event, fallback)) => {
-                            event.record_id = id;
+                        Ok((event, fallback)) => {
                             let note = fallback.then(|| {
                                 "no TimeCreated (record damaged?): the record header's time is used".to_string()
                             });

@@ -19,6 +19,20 @@ fn u64_at(d: &[u8], o: usize) -> Option<u64> {
     Some(u64::from_le_bytes(d.get(o..o.checked_add(8)?)?.try_into().ok()?))
 }
 
+/// True for the header of a chunk that holds no record, as Windows writes it for a
+/// channel that was created and never written, or was cleared: first and last event
+/// record id and last event record number all ones (`u64::MAX`), free space at 512 (right
+/// after the header) and no last record offset. The bytes after 512 may still hold stale
+/// records of the log before it was cleared; they are not records of the log (the
+/// `evtx` crate and Event Viewer show none either).
+pub(super) fn is_no_records_header(header: &EvtxChunkHeader) -> bool {
+    header.first_event_record_id == u64::MAX
+        && header.last_event_record_id == u64::MAX
+        && header.last_event_record_number == u64::MAX
+        && header.free_space_offset as usize == CHUNK_HEADER_SIZE
+        && header.last_event_record_data_offset == 0
+}
+
 /// Number of records a chunk header declares, read without validating the header (its
 /// magic may be the damaged part); 0 when the numbers are not plausible.
 pub(super) fn declared_raw(bytes: &[u8]) -> u64 {
