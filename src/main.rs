@@ -1,3 +1,5 @@
+//! The `exdoctor` binary: everything happens in [`exdoctor::cli::run`].
+
 use std::process::ExitCode;
 
 /// mimalloc: measured faster than the system allocator on the EVTX paths (see

@@ -23,7 +23,9 @@ use zone::{infer_from_setup_events, localize};
 /// What the report says about one host.
 #[derive(Debug, Clone, Serialize)]
 pub struct HostReport {
+    /// The host's name (short, upper case).
     pub name: String,
+    /// Its fully qualified name, when a file gives it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fqdn: Option<String>,
     /// Windows version from the registry.
@@ -32,10 +34,12 @@ pub struct HostReport {
     /// Exchange build and roles from the registry.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange: Option<ExchangeSummary>,
+    /// Its offset from UTC and where that came from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<HostZone>,
     /// Why each file was attributed to this host.
     pub attribution: Vec<Attribution>,
+    /// What each of its files holds.
     pub sources: Vec<SourceSummary>,
 }
 
@@ -53,8 +57,11 @@ pub struct ExchangeSummary {
 /// The result of an analysis, in deterministic order.
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
+    /// Every host, in name order.
     pub hosts: Vec<HostReport>,
+    /// Every finding: by host, most severe first.
     pub findings: Vec<Finding>,
+    /// Problems with the inputs.
     pub diagnostics: Vec<Diagnostic>,
     /// At least one input could not be read at all.
     pub unreadable: bool,

@@ -10,12 +10,17 @@ use crate::model::{Location, Timestamp};
 /// One line of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
+    /// When (UTC when known).
     pub time: Timestamp,
+    /// The host.
     pub host: String,
+    /// The file.
     pub source: String,
+    /// Where in the file.
     pub location: Location,
     /// `setup` or `event`.
     pub kind: &'static str,
+    /// What happened.
     pub text: String,
 }
 

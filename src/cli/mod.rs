@@ -24,6 +24,7 @@ pub const EXIT_INPUT: u8 = 2;
 #[derive(Debug, Parser)]
 #[command(name = "exdoctor", version, about, long_about = None)]
 pub struct Cli {
+    /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -44,7 +45,9 @@ pub enum Command {
 /// Output formats of `timeline`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TimelineFormat {
+    /// One line per entry.
     Text,
+    /// One JSON object per line.
     Jsonl,
 }
 

@@ -16,8 +16,11 @@ pub enum DiagLevel {
 /// A problem with one input file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// The input as shown in reports.
     pub path: String,
+    /// How serious it is.
     pub level: DiagLevel,
+    /// What is wrong.
     pub message: String,
 }
 

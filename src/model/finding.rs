@@ -11,9 +11,13 @@ use super::{Fact, RuleId, RuleInfo};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// For the record: nothing to fix.
     Info,
+    /// Worth a look: may cause trouble.
     Warning,
+    /// Broken: needs fixing.
     Error,
+    /// Exchange cannot work until fixed.
     Critical,
 }
 
@@ -40,8 +44,11 @@ impl fmt::Display for Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
+    /// A heuristic.
     Low,
+    /// One strong signature.
     Medium,
+    /// Two sources agree.
     High,
 }
 
@@ -120,10 +127,14 @@ impl Serialize for Location {
 /// One piece of evidence: a source file, a place in it, a time and the text found there.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Evidence {
+    /// The file, as shown in reports.
     pub source: String,
+    /// Where in the file.
     pub location: Location,
+    /// When, if the place has a time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<Timestamp>,
+    /// What is there.
     pub text: String,
 }
 
@@ -147,19 +158,31 @@ impl Evidence {
 /// A problem found, with everything needed to understand and fix it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
+    /// The rule that found it.
     pub rule: RuleId,
+    /// How serious it is.
     pub severity: Severity,
+    /// The host it was found on (set when the host's findings are collected).
     pub host: String,
+    /// One line naming the problem.
     pub title: String,
+    /// What was found, in a few sentences.
     pub summary: String,
+    /// How sure the finding is.
     pub confidence: Confidence,
+    /// Earliest time of its evidence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_seen: Option<Timestamp>,
+    /// Latest time of its evidence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_seen: Option<Timestamp>,
+    /// How many times it occurred.
     pub count: u64,
+    /// Where it shows.
     pub evidence: Vec<Evidence>,
+    /// What to do, in order.
     pub remediation: Vec<String>,
+    /// KB articles and documents.
     pub references: Vec<String>,
     /// Rule-specific facts for the reader (check name, domain controller, build, error
     /// code ...). Output only: correlation reads [`Finding::facts`].

@@ -13,7 +13,9 @@ use crate::registry::HostState;
 /// One event with the file it came from.
 #[derive(Debug, Clone, Copy)]
 pub struct HostEvent<'a> {
+    /// The file it came from.
     pub source: &'a str,
+    /// The event.
     pub event: &'a Event,
 }
 
@@ -37,10 +39,13 @@ impl HostEvent<'_> {
 /// A setup run placed in UTC (when the host's time zone is known).
 #[derive(Debug, Clone)]
 pub struct RunWindow<'a> {
+    /// The setup log.
     pub source: &'a str,
+    /// The run.
     pub run: &'a RunFacts,
-    /// Start and end in UTC; `None` when the log's dates did not resolve.
+    /// Start in UTC; `None` when the log's dates did not resolve.
     pub start: Option<DateTime<Utc>>,
+    /// End in UTC.
     pub end: Option<DateTime<Utc>>,
     /// Whether the UTC conversion used a known time zone.
     pub zone_known: bool,
@@ -74,18 +79,24 @@ impl RunWindow<'_> {
 /// One event log of the host.
 #[derive(Debug, Clone, Copy)]
 pub struct HostLog<'a> {
+    /// The file.
     pub source: &'a str,
+    /// Its channel.
     pub channel: &'a str,
+    /// What could and could not be read.
     pub integrity: &'a LogIntegrity,
 }
 
 /// Everything the correlation rules of one host see.
 #[derive(Debug, Clone, Default)]
 pub struct HostView<'a> {
+    /// The host's name.
     pub name: String,
     /// Rule events of all the host's event logs, sorted by (time, source, record).
     pub events: Vec<HostEvent<'a>>,
+    /// Its setup runs, placed in UTC.
     pub runs: Vec<RunWindow<'a>>,
+    /// Its event logs.
     pub logs: Vec<HostLog<'a>>,
     /// The merged registry exports of the host, when any were collected.
     pub registry: Option<&'a HostState>,

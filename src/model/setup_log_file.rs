@@ -10,6 +10,7 @@ use super::{Evidence, Location, Timestamp};
 pub struct SetupLogFile<'a, 'b> {
     /// Path shown in evidence.
     pub path: &'b str,
+    /// The parse.
     pub log: &'b SetupLog<'a>,
 }
 

@@ -10,8 +10,11 @@ use crate::registry::host_state::{TimeZone, TransitionRule};
 /// Windows stores them) and how many minutes it adds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Daylight {
+    /// Minutes daylight saving adds to the standard offset.
     pub adds_minutes: i32,
+    /// When it starts (local wall clock).
     pub start: TransitionRule,
+    /// When it ends (local wall clock).
     pub end: TransitionRule,
 }
 

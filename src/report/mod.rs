@@ -13,6 +13,7 @@ use crate::model::{Finding, RuleId, Severity};
 /// Which findings to show.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
+    /// Only findings at or above this severity.
     pub min_severity: Option<Severity>,
     /// Rules to keep (all when empty).
     pub rules: Vec<RuleId>,

@@ -11,7 +11,9 @@ use crate::model::{Finding, Severity};
 /// Whether to use ANSI colors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextStyle {
+    /// No escape sequences.
     Plain,
+    /// ANSI colors.
     Color,
 }
 

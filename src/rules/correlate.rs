@@ -11,7 +11,7 @@ use crate::model::{EventFact, Fact, RegistryFact, SetupLogFact};
 const AFTERMATH: i64 = 6;
 
 /// Applies every correlation to the host's findings.
-pub fn correlate(findings: &mut Vec<Finding>, view: &HostView<'_>) {
+pub(super) fn correlate(findings: &mut Vec<Finding>, view: &HostView<'_>) {
     merge_same_rule(findings, RuleId::NtlmsspDependency);
     merge_same_rule(findings, RuleId::SetupWatermark);
     interrupted_runs(findings, view);

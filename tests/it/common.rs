@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 ///
 /// Returns `None` (and says so) when it is missing, so a developer without the corpus
 /// can still run the other tests; under `CI=true` a missing corpus fails the test.
-pub fn corpus_dir() -> Option<PathBuf> {
+pub(crate) fn corpus_dir() -> Option<PathBuf> {
     let dir = match std::env::var_os("EXDOCTOR_CORPUS") {
         Some(dir) => PathBuf::from(dir),
         None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
@@ -26,12 +26,12 @@ pub fn corpus_dir() -> Option<PathBuf> {
 }
 
 /// A path inside the repository's samples/ folder.
-pub fn samples_dir() -> PathBuf {
+pub(crate) fn samples_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples")
 }
 
 /// Runs the exdoctor binary with `args`.
-pub fn exdoctor(args: &[&str]) -> Output {
+pub(crate) fn exdoctor(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_exdoctor"))
         .args(args)
         .env("NO_COLOR", "1")
@@ -40,12 +40,12 @@ pub fn exdoctor(args: &[&str]) -> Output {
 }
 
 /// Stdout of a run as UTF-8 text.
-pub fn stdout_text(output: &Output) -> String {
+pub(crate) fn stdout_text(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// Every source of an `analyze --format json` document (they sit under `hosts[]`).
-pub fn all_sources(doc: &serde_json::Value) -> Vec<serde_json::Value> {
+pub(crate) fn all_sources(doc: &serde_json::Value) -> Vec<serde_json::Value> {
     doc["hosts"]
         .as_array()
         .map(|hosts| {
@@ -58,7 +58,7 @@ pub fn all_sources(doc: &serde_json::Value) -> Vec<serde_json::Value> {
 }
 
 /// The `.reg` files of a sample folder, in name order (at least one).
-pub fn sample_reg_paths(folder: &str) -> Vec<PathBuf> {
+pub(crate) fn sample_reg_paths(folder: &str) -> Vec<PathBuf> {
     let dir = samples_dir().join(folder);
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))

@@ -8,11 +8,11 @@ use crate::registry::build::Build;
 use crate::registry::view::{KeyNode, RegistryView};
 
 /// `HKLM\SOFTWARE\Microsoft\Exchange`.
-pub const EXCHANGE_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Exchange";
+pub(super) const EXCHANGE_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Exchange";
 /// `HKLM\SOFTWARE\Microsoft\ExchangeServer`.
-pub const EXCHANGE_SERVER_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\ExchangeServer";
+pub(super) const EXCHANGE_SERVER_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\ExchangeServer";
 /// `HKLM\SOFTWARE\Microsoft\Exchange\Setup`.
-pub const LEGACY_SETUP_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Exchange\\Setup";
+pub(super) const LEGACY_SETUP_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Exchange\\Setup";
 
 /// The version keys looked at: (key, version key name, product).
 const VERSIONS: [(&str, &str, &str); 3] = [

@@ -7,38 +7,38 @@ use super::SourceRef;
 use crate::registry::view::RegistryView;
 
 /// `HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion`.
-pub const CURRENT_VERSION_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion";
+pub(super) const CURRENT_VERSION_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion";
 /// System environment variables (`PROCESSOR_ARCHITECTURE`).
-pub const ENVIRONMENT_KEY: &str =
+pub(super) const ENVIRONMENT_KEY: &str =
     "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment";
 /// `Services\Tcpip\Parameters`.
-pub const TCPIP_KEY: &str = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters";
+pub(super) const TCPIP_KEY: &str = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters";
 /// `Control\ComputerName\ComputerName`.
-pub const COMPUTER_NAME_KEY: &str =
+pub(super) const COMPUTER_NAME_KEY: &str =
     "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ComputerName";
 /// `Control\ComputerName\ActiveComputerName`.
-pub const ACTIVE_COMPUTER_NAME_KEY: &str =
+pub(super) const ACTIVE_COMPUTER_NAME_KEY: &str =
     "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\ComputerName\\ActiveComputerName";
 /// `NET Framework Setup\NDP`.
-pub const NDP_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP";
+pub(super) const NDP_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP";
 /// `PowerShell\1`.
-pub const POWERSHELL_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\PowerShell\\1";
+pub(super) const POWERSHELL_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\PowerShell\\1";
 /// `InetStp`.
-pub const IIS_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\InetStp";
+pub(super) const IIS_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\InetStp";
 /// `SOFTWARE\Microsoft\Updates`.
-pub const UPDATES_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Updates";
+pub(super) const UPDATES_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Updates";
 /// `Control\Session Manager`.
-pub const SESSION_MANAGER_KEY: &str = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Session Manager";
+pub(super) const SESSION_MANAGER_KEY: &str = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Session Manager";
 /// `Updates\UpdateExeVolatile`.
-pub const UPDATE_EXE_VOLATILE_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Updates\\UpdateExeVolatile";
+pub(super) const UPDATE_EXE_VOLATILE_KEY: &str = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Updates\\UpdateExeVolatile";
 /// `Component Based Servicing\RebootPending`.
-pub const CBS_REBOOT_PENDING_KEY: &str =
+pub(super) const CBS_REBOOT_PENDING_KEY: &str =
     "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\RebootPending";
 /// `WindowsUpdate\Auto Update\RebootRequired`.
-pub const WU_REBOOT_REQUIRED_KEY: &str =
+pub(super) const WU_REBOOT_REQUIRED_KEY: &str =
     "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired";
 /// `Control\TimeZoneInformation`.
-pub const TIME_ZONE_KEY: &str = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\TimeZoneInformation";
+pub(super) const TIME_ZONE_KEY: &str = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\TimeZoneInformation";
 
 /// Names of the host.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

@@ -55,6 +55,7 @@ pub(crate) const SERVICE_DEPENDENCY_MISSING: RuleInfo = RuleInfo {
 pub struct AffectedService {
     /// The service as the evidence names it (display name or key).
     pub name: String,
+    /// The events that show it.
     pub evidence: Vec<Evidence>,
 }
 

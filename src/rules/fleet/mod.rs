@@ -89,13 +89,13 @@ impl<'h> Server<'h> {
     }
 
     /// The role keys of the server (all versions).
-    pub fn roles(&self) -> impl Iterator<Item = &'h ExchangeRole> {
+    pub(crate) fn roles(&self) -> impl Iterator<Item = &'h ExchangeRole> {
         self.state.exchange.iter().flat_map(|i| &i.roles)
     }
 
     /// Whether `other` is in the same organization: same last two DNS labels (or the
     /// same single label); unknown domains match anything.
-    pub fn same_org(&self, other: &Server<'_>) -> bool {
+    pub(crate) fn same_org(&self, other: &Server<'_>) -> bool {
         match (&self.domain, &other.domain) {
             (Some(a), Some(b)) => org_suffix(a) == org_suffix(b),
             _ => true,

@@ -44,12 +44,12 @@ impl FailedCheck {
     }
 
     /// How many independent kinds of lines report the check.
-    pub fn sources(&self) -> u32 {
+    pub(super) fn sources(&self) -> u32 {
         self.source_bits.count_ones()
     }
 
     /// Whether this is the check called `name` (case-insensitive).
-    pub fn is(&self, name: &str) -> bool {
+    pub(super) fn is(&self, name: &str) -> bool {
         self.name.eq_ignore_ascii_case(name)
     }
 }
