@@ -297,7 +297,6 @@ mod tests {
     }
 
     #[test]
-    #[test]
     fn state_is_empty_complete_or_damaged() {
         let mut integrity = LogIntegrity::default();
         assert_eq!(integrity.state(), LogState::Empty);
