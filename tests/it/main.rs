@@ -7,6 +7,7 @@
 mod common;
 
 mod analyze_samples;
+mod architecture;
 mod bad_input;
 mod event_export;
 mod evt_cli;
