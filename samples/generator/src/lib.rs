@@ -4,5 +4,6 @@
 
 pub mod evt_writer;
 pub mod evtx_writer;
+pub mod registry;
 pub mod scenarios;
 pub mod synthetic;
