@@ -140,10 +140,8 @@ impl Default for EvtxWriter {
 impl EvtxWriter {
     /// A writer without events.
     pub fn new() -> Self {
-        let mut out = Vec::new();
-        out.resize(FILE_HEADER_SIZE, 0);
         EvtxWriter {
-            out,
+            out: vec![0; FILE_HEADER_SIZE],
             chunk: ChunkBuilder::new(),
             chunks: 0,
             chunks_records: 0,

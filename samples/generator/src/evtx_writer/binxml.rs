@@ -193,7 +193,19 @@ impl ShapeHash {
         match name {
             Some(name) => {
                 self.bytes(b"n");
-                self.bytes(name.len().to_string().as_bytes());
+                // The length in decimal, without allocating.
+                let mut digits = [0u8; 20];
+                let mut at = digits.len();
+                let mut n = name.len();
+                loop {
+                    at -= 1;
+                    digits[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                self.bytes(&digits[at..]);
                 self.bytes(b":");
                 self.bytes(name.as_bytes());
                 self.bytes(b",");
