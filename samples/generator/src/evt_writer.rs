@@ -32,8 +32,16 @@ pub fn event_type(level: Level) -> u16 {
 }
 
 fn utf16z(text: &str, out: &mut Vec<u8>) {
-    for unit in text.encode_utf16() {
-        out.extend_from_slice(&unit.to_le_bytes());
+    if text.is_ascii() {
+        let start = out.len();
+        out.resize(start + 2 * text.len(), 0);
+        for (pair, b) in out[start..].chunks_exact_mut(2).zip(text.bytes()) {
+            pair[0] = b;
+        }
+    } else {
+        for unit in text.encode_utf16() {
+            out.extend_from_slice(&unit.to_le_bytes());
+        }
     }
     out.extend_from_slice(&[0, 0]);
 }
@@ -183,6 +191,13 @@ impl EvtWriter {
             first: None,
             last: 0,
         }
+    }
+
+    /// A writer whose output buffer starts with room for `bytes` bytes.
+    pub fn with_capacity(bytes: usize) -> Self {
+        let mut writer = EvtWriter::new();
+        writer.out.reserve(bytes.saturating_sub(HEADER_SIZE));
+        writer
     }
 
     /// Appends one event as the next record (its `record_id` is the record number).

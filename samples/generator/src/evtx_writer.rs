@@ -150,6 +150,14 @@ impl EvtxWriter {
         }
     }
 
+    /// A writer whose output buffer starts with room for `bytes` bytes (saves the
+    /// copies of a growing buffer when the size of the file is roughly known).
+    pub fn with_capacity(bytes: usize) -> Self {
+        let mut writer = EvtxWriter::new();
+        writer.out.reserve(bytes.saturating_sub(FILE_HEADER_SIZE));
+        writer
+    }
+
     /// Number of events written so far.
     pub fn records(&self) -> u64 {
         self.chunks_records + self.chunk.records as u64
@@ -164,9 +172,8 @@ impl EvtxWriter {
             });
         }
         if !self.chunk.try_push(event, &mut self.scratch)? {
-            let full = std::mem::replace(&mut self.chunk, ChunkBuilder::new());
-            self.chunks_records += full.records as u64;
-            self.out.extend_from_slice(&full.finish());
+            self.chunks_records += self.chunk.records as u64;
+            self.chunk.finish_into(&mut self.out);
             self.chunks += 1;
             if !self.chunk.try_push(event, &mut self.scratch)? {
                 return Err(EvtxWriteError::RecordTooLarge {
@@ -182,8 +189,7 @@ impl EvtxWriter {
     /// The file's bytes.
     pub fn finish(mut self) -> Result<Vec<u8>, EvtxWriteError> {
         if self.chunk.records > 0 {
-            let last = std::mem::replace(&mut self.chunk, ChunkBuilder::new());
-            self.out.extend_from_slice(&last.finish());
+            self.chunk.finish_into(&mut self.out);
             self.chunks += 1;
         }
         if self.chunks == 0 {
@@ -232,6 +238,14 @@ impl ChunkBuilder {
     fn new() -> Self {
         ChunkBuilder {
             data: vec![0u8; CHUNK_SIZE],
+            ..ChunkBuilder::empty()
+        }
+    }
+
+    /// The state of a chunk without records (and without a buffer).
+    fn empty() -> Self {
+        ChunkBuilder {
+            data: Vec::new(),
             state: ChunkState::default(),
             free: CHUNK_HEADER_SIZE,
             last_record_offset: 0,
@@ -287,8 +301,9 @@ impl ChunkBuilder {
         Ok(true)
     }
 
-    /// Fills in the chunk header and its checksums.
-    fn finish(mut self) -> Vec<u8> {
+    /// Fills in the chunk header and its checksums, appends the chunk to `out` and
+    /// starts a new, empty chunk in the same buffer.
+    fn finish_into(&mut self, out: &mut Vec<u8>) {
         let d = &mut self.data;
         d[0..8].copy_from_slice(b"ElfChnk\0");
         d[8..16].copy_from_slice(&self.first_id.to_le_bytes()); // first event record number
@@ -311,6 +326,12 @@ impl ChunkBuilder {
         crc.update(&d[..120]);
         crc.update(&d[128..CHUNK_HEADER_SIZE]);
         d[124..128].copy_from_slice(&crc.finish().to_le_bytes());
-        self.data
+        out.extend_from_slice(d);
+        d.fill(0);
+        let data = std::mem::take(&mut self.data);
+        *self = ChunkBuilder {
+            data,
+            ..ChunkBuilder::empty()
+        };
     }
 }

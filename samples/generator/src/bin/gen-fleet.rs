@@ -9,6 +9,7 @@
 //! ```
 //! The same N, seed and options give byte-identical files, whatever `--jobs`.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -158,7 +159,12 @@ fn main() -> Result<()> {
                             r[i] = Some(summary);
                             let done = r.iter().filter(|s| s.is_some()).count();
                             if !args.quiet && (done % 50 == 0 || done == plans.len()) {
-                                eprintln!("{done}/{} hosts, {:.1} s", plans.len(), started.elapsed().as_secs_f64());
+                                let line = format!(
+                                    "{done}/{} hosts, {:.1} s\n",
+                                    plans.len(),
+                                    started.elapsed().as_secs_f64()
+                                );
+                                let _ = std::io::stderr().lock().write_all(line.as_bytes());
                             }
                         }
                     }
@@ -184,8 +190,8 @@ fn main() -> Result<()> {
     let bytes: u64 = done.iter().map(|s| s.bytes).sum();
     let records: u64 = done.iter().map(|s| s.records).sum();
     let files: usize = done.iter().map(|s| s.files).sum();
-    println!(
-        "{} hosts in {}: {files} files, {:.1} MB, {records} event records, {elapsed:.1} s ({:.0} MB/s, {} job{})",
+    let mut report = format!(
+        "{} hosts in {}: {files} files, {:.1} MB, {records} event records, {elapsed:.1} s ({:.0} MB/s, {} job{})\n",
         done.len(),
         args.dir.display(),
         bytes as f64 / 1e6,
@@ -195,12 +201,16 @@ fn main() -> Result<()> {
     );
     for problem in Problem::ALL {
         let n = plans.iter().filter(|p| p.problem == problem).count();
-        println!("  {:<24} {n:>6}", problem.id());
+        report.push_str(&format!("  {:<24} {n:>6}\n", problem.id()));
     }
     let renamed = plans.iter().filter(|p| p.renamed_from.is_some()).count();
     let no_log = plans.iter().filter(|p| !p.has_setup_log).count();
     let no_reg = plans.iter().filter(|p| !p.has_registry).count();
-    println!("  renamed {renamed}, without setup log {no_log}, without registry exports {no_reg}");
+    report.push_str(&format!(
+        "  renamed {renamed}, without setup log {no_log}, without registry exports {no_reg}\n"
+    ));
+    // A closed stdout (`| head`) is not an error of the generation.
+    let _ = std::io::stdout().lock().write_all(report.as_bytes());
     if let Some(path) = &args.manifest {
         std::fs::write(path, manifest(&plans, &done, opts)).with_context(|| format!("writing {}", path.display()))?;
     }

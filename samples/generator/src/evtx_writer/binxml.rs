@@ -174,13 +174,9 @@ impl Default for ShapeHash {
     }
 }
 
-impl ShapeHash {
-    fn bytes(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u128::from(*b);
-            self.0 = self.0.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013B);
-        }
-    }
+/// Receives the bytes of a template's shape (the hash itself, or a buffer of them).
+trait ShapeSink {
+    fn bytes(&mut self, bytes: &[u8]);
 
     /// A slot of type `code` (written as two lower-case hex digits and a comma).
     fn slot(&mut self, code: u8) {
@@ -212,6 +208,30 @@ impl ShapeHash {
             }
             None => self.bytes(b"p,"),
         }
+    }
+}
+
+impl ShapeSink for ShapeHash {
+    fn bytes(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u128::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013B);
+        }
+    }
+}
+
+impl ShapeSink for Vec<u8> {
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+impl ShapeHash {
+    /// The hash of shape bytes collected in a buffer.
+    fn of(shape: &[u8]) -> Self {
+        let mut hash = ShapeHash::default();
+        hash.bytes(shape);
+        hash
     }
 
     /// The template GUID of the shape.
@@ -553,16 +573,15 @@ pub(crate) struct Scratch {
     data: Vec<u8>,
     /// The record's BinXML.
     pub(crate) out: Vec<u8>,
+    /// Shape bytes of the record being encoded.
+    shape: Vec<u8>,
+    /// Template GUIDs of the shapes met so far (hashing a shape costs more than
+    /// looking it up).
+    guids: HashMap<Vec<u8>, [u8; 16]>,
 }
 
 impl Scratch {
-    fn value(
-        &mut self,
-        shape: &mut ShapeHash,
-        code: u8,
-        record_id: u64,
-        bytes: impl FnOnce(&mut Vec<u8>),
-    ) -> Result<(), EvtxWriteError> {
+    fn value(&mut self, code: u8, record_id: u64, bytes: impl FnOnce(&mut Vec<u8>)) -> Result<(), EvtxWriteError> {
         let before = self.data.len();
         bytes(&mut self.data);
         let len = self.data.len() - before;
@@ -570,17 +589,30 @@ impl Scratch {
         self.desc.extend_from_slice(&size.to_le_bytes());
         self.desc.push(code);
         self.desc.push(0);
-        shape.slot(code);
+        self.shape.slot(code);
         Ok(())
+    }
+
+    /// The template GUID of the collected shape.
+    fn guid(&mut self) -> [u8; 16] {
+        if let Some(guid) = self.guids.get(self.shape.as_slice()) {
+            return *guid;
+        }
+        let guid = ShapeHash::of(&self.shape).guid();
+        if self.guids.len() >= 4096 {
+            self.guids.clear();
+        }
+        self.guids.insert(self.shape.clone(), guid);
+        guid
     }
 }
 
 fn push_utf16(out: &mut Vec<u8>, s: &str) {
     if s.is_ascii() {
-        out.reserve(2 * s.len());
-        for b in s.bytes() {
-            out.push(b);
-            out.push(0);
+        let start = out.len();
+        out.resize(start + 2 * s.len(), 0);
+        for (pair, b) in out[start..].chunks_exact_mut(2).zip(s.bytes()) {
+            pair[0] = b;
         }
     } else {
         out.extend(s.encode_utf16().flat_map(u16::to_le_bytes));
@@ -595,47 +627,41 @@ pub(crate) fn encode_known(event: &Event, state: &ChunkState, scratch: &mut Scra
     let id = event.record_id;
     scratch.desc.clear();
     scratch.data.clear();
-    let mut shape = ShapeHash::default();
+    scratch.shape.clear();
     // The slots in the order `build` numbers them.
-    scratch.value(&mut shape, ty::STRING, id, |d| push_utf16(d, &event.provider))?;
+    scratch.value(ty::STRING, id, |d| push_utf16(d, &event.provider))?;
     if let Some((_, guid, source_name)) = PROVIDER_GUIDS.iter().find(|(name, _, _)| *name == event.provider) {
         let guid = guid_bytes(guid).ok_or(EvtxWriteError::Internal("bad provider GUID table entry"))?;
-        scratch.value(&mut shape, ty::GUID, id, |d| d.extend_from_slice(&guid))?;
+        scratch.value(ty::GUID, id, |d| d.extend_from_slice(&guid))?;
         if *source_name {
-            scratch.value(&mut shape, ty::STRING, id, |d| push_utf16(d, &event.provider))?;
+            scratch.value(ty::STRING, id, |d| push_utf16(d, &event.provider))?;
         }
     }
     if let Some(q) = event.qualifiers {
-        scratch.value(&mut shape, ty::UINT16, id, |d| d.extend_from_slice(&q.to_le_bytes()))?;
+        scratch.value(ty::UINT16, id, |d| d.extend_from_slice(&q.to_le_bytes()))?;
     }
-    scratch.value(&mut shape, ty::UINT16, id, |d| {
-        d.extend_from_slice(&event.event_id.to_le_bytes())
-    })?;
+    scratch.value(ty::UINT16, id, |d| d.extend_from_slice(&event.event_id.to_le_bytes()))?;
     let (level, keywords) = level_and_keywords(event.level);
-    scratch.value(&mut shape, ty::UINT8, id, |d| d.push(level))?;
-    scratch.value(&mut shape, ty::UINT16, id, |d| d.extend_from_slice(&0u16.to_le_bytes()))?;
-    scratch.value(&mut shape, ty::HEX_INT64, id, |d| {
-        d.extend_from_slice(&keywords.to_le_bytes())
-    })?;
+    scratch.value(ty::UINT8, id, |d| d.push(level))?;
+    scratch.value(ty::UINT16, id, |d| d.extend_from_slice(&0u16.to_le_bytes()))?;
+    scratch.value(ty::HEX_INT64, id, |d| d.extend_from_slice(&keywords.to_le_bytes()))?;
     let time = filetime(&event.time).ok_or(EvtxWriteError::TimeOutOfRange { record_id: id })?;
-    scratch.value(&mut shape, ty::FILETIME, id, |d| {
-        d.extend_from_slice(&time.to_le_bytes())
-    })?;
-    scratch.value(&mut shape, ty::UINT64, id, |d| d.extend_from_slice(&id.to_le_bytes()))?;
-    scratch.value(&mut shape, ty::STRING, id, |d| push_utf16(d, &event.channel))?;
-    scratch.value(&mut shape, ty::STRING, id, |d| push_utf16(d, &event.computer))?;
+    scratch.value(ty::FILETIME, id, |d| d.extend_from_slice(&time.to_le_bytes()))?;
+    scratch.value(ty::UINT64, id, |d| d.extend_from_slice(&id.to_le_bytes()))?;
+    scratch.value(ty::STRING, id, |d| push_utf16(d, &event.channel))?;
+    scratch.value(ty::STRING, id, |d| push_utf16(d, &event.computer))?;
     if let Some(sid) = &event.user_sid {
         let bytes = sid_bytes(sid).ok_or_else(|| EvtxWriteError::InvalidSid {
             record_id: id,
             sid: sid.clone(),
         })?;
-        scratch.value(&mut shape, ty::SID, id, |d| d.extend_from_slice(&bytes))?;
+        scratch.value(ty::SID, id, |d| d.extend_from_slice(&bytes))?;
     }
     for field in &event.data {
-        shape.data_item(field.name.as_deref());
-        scratch.value(&mut shape, ty::STRING, id, |d| push_utf16(d, &field.value))?;
+        scratch.shape.data_item(field.name.as_deref());
+        scratch.value(ty::STRING, id, |d| push_utf16(d, &field.value))?;
     }
-    let guid = shape.guid();
+    let guid = scratch.guid();
     let Some(&offset) = state.templates.get(&guid) else {
         return Ok(false);
     };

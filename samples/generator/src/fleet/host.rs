@@ -77,8 +77,32 @@ fn preallocate(bytes: &mut Vec<u8>) {
     }
 }
 
+/// Roughly the bytes `events` take as records (UTF-16 text plus fixed parts), a little
+/// more rather than less.
+fn estimate(events: &[Event]) -> usize {
+    events
+        .iter()
+        .map(|e| {
+            let text: usize = e
+                .data
+                .iter()
+                .map(|f| f.value.len() + f.name.as_ref().map_or(0, |_| 4))
+                .sum();
+            160 + 2 * (text + e.provider.len() + e.computer.len() + e.channel.len())
+        })
+        .sum::<usize>()
+        * 9
+        / 8
+}
+
 fn evtx_file(path: String, events: &[Event], preallocated: bool) -> Result<HostFile> {
-    let mut writer = EvtxWriter::new();
+    let chunks = estimate(events) / (CHUNK_SIZE - 512) + 1;
+    let room = if preallocated {
+        chunks.next_multiple_of(16)
+    } else {
+        chunks
+    };
+    let mut writer = EvtxWriter::with_capacity(FILE_HEADER_SIZE + room * CHUNK_SIZE);
     for e in events {
         writer
             .push(e)
@@ -96,7 +120,7 @@ fn evtx_file(path: String, events: &[Event], preallocated: bool) -> Result<HostF
 }
 
 fn evt_file(path: String, events: &[Event]) -> HostFile {
-    let mut writer = EvtWriter::new();
+    let mut writer = EvtWriter::with_capacity(estimate(events) + 0x10000);
     for e in events {
         writer.push(e);
     }
