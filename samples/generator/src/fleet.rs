@@ -3,8 +3,8 @@
 //!
 //! A host is a folder `<NAME>/` (or `<NAME>.zip`) holding
 //! - `winevt/Logs/`: a whole Windows Server 2008 event-log folder, `System.evtx`,
-//!   `Application.evtx` (`events_per_log` records each) and `Security.evtx` (twice as
-//!   many), and the other channels of a real collection, four of them always empty and
+//!   `Application.evtx` (`events_per_log` records each) and `Security.evtx` (one and a
+//!   half times as many), and the other channels of a real collection, four of them always empty and
 //!   a few more on some hosts (see `channels`); or on Windows Server 2003 hosts
 //!   `EventLogs/SysEvent.Evt`, `AppEvent.Evt`, `SecEvent.Evt`;
 //! - `ExchangeSetupLogs/ExchangeSetup.log` (and a task script) when the host's story has
@@ -43,7 +43,7 @@ pub struct FleetOptions {
     pub hosts: usize,
     /// Seed of everything random; the same hosts and seed give byte-identical files.
     pub seed: u64,
-    /// Records of `System` and `Application` (Security gets twice as many).
+    /// Records of `System` and `Application` (Security gets one and a half times as many).
     pub events_per_log: usize,
     /// Write each host as `<NAME>.zip` instead of a folder.
     pub zip: bool,

@@ -175,7 +175,7 @@ fn every_event_log_reads_back_with_its_record_count() {
             ),
         };
         let count = |p: &str| file(&files, p).and_then(|f| f.records).unwrap_or(0) as usize;
-        assert_eq!(count(sec), 2 * K, "{} {sec}", h.name);
+        assert_eq!(count(sec), 3 * K / 2, "{} {sec}", h.name);
         if h.story == Story::Steady {
             // Noise fills the logs up to K exactly; a problem adds its own events.
             let extra = usize::from(h.problem != Problem::Healthy) * 200;

@@ -27,7 +27,7 @@ const USAGE: &str = "usage: gen-fleet N DIR [--seed S] [--events-per-log K] [--z
 Writes N host bundles into DIR (DIR/<HOST>/ or DIR/<HOST>.zip), deterministic by seed.
   --seed S             seed (default 1)
   --events-per-log K   records of System.evtx and Application.evtx per host (default 20000;
-                       Security gets 2K, the other channels scale with K)
+                       Security gets 1.5 K, the other channels scale with K)
   --zip                one .zip bundle per host instead of a folder
   --jobs J             hosts built in parallel (default 1; output identical for any J)
   --no-preallocate     .evtx files end after their last used chunk (Windows pads to 1 MiB steps)

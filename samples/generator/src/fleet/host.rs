@@ -424,7 +424,7 @@ pub fn host_files(plan: &HostPlan, opts: &FleetOptions) -> Result<Vec<HostFile>>
         ..noise::Schedule::default()
     };
     let mut sec_noise = Log::seeded(host, os, "Security", rng.next_u64());
-    noise::security(&sec_schedule, &mut sec_noise, &mut rng, 2 * k);
+    noise::security(&sec_schedule, &mut sec_noise, &mut rng, 3 * k / 2);
     let sec_events = sec_noise.into_events();
 
     if let Some(old) = &plan.renamed_from {

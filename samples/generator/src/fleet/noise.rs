@@ -105,16 +105,47 @@ impl Schedule {
     }
 }
 
-/// An episode kind by weight among those whose largest size fits in `left`.
-fn pick_kind(rng: &mut Rng, kinds: &[(u64, usize)], left: usize) -> Option<usize> {
-    let weights: Vec<u64> = kinds
-        .iter()
-        .map(|(w, size)| if *size <= left { *w } else { 0 })
-        .collect();
-    if weights.iter().all(|w| *w == 0) {
-        return None;
+/// The random episodes of a log: the occasional kinds as often as their rate per day
+/// over the schedule's periods asks (in random order), then the filler kind (the
+/// log's everyday event) until the target is reached.
+struct Draw {
+    rare: Vec<usize>,
+    filler: usize,
+}
+
+impl Draw {
+    /// `rates`: (kind, episodes per day); `filler`: the kind that fills the rest.
+    fn new(s: &Schedule, rng: &mut Rng, rates: &[(usize, f64)], filler: usize) -> Draw {
+        let days: f64 = s
+            .periods
+            .iter()
+            .map(|p| (p.to - p.from).num_seconds().max(0) as f64 / 86_400.0)
+            .sum();
+        let mut rare = Vec::new();
+        for (kind, per_day) in rates {
+            let expected = per_day * days;
+            let fraction = expected.fract();
+            let n = expected.trunc() as usize + usize::from((rng.below(1000) as f64) < fraction * 1000.0);
+            rare.extend(std::iter::repeat_n(*kind, n));
+        }
+        rng.shuffle(&mut rare);
+        Draw { rare, filler }
     }
-    Some(rng.weighted(&weights))
+
+    /// The next kind to add, given its largest size and the events still wanted;
+    /// `single` when only one event is left and the filler takes more.
+    fn next(&mut self, size: impl Fn(usize) -> usize, left: usize, single: usize) -> usize {
+        while let Some(kind) = self.rare.pop() {
+            if size(kind) <= left {
+                return kind;
+            }
+        }
+        if size(self.filler) <= left {
+            self.filler
+        } else {
+            single
+        }
+    }
 }
 
 /// Builds the calendar: the periods' local days and a restart every week in the night
@@ -339,6 +370,14 @@ pub(crate) fn system(s: &Schedule, log: &mut Log<'_>, rng: &mut Rng, target: usi
         }
     }
     let mut left = target.saturating_sub(log.len() - start);
+    // Per day: start types changed, extra time syncs, group policy, DCOM 10016, a DNS
+    // timeout, a SPNEGO warning; the rest demand-start services coming and going.
+    let mut draw = Draw::new(
+        s,
+        rng,
+        &[(1, 4.0), (2, 3.0), (3, 16.0), (4, 6.0), (5, 1.0), (6, 1.0)],
+        0,
+    );
     while left > 0 {
         let Some(t) = s.random_time(rng, Duration::minutes(20)) else {
             break;
@@ -346,18 +385,7 @@ pub(crate) fn system(s: &Schedule, log: &mut Log<'_>, rng: &mut Rng, target: usi
         let Some(p) = s.period_at(t) else { break };
         log.os = p.os;
         let w2008 = p.os == Os::Win2008;
-        let kinds = [
-            (60, 2),
-            (6, 1),
-            (10, 1),
-            (if w2008 { 10 } else { 0 }, 1),
-            (8, 1),
-            (3, 1),
-            (3, 1),
-        ];
-        let Some(kind) = pick_kind(rng, &kinds, left) else {
-            break;
-        };
+        let kind = draw.next(|k| if k == 0 { 2 } else { 1 }, left, 1);
         let before = log.len();
         match kind {
             0 => {
@@ -375,6 +403,7 @@ pub(crate) fn system(s: &Schedule, log: &mut Log<'_>, rng: &mut Rng, target: usi
                 log.scm(t, 7040, None, &["Background Intelligent Transfer Service", from, to]);
             }
             2 => time_sync(log, t),
+            3 if !w2008 => time_sync(log, t),
             3 => {
                 let ms = rng.range(300, 4200).to_string();
                 let gpos = rng.range(2, 9).to_string();
@@ -500,16 +529,17 @@ pub(crate) fn application(s: &Schedule, log: &mut Log<'_>, rng: &mut Rng, target
         }
     }
     let mut left = target.saturating_sub(log.len() - start);
+    // Per day: a desktop program crashing now and then, CAPI2 root-list errors, profile
+    // handle leaks, an update installed about once a week, counters reloaded; the rest
+    // topology discovery of the Exchange processes (profile notices without Exchange).
+    let mut draw = Draw::new(s, rng, &[(0, 0.7), (1, 3.0), (2, 2.0), (3, 0.15), (4, 0.3)], 5);
     while left > 0 {
         let Some(t) = s.random_time(rng, Duration::minutes(20)) else {
             break;
         };
         let Some(p) = s.period_at(t).copied() else { break };
         log.os = p.os;
-        let kinds = [(10, 2), (20, 1), (20, 1), (6, 6), (4, 1), (40, 1)];
-        let Some(kind) = pick_kind(rng, &kinds, left) else {
-            break;
-        };
+        let kind = draw.next(|k| [2, 1, 1, 6, 1, 1][k.min(5)], left, 5);
         let before = log.len();
         match kind {
             0 => {
@@ -618,7 +648,17 @@ pub(crate) fn application(s: &Schedule, log: &mut Log<'_>, rng: &mut Rng, target
                 let svc = s.services.first().copied().unwrap_or(exchange::ADTOPOLOGY);
                 exchange::perf_counters_loaded(log, t, &svc);
             }
-            _ => {
+            _ if p.exchange => {
+                let process = *rng.pick(&[
+                    "Microsoft.Exchange.Directory.TopologyService.exe",
+                    "MSExchangeTransport.exe",
+                    "w3wp.exe",
+                    "mad.exe",
+                    "store.exe",
+                    "Microsoft.Exchange.ServiceHost.exe",
+                    "EdgeTransport.exe",
+                    "MSExchangeMailboxAssistants.exe",
+                ]);
                 let pid = (1100 + rng.below(900)).to_string();
                 log.classic(
                     t,
@@ -628,12 +668,23 @@ pub(crate) fn application(s: &Schedule, log: &mut Log<'_>, rng: &mut Rng, target
                     Level::Information,
                     None,
                     &[
-                        "Microsoft.Exchange.Directory.TopologyService.exe",
+                        process,
                         &pid,
                         &format!("{}\tCDG 1 7 7 1 0 1 1 7 1\n Out-of-site:\n", log.host.dc),
                     ],
                 );
             }
+            _ if p.os == Os::Win2008 => {
+                log.manifest(
+                    t,
+                    "Microsoft-Windows-User Profiles Service",
+                    1531,
+                    Level::Information,
+                    Some("S-1-5-18"),
+                    &[],
+                );
+            }
+            _ => log.classic(t, "Userenv", 1517, 32768, Level::Warning, Some("S-1-5-18"), &[]),
         }
         left = left.saturating_sub(log.len() - before);
     }
@@ -676,8 +727,11 @@ pub(crate) fn security(s: &Schedule, log: &mut Log<'_>, rng: &mut Rng, target: u
         );
         let admin = user == "Administrator" || user == "exadmin";
         let w2008 = p.os == Os::Win2008;
-        let Some(kind) = pick_kind(rng, &[(80, 3), (15, 1), (5, 1)], left) else {
-            break;
+        // A logon takes up to three events (logon, privileges, logoff).
+        let kind = if left >= 3 {
+            rng.weighted(&[80, 15, 5])
+        } else {
+            1 + rng.weighted(&[15, 5])
         };
         let before = log.len();
         match kind {
