@@ -15,7 +15,7 @@
 #   FLEET_GEN_JOBS         gen-fleet --jobs (default 1)
 #   EXDOCTOR               analyzer binary (default target/release/exdoctor)
 # A fleet is generated only when its folder is missing; delete it to regenerate.
-# Before writing a fleet the script checks the free disk space (estimate + 20 %).
+# Before writing a fleet the script checks the free disk space (estimate + 30 %).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -48,13 +48,13 @@ if [ ! -x "$EXDOCTOR" ] || [ ! -x "$GEN" ]; then
 fi
 mkdir -p "$FLEET_DIR"
 
-# Bytes per host of this configuration, measured on a 4-host probe fleet (cached).
+# Bytes per host of this configuration, measured on a 20-host probe fleet (cached).
 per_host_bytes() {
     local probe="$FLEET_DIR/.probe-e$EPL$SUFFIX"
     if [ ! -f "$probe.bytes" ]; then
         rm -rf "$probe"
-        "$GEN" 4 "$probe" --seed "$SEED" --events-per-log "$EPL" "${ZIP_FLAG[@]}" --quiet >/dev/null
-        echo $(( $(du -sb "$probe" | cut -f1) / 4 )) >"$probe.bytes"
+        "$GEN" 20 "$probe" --seed "$SEED" --events-per-log "$EPL" "${ZIP_FLAG[@]}" --quiet >/dev/null
+        echo $(( $(du -sb "$probe" | cut -f1) / 20 )) >"$probe.bytes"
         rm -rf "$probe"
     fi
     cat "$probe.bytes"
@@ -66,7 +66,7 @@ ensure_fleet() {
         return
     fi
     local need free
-    need=$(( $(per_host_bytes) * n * 12 / 10 ))
+    need=$(( $(per_host_bytes) * n * 13 / 10 ))
     free=$(( $(df -B1 --output=avail "$FLEET_DIR" | tail -1) ))
     if [ "$need" -gt "$free" ]; then
         echo "fleet of $n hosts needs ~$((need / 1000000000)) GB, only $((free / 1000000000)) GB free on $FLEET_DIR:" >&2
@@ -79,7 +79,7 @@ ensure_fleet() {
         --manifest "$dir.manifest.json" --quiet >&2
 }
 
-# Runs the analyzer once; prints "wall_seconds peak_kb exit_code".
+# Runs the analyzer once; prints "wall_seconds peak_kb exit_code cpu_seconds".
 run() {
     local dir=$1 threads=$2 out=$3
     local tf
@@ -88,28 +88,31 @@ run() {
     /usr/bin/time -v -o "$tf" "$EXDOCTOR" analyze "$dir" --format json --threads "$threads" --quiet >"$out" 2>/dev/null
     local rc=$?
     set -e
-    local wall kb
+    local wall kb cpu
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$tf" | awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')
     kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
+    cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$tf")
     rm -f "$tf"
-    echo "$wall $kb $rc"
+    echo "$wall $kb $rc $cpu"
 }
 
 verdict() { if awk "BEGIN { exit !($1) }"; then echo "ok"; else echo "MISSED"; fi; }
 
-printf '\n%-8s %10s %8s %10s %10s %8s %10s %5s\n' hosts "input MB" threads "wall s" "MB/s" "x 1->2" "peak MB" rc
+printf '\n%-8s %10s %8s %10s %10s %8s %10s %5s %8s %10s\n' hosts "input MB" threads "wall s" "MB/s" "x 1->2" "peak MB" rc "CPU s" "MB/CPU-s"
 for n in "${SIZES[@]}"; do
     dir="$FLEET_DIR/hosts-$n-s$SEED-e$EPL$SUFFIX"
     ensure_fleet "$n" "$dir" || continue
     bytes=$(du -sb "$dir" | cut -f1)
     mb=$(awk "BEGIN { printf \"%.1f\", $bytes / 1e6 }")
-    read -r w1 kb1 rc1 < <(run "$dir" 1 "$dir.report-t1.json")
-    read -r w2 kb2 rc2 < <(run "$dir" 2 "$dir.report-t2.json")
+    read -r w1 kb1 rc1 c1 < <(run "$dir" 1 "$dir.report-t1.json")
+    read -r w2 kb2 rc2 c2 < <(run "$dir" 2 "$dir.report-t2.json")
     t1=$(awk "BEGIN { printf \"%.0f\", $bytes / 1e6 / $w1 }")
     t2=$(awk "BEGIN { printf \"%.0f\", $bytes / 1e6 / $w2 }")
     speedup=$(awk "BEGIN { printf \"%.2f\", $w1 / $w2 }")
-    printf '%-8s %10s %8s %10s %10s %8s %10s %5s\n' "$n" "$mb" 1 "$w1" "$t1" "" "$((kb1 / 1000))" "$rc1"
-    printf '%-8s %10s %8s %10s %10s %8s %10s %5s\n' "" "" 2 "$w2" "$t2" "$speedup" "$((kb2 / 1000))" "$rc2"
+    printf '%-8s %10s %8s %10s %10s %8s %10s %5s %8s %10s\n' "$n" "$mb" 1 "$w1" "$t1" "" "$((kb1 / 1000))" "$rc1" "$c1" \
+        "$(awk "BEGIN { printf \"%.0f\", $bytes / 1e6 / $c1 }")"
+    printf '%-8s %10s %8s %10s %10s %8s %10s %5s %8s %10s\n' "" "" 2 "$w2" "$t2" "$speedup" "$((kb2 / 1000))" "$rc2" "$c2" \
+        "$(awk "BEGIN { printf \"%.0f\", $bytes / 1e6 / $c2 }")"
     per_core_1=$(awk "BEGIN { print $bytes / $w1 / 1e9 }")
     per_core_2=$(awk "BEGIN { print $bytes / $w2 / 2 / 1e9 }")
     echo "  goal >= 1 GB/s per core: 1 thread $(printf '%.2f' "$per_core_1") GB/s $(verdict "$per_core_1 >= 1"), 2 threads $(printf '%.2f' "$per_core_2") GB/s per core $(verdict "$per_core_2 >= 1")"
@@ -123,3 +126,4 @@ for n in "${SIZES[@]}"; do
 done
 echo
 echo "page cache: $(free -g | awk '/Mem:/ {print $7}') GB available; fleets larger than that are read from disk"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (wall times and speed-up need otherwise idle cores; MB/CPU-s does not)"
