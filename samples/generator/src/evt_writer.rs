@@ -32,8 +32,16 @@ pub fn event_type(level: Level) -> u16 {
 }
 
 fn utf16z(text: &str, out: &mut Vec<u8>) {
-    for unit in text.encode_utf16() {
-        out.extend_from_slice(&unit.to_le_bytes());
+    if text.is_ascii() {
+        let start = out.len();
+        out.resize(start + 2 * text.len(), 0);
+        for (pair, b) in out[start..].chunks_exact_mut(2).zip(text.bytes()) {
+            pair[0] = b;
+        }
+    } else {
+        for unit in text.encode_utf16() {
+            out.extend_from_slice(&unit.to_le_bytes());
+        }
     }
     out.extend_from_slice(&[0, 0]);
 }
@@ -156,6 +164,70 @@ pub fn write_evt(events: &[Event]) -> Vec<u8> {
     out.extend(body);
     out.resize(max_size, 0);
     out
+}
+
+/// Writes a not wrapped `.evt` file event by event (for logs too large to hold as a list
+/// of events first); the bytes are those [`write_evt`] gives for the same events.
+#[derive(Debug)]
+pub struct EvtWriter {
+    /// Placeholder header, then the records so far.
+    out: Vec<u8>,
+    /// Record numbers of the first and the last event.
+    first: Option<u32>,
+    last: u32,
+}
+
+impl Default for EvtWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EvtWriter {
+    /// A writer without events.
+    pub fn new() -> Self {
+        EvtWriter {
+            out: vec![0; HEADER_SIZE],
+            first: None,
+            last: 0,
+        }
+    }
+
+    /// A writer whose output buffer starts with room for `bytes` bytes.
+    pub fn with_capacity(bytes: usize) -> Self {
+        let mut writer = EvtWriter::new();
+        writer.out.reserve(bytes.saturating_sub(HEADER_SIZE));
+        writer
+    }
+
+    /// Appends one event as the next record (its `record_id` is the record number).
+    pub fn push(&mut self, event: &Event) {
+        self.first.get_or_insert(event.record_id as u32);
+        self.last = event.record_id as u32;
+        self.out.extend_from_slice(&encode_record(event));
+    }
+
+    /// The file's bytes: header, records, end-of-file record, zeroed free space.
+    pub fn finish(mut self) -> Vec<u8> {
+        let (oldest, current) = match self.first {
+            Some(first) => (first, self.last + 1),
+            None => (1, 1),
+        };
+        let end = self.out.len();
+        self.out.extend(eof_record(HEADER_SIZE, end, oldest, current));
+        let max_size = round_up(self.out.len());
+        let head = header(&HeaderValues {
+            start: HEADER_SIZE,
+            end,
+            oldest,
+            current,
+            max_size,
+            flags: 0,
+        });
+        self.out[..HEADER_SIZE].copy_from_slice(&head);
+        self.out.resize(max_size, 0);
+        self.out
+    }
 }
 
 /// Writes a wrapped `.evt` file: the live `events` start near the end of the file and

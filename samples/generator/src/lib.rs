@@ -4,5 +4,7 @@
 
 pub mod evt_writer;
 pub mod evtx_writer;
+pub mod fleet;
+pub mod registry;
 pub mod scenarios;
 pub mod synthetic;

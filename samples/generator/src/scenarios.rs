@@ -8,16 +8,27 @@
 //! background noise from a PRNG seeded per log.
 
 mod builder;
-mod crl_stall;
-mod exchange;
-mod healthy;
-mod ntlmssp;
-mod prereq_gaps;
-mod sp1_interrupted;
-mod upgrade_order;
-mod windows;
+pub(crate) mod crl_stall;
+pub(crate) mod exchange;
+pub(crate) mod healthy;
+pub(crate) mod ntlmssp;
+pub(crate) mod prereq_gaps;
+pub(crate) mod sp1_interrupted;
+pub(crate) mod upgrade_order;
+pub(crate) mod windows;
 
+use chrono::{DateTime, Utc};
 use exdoctor_parsers::event::Event;
+
+pub(crate) use builder::{filetime_hex, Host, Log, Os};
+
+/// The System and Application logs of one host's story (events not yet in record
+/// order), and the time its logs were collected.
+pub(crate) struct Story<'a> {
+    pub system: Log<'a>,
+    pub application: Log<'a>,
+    pub collected: DateTime<Utc>,
+}
 
 /// The file format of a sample event log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,9 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use evtx::{EvtxParser, ParserSettings};
 use exdoctor_parsers::event::{Event, EventField, Level};
-use exdoctor_samples::evtx_writer::{try_write_evtx, write_evtx, EvtxWriteError, CHUNK_SIZE, FILE_HEADER_SIZE};
+use exdoctor_samples::evtx_writer::{
+    empty_evtx, try_write_evtx, write_evtx, EvtxWriteError, CHUNK_SIZE, FILE_HEADER_SIZE,
+};
 use serde_json::Value;
 
 /// Reads every record back into an `Event`: the System part from the JSON rendering
@@ -321,10 +323,46 @@ fn too_large_record_and_bad_ids_are_errors() {
 }
 
 #[test]
-fn no_events_give_a_valid_empty_file() {
+fn no_events_give_the_empty_channel_file_windows_writes() {
     let bytes = write_evtx(&[]);
-    assert_eq!(bytes.len(), FILE_HEADER_SIZE);
+    assert_eq!(bytes, empty_evtx());
+    assert_eq!(bytes.len(), FILE_HEADER_SIZE + CHUNK_SIZE);
+    // File header: chunks 0..0, next record id 1, format 3.2, one chunk, clean.
+    assert_eq!(
+        &bytes[..48],
+        b"ElfFile\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01\0\0\0\0\0\0\0\x80\0\0\0\x02\0\x03\0\0\x10\x01\0\0\0\0\0"
+    );
+    // Chunk header: first record number 1, the rest all ones, free space at 512, flags 1.
+    let chunk = &bytes[FILE_HEADER_SIZE..FILE_HEADER_SIZE + 512];
+    assert_eq!(&chunk[..8], b"ElfChnk\0");
+    assert_eq!(u64::from_le_bytes(chunk[8..16].try_into().unwrap()), 1);
+    for at in [16, 24, 32] {
+        assert_eq!(u64::from_le_bytes(chunk[at..at + 8].try_into().unwrap()), u64::MAX);
+    }
+    assert_eq!(u32::from_le_bytes(chunk[48..52].try_into().unwrap()), 512);
+    assert_eq!(u32::from_le_bytes(chunk[120..124].try_into().unwrap()), 1);
+    assert!(
+        bytes[FILE_HEADER_SIZE + 128..].iter().all(|b| *b == 0),
+        "no tables, no records"
+    );
     assert!(read_back(&bytes).is_empty());
+}
+
+/// The writer's empty file is byte for byte a real empty channel of a Windows Server
+/// 2022 collection (when the shared corpus is present).
+#[test]
+fn empty_file_equals_a_real_empty_channel() {
+    let dir = std::env::var_os("EXDOCTOR_CORPUS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
+    let path = dir.join(
+        "evtx-collections/Server2022-APTSimulatorVM/Microsoft-Windows-DeviceManagement-Enterprise-Diagnostics-Provider%4Autopilot.evtx",
+    );
+    let Ok(real) = std::fs::read(&path) else {
+        eprintln!("skipped: {} not found", path.display());
+        return;
+    };
+    assert!(real == empty_evtx(), "differs from {}", path.display());
 }
 
 #[test]

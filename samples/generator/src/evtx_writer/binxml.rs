@@ -162,18 +162,96 @@ impl Elem {
     }
 }
 
+/// FNV-1a (128 bit) of a template's shape: the type code of every substitution slot and
+/// the name (or position) of every EventData item, in order. Two events share a
+/// template exactly when their shapes are equal.
+#[derive(Clone, Copy)]
+pub(crate) struct ShapeHash(u128);
+
+impl Default for ShapeHash {
+    fn default() -> Self {
+        ShapeHash(0x6c62_272e_07bb_0142_62b8_2175_6295_c58d)
+    }
+}
+
+/// Receives the bytes of a template's shape (the hash itself, or a buffer of them).
+trait ShapeSink {
+    fn bytes(&mut self, bytes: &[u8]);
+
+    /// A slot of type `code` (written as two lower-case hex digits and a comma).
+    fn slot(&mut self, code: u8) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        self.bytes(&[HEX[usize::from(code >> 4)], HEX[usize::from(code & 0xf)], b',']);
+    }
+
+    /// An EventData item named `name` (`n<len>:<name>,`) or a positional one (`p,`).
+    fn data_item(&mut self, name: Option<&str>) {
+        match name {
+            Some(name) => {
+                self.bytes(b"n");
+                // The length in decimal, without allocating.
+                let mut digits = [0u8; 20];
+                let mut at = digits.len();
+                let mut n = name.len();
+                loop {
+                    at -= 1;
+                    digits[at] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                self.bytes(&digits[at..]);
+                self.bytes(b":");
+                self.bytes(name.as_bytes());
+                self.bytes(b",");
+            }
+            None => self.bytes(b"p,"),
+        }
+    }
+}
+
+impl ShapeSink for ShapeHash {
+    fn bytes(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u128::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013B);
+        }
+    }
+}
+
+impl ShapeSink for Vec<u8> {
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+impl ShapeHash {
+    /// The hash of shape bytes collected in a buffer.
+    fn of(shape: &[u8]) -> Self {
+        let mut hash = ShapeHash::default();
+        hash.bytes(shape);
+        hash
+    }
+
+    /// The template GUID of the shape.
+    fn guid(self) -> [u8; 16] {
+        self.0.to_le_bytes()
+    }
+}
+
 /// Collects substitution values while the template skeleton is built.
 #[derive(Default)]
 struct Values {
     values: Vec<Value>,
-    shape: String,
+    shape: ShapeHash,
 }
 
 impl Values {
     fn slot(&mut self, value: Value) -> (u16, u8) {
         let index = self.values.len() as u16;
         let code = value.type_code();
-        self.shape.push_str(&format!("{code:02x},"));
+        self.shape.slot(code);
         self.values.push(value);
         (index, code)
     }
@@ -297,10 +375,8 @@ fn build(event: &Event) -> Result<(Elem, Values), EvtxWriteError> {
         let mut item = Elem::new("Data");
         if let Some(name) = &field.name {
             item = item.attr("Name", Attr::Text(name.clone()));
-            v.shape.push_str(&format!("n{}:{name},", name.len()));
-        } else {
-            v.shape.push_str("p,");
         }
+        v.shape.data_item(field.name.as_deref());
         data = data.child(Node::Elem(item.child(v.node(Value::Str(field.value.clone())))));
     }
     let root = Elem::new("Event")
@@ -308,16 +384,6 @@ fn build(event: &Event) -> Result<(Elem, Values), EvtxWriteError> {
         .child(Node::Elem(system))
         .child(Node::Elem(data));
     Ok((root, v))
-}
-
-/// Template GUID: a deterministic 128-bit FNV-1a hash of the template's shape.
-fn template_guid(shape: &str) -> [u8; 16] {
-    let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    for b in shape.bytes() {
-        hash ^= u128::from(b);
-        hash = hash.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013B);
-    }
-    hash.to_le_bytes()
 }
 
 /// Hash of a name as stored in the chunk string table (low 16 bits of `h * 65599 + c`).
@@ -451,7 +517,7 @@ impl Encoder<'_> {
 /// records in `state` the names and template it adds to the chunk.
 pub(crate) fn encode_event(event: &Event, base: u32, state: &mut ChunkState) -> Result<Vec<u8>, EvtxWriteError> {
     let (root, values) = build(event)?;
-    let guid = template_guid(&values.shape);
+    let guid = values.shape.guid();
     let template_id = u32::from_le_bytes([guid[0], guid[1], guid[2], guid[3]]);
     let mut enc = Encoder {
         buf: Vec::with_capacity(1024),
@@ -496,6 +562,119 @@ pub(crate) fn encode_event(event: &Event, base: u32, state: &mut ChunkState) -> 
         enc.buf.extend_from_slice(bytes);
     }
     Ok(enc.buf)
+}
+
+/// Buffers reused from one record to the next by [`encode_known`].
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    /// Value descriptors (size, type, 0) of the record being encoded.
+    desc: Vec<u8>,
+    /// Value data of the record being encoded.
+    data: Vec<u8>,
+    /// The record's BinXML.
+    pub(crate) out: Vec<u8>,
+    /// Shape bytes of the record being encoded.
+    shape: Vec<u8>,
+    /// Template GUIDs of the shapes met so far (hashing a shape costs more than
+    /// looking it up).
+    guids: HashMap<Vec<u8>, [u8; 16]>,
+}
+
+impl Scratch {
+    fn value(&mut self, code: u8, record_id: u64, bytes: impl FnOnce(&mut Vec<u8>)) -> Result<(), EvtxWriteError> {
+        let before = self.data.len();
+        bytes(&mut self.data);
+        let len = self.data.len() - before;
+        let size = u16::try_from(len).map_err(|_| EvtxWriteError::RecordTooLarge { record_id, size: len })?;
+        self.desc.extend_from_slice(&size.to_le_bytes());
+        self.desc.push(code);
+        self.desc.push(0);
+        self.shape.slot(code);
+        Ok(())
+    }
+
+    /// The template GUID of the collected shape.
+    fn guid(&mut self) -> [u8; 16] {
+        if let Some(guid) = self.guids.get(self.shape.as_slice()) {
+            return *guid;
+        }
+        let guid = ShapeHash::of(&self.shape).guid();
+        if self.guids.len() >= 4096 {
+            self.guids.clear();
+        }
+        self.guids.insert(self.shape.clone(), guid);
+        guid
+    }
+}
+
+fn push_utf16(out: &mut Vec<u8>, s: &str) {
+    if s.is_ascii() {
+        let start = out.len();
+        out.resize(start + 2 * s.len(), 0);
+        for (pair, b) in out[start..].chunks_exact_mut(2).zip(s.bytes()) {
+            pair[0] = b;
+        }
+    } else {
+        out.extend(s.encode_utf16().flat_map(u16::to_le_bytes));
+    }
+}
+
+/// Encodes `event` into `scratch.out` when its template is already stored in the chunk
+/// (the common case: only the substitution values are written, the chunk state does
+/// not change); `Ok(false)` when the template is new to the chunk (use [`encode_event`]).
+/// The bytes are the same [`encode_event`] would write.
+pub(crate) fn encode_known(event: &Event, state: &ChunkState, scratch: &mut Scratch) -> Result<bool, EvtxWriteError> {
+    let id = event.record_id;
+    scratch.desc.clear();
+    scratch.data.clear();
+    scratch.shape.clear();
+    // The slots in the order `build` numbers them.
+    scratch.value(ty::STRING, id, |d| push_utf16(d, &event.provider))?;
+    if let Some((_, guid, source_name)) = PROVIDER_GUIDS.iter().find(|(name, _, _)| *name == event.provider) {
+        let guid = guid_bytes(guid).ok_or(EvtxWriteError::Internal("bad provider GUID table entry"))?;
+        scratch.value(ty::GUID, id, |d| d.extend_from_slice(&guid))?;
+        if *source_name {
+            scratch.value(ty::STRING, id, |d| push_utf16(d, &event.provider))?;
+        }
+    }
+    if let Some(q) = event.qualifiers {
+        scratch.value(ty::UINT16, id, |d| d.extend_from_slice(&q.to_le_bytes()))?;
+    }
+    scratch.value(ty::UINT16, id, |d| d.extend_from_slice(&event.event_id.to_le_bytes()))?;
+    let (level, keywords) = level_and_keywords(event.level);
+    scratch.value(ty::UINT8, id, |d| d.push(level))?;
+    scratch.value(ty::UINT16, id, |d| d.extend_from_slice(&0u16.to_le_bytes()))?;
+    scratch.value(ty::HEX_INT64, id, |d| d.extend_from_slice(&keywords.to_le_bytes()))?;
+    let time = filetime(&event.time).ok_or(EvtxWriteError::TimeOutOfRange { record_id: id })?;
+    scratch.value(ty::FILETIME, id, |d| d.extend_from_slice(&time.to_le_bytes()))?;
+    scratch.value(ty::UINT64, id, |d| d.extend_from_slice(&id.to_le_bytes()))?;
+    scratch.value(ty::STRING, id, |d| push_utf16(d, &event.channel))?;
+    scratch.value(ty::STRING, id, |d| push_utf16(d, &event.computer))?;
+    if let Some(sid) = &event.user_sid {
+        let bytes = sid_bytes(sid).ok_or_else(|| EvtxWriteError::InvalidSid {
+            record_id: id,
+            sid: sid.clone(),
+        })?;
+        scratch.value(ty::SID, id, |d| d.extend_from_slice(&bytes))?;
+    }
+    for field in &event.data {
+        scratch.shape.data_item(field.name.as_deref());
+        scratch.value(ty::STRING, id, |d| push_utf16(d, &field.value))?;
+    }
+    let guid = scratch.guid();
+    let Some(&offset) = state.templates.get(&guid) else {
+        return Ok(false);
+    };
+    let count = (scratch.desc.len() / 4) as u32;
+    let out = &mut scratch.out;
+    out.clear();
+    out.extend_from_slice(&[tok::FRAGMENT_HEADER, 1, 1, 0, tok::TEMPLATE_INSTANCE, 1]);
+    out.extend_from_slice(&guid[0..4]);
+    out.extend_from_slice(&offset.to_le_bytes());
+    out.extend_from_slice(&count.to_le_bytes());
+    out.extend_from_slice(&scratch.desc);
+    out.extend_from_slice(&scratch.data);
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -15,35 +15,48 @@ pub(crate) enum Os {
     Win2008,
 }
 
-/// The facts of one sample host that its events need.
+/// The facts of one host that its events need: a sample host of the story sheet, or a
+/// fleet host playing the same story under its own name, zone and dates.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Host {
-    pub fqdn: &'static str,
-    pub netbios: &'static str,
+pub(crate) struct Host<'a> {
+    pub fqdn: &'a str,
+    pub netbios: &'a str,
     /// NetBIOS domain name (`CONTOSO`).
-    pub domain: &'static str,
+    pub domain: &'a str,
     /// Local time = UTC + this many minutes, for the whole period of the log.
     pub utc_offset_minutes: i64,
     /// The time-zone string of EventLog 6013 (`480 Pacific Standard Time`).
-    pub tz_bias: &'static str,
+    pub tz_bias: &'a str,
     /// SID of the administrator who ran setup and rebooted the server.
-    pub admin_sid: &'static str,
+    pub admin_sid: &'a str,
     /// Domain controller the host syncs time with.
-    pub dc: &'static str,
+    pub dc: &'a str,
     /// IPv4 address of the host and of its DC, for W32Time texts.
-    pub ip: &'static str,
-    pub dc_ip: &'static str,
+    pub ip: &'a str,
+    pub dc_ip: &'a str,
+    /// Whole days the story's local times are moved by (0 for the sample hosts).
+    pub shift_days: i64,
 }
 
-impl Host {
-    /// UTC of a local time `YYYY-MM-DD HH:MM:SS` of the host.
+impl Host<'_> {
+    /// UTC of a local time `YYYY-MM-DD HH:MM:SS` of the story, moved by `shift_days`.
     ///
     /// # Panics
     /// On a malformed literal in the scenario source (a bug in the generator).
     pub fn t(&self, local: &str) -> DateTime<Utc> {
         let naive = NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M:%S")
             .unwrap_or_else(|e| panic!("scenario time {local:?}: {e}"));
-        naive.and_utc() - Duration::minutes(self.utc_offset_minutes)
+        naive.and_utc() + Duration::days(self.shift_days) - Duration::minutes(self.utc_offset_minutes)
+    }
+
+    /// The host's local time of a UTC time.
+    pub fn local(&self, time: DateTime<Utc>) -> NaiveDateTime {
+        (time + Duration::minutes(self.utc_offset_minutes)).naive_utc()
+    }
+
+    /// The DNS domain (`contoso.com`), or the NetBIOS domain for a single-label name.
+    pub fn dns_domain(&self) -> &str {
+        self.fqdn.split_once('.').map_or(self.domain, |(_, d)| d)
     }
 }
 
@@ -53,17 +66,17 @@ pub(crate) const SYSTEM_SID: &str = "S-1-5-18";
 pub(crate) const LOCAL_SERVICE_SID: &str = "S-1-5-19";
 
 /// One event log (one channel of one host) being built.
-pub(crate) struct Log {
-    pub host: Host,
+pub(crate) struct Log<'a> {
+    pub host: Host<'a>,
     /// The Windows version writing events from now on (changes on an in-place upgrade).
     pub os: Os,
-    channel: &'static str,
+    channel: String,
     events: Vec<Event>,
     rng: Cell<u64>,
 }
 
-impl Log {
-    pub fn new(host: Host, os: Os, channel: &'static str) -> Self {
+impl<'a> Log<'a> {
+    pub fn new(host: Host<'a>, os: Os, channel: &str) -> Self {
         // Seeded from the host and channel: every log has its own, fixed jitter.
         let seed = host
             .fqdn
@@ -75,10 +88,28 @@ impl Log {
         Log {
             host,
             os,
-            channel,
+            channel: channel.to_owned(),
             events: Vec::new(),
             rng: Cell::new(seed | 1),
         }
+    }
+
+    /// A log whose jitter comes from `seed` rather than from the host and channel names
+    /// (fleet noise next to a story's own log of the same channel).
+    pub fn seeded(host: Host<'a>, os: Os, channel: &str, seed: u64) -> Self {
+        let log = Log::new(host, os, channel);
+        log.rng.set(seed | 1);
+        log
+    }
+
+    /// Number of events added so far.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// The events added so far, in the order they were added (no record ids yet).
+    pub fn into_events(self) -> Vec<Event> {
+        self.events
     }
 
     /// UTC of a local time `YYYY-MM-DD HH:MM:SS` of the host (see [`Host::t`]).
@@ -128,7 +159,7 @@ impl Log {
     ) {
         let computer = self.computer();
         self.events.push(Event {
-            channel: self.channel.to_owned(),
+            channel: self.channel.clone(),
             provider: provider.to_owned(),
             event_id,
             qualifiers,

@@ -21,9 +21,9 @@ use super::exchange::{
     TRANSPORT, TRANSPORT_LOG_SEARCH,
 };
 use super::windows::{app_daily, daily, group_policy, iis_role_added, planned_boots};
-use super::{evtx, SampleLog};
+use super::{evtx, SampleLog, Story};
 
-const HOST: Host = Host {
+const HOST: Host<'static> = Host {
     fqdn: "EXHUB04.contoso.com",
     netbios: "EXHUB04",
     domain: "CONTOSO",
@@ -33,32 +33,43 @@ const HOST: Host = Host {
     dc: "DKDC01.contoso.com",
     ip: "10.40.1.24",
     dc_ip: "10.40.1.10",
+    shift_days: 0,
 };
 
 const PACKAGE: &str = "C:\\Exchange2007SP1\\Setup\\ServerRoles\\Common\\exchangeserver.msi";
 const TIMEOUT: &str = "S.ServiceProcess.TimeoutException";
 
 pub(super) fn logs() -> Vec<SampleLog> {
-    let mut sys = Log::new(HOST, Os::Win2008, "System");
-    let mut app = Log::new(HOST, Os::Win2008, "Application");
-    let admin = HOST.admin_sid;
-    let collected = HOST.t("2008-09-29 08:15:00");
+    let story = story(HOST);
+    vec![
+        evtx("crl-stall/System.evtx", story.system.finish(1_204)),
+        evtx("crl-stall/Application.evtx", story.application.finish(688)),
+    ]
+}
+
+/// The CRL-stall story on `host` (Windows Server 2008): a fresh Hub Transport + Client
+/// Access install whose service starts time out in the Authenticode CRL check.
+pub(crate) fn story(host: Host<'_>) -> Story<'_> {
+    let mut sys = Log::new(host, Os::Win2008, "System");
+    let mut app = Log::new(host, Os::Win2008, "Application");
+    let admin = host.admin_sid;
+    let collected = host.t("2008-09-29 08:15:00");
     // Windows installed on 2008-09-26; roles and features on 2008-09-27.
     let boots = planned_boots(
         &mut sys,
         &mut app,
-        &HOST,
+        &host,
         &["2008-09-26 14:03:11", "2008-09-27 10:48:52", "2008-09-28 17:56:40"],
         71,
     );
-    iis_role_added(&mut sys, HOST.t("2008-09-27 10:21:30"), 20);
+    iis_role_added(&mut sys, host.t("2008-09-27 10:21:30"), 20);
 
     // The setup run.
-    setup_started(&mut app, HOST.t("2008-09-28 18:32:14"), SP1_BUILD);
+    setup_started(&mut app, host.t("2008-09-28 18:32:14"), SP1_BUILD);
     msi_install(
         &mut app,
-        HOST.t("2008-09-28 18:33:05"),
-        HOST.t("2008-09-28 18:46:41"),
+        host.t("2008-09-28 18:33:05"),
+        host.t("2008-09-28 18:46:41"),
         "Microsoft Exchange Server",
         SP1_BUILD,
         PACKAGE,
@@ -72,7 +83,7 @@ pub(super) fn logs() -> Vec<SampleLog> {
         &ADTOPOLOGY,
         "2008-09-28 19:23:47",
     );
-    topology_discovered(&mut app, HOST.t("2008-09-28 19:24:39"));
+    topology_discovered(&mut app, host.t("2008-09-28 19:24:39"));
     install(
         &mut sys,
         &mut app,
@@ -94,8 +105,8 @@ pub(super) fn logs() -> Vec<SampleLog> {
         &TRANSPORT,
         "2008-09-28 20:25:40",
     );
-    start_service(&mut sys, HOST.t("2008-09-28 20:26:31"), &ANTISPAM, admin);
-    start_service(&mut sys, HOST.t("2008-09-28 20:27:02"), &TRANSPORT_LOG_SEARCH, admin);
+    start_service(&mut sys, host.t("2008-09-28 20:26:31"), &ANTISPAM, admin);
+    start_service(&mut sys, host.t("2008-09-28 20:27:02"), &TRANSPORT_LOG_SEARCH, admin);
     // Gap 3: EdgeSync; Client Access native images.
     stall(
         &mut sys,
@@ -105,22 +116,23 @@ pub(super) fn logs() -> Vec<SampleLog> {
         "2008-09-28 21:02:11",
     );
     install(&mut sys, &mut app, "2008-09-28 21:18:20", &[FDS, IMAP4, POP3]);
-    start_service(&mut sys, HOST.t("2008-09-28 21:21:44"), &FDS, admin);
-    setup_completed(&mut app, HOST.t("2008-09-28 21:40:05"), SP1_BUILD);
+    start_service(&mut sys, host.t("2008-09-28 21:21:44"), &FDS, admin);
+    setup_completed(&mut app, host.t("2008-09-28 21:40:05"), SP1_BUILD);
 
     // The next morning.
     daily(&mut sys, &["2008-09-26", "2008-09-27", "2008-09-28"], &boots, collected);
     group_policy(&mut app, &boots, boots[0], collected);
     app_daily(&mut app, &["2008-09-27", "2008-09-28", "2008-09-29"], collected);
-    vec![
-        evtx("crl-stall/System.evtx", sys.finish(1_204)),
-        evtx("crl-stall/Application.evtx", app.finish(688)),
-    ]
+    Story {
+        system: sys,
+        application: app,
+        collected,
+    }
 }
 
 /// Services registered by setup (7045) and their performance counters loaded.
-fn install(sys: &mut Log, app: &mut Log, local: &str, services: &[Svc]) {
-    let mut at = HOST.t(local);
+fn install(sys: &mut Log<'_>, app: &mut Log<'_>, local: &str, services: &[Svc]) {
+    let mut at = sys.host.t(local);
     for svc in services {
         service_installed(sys, at, svc);
         perf_counters_loaded(app, at + Duration::seconds(3) + app.jitter(2000), svc);
@@ -130,8 +142,8 @@ fn install(sys: &mut Log, app: &mut Log, local: &str, services: &[Svc]) {
 
 /// Setup starts `svc`; SCM gives up after 30 s (7009 + 7000 `%%1053`), setup reports
 /// the timeout through Watson (4999), and the service finally runs at `running`.
-fn stall(sys: &mut Log, app: &mut Log, start: &str, svc: &Svc, running: &str) {
-    let at = HOST.t(start);
+fn stall(sys: &mut Log<'_>, app: &mut Log<'_>, start: &str, svc: &Svc, running: &str) {
+    let at = sys.host.t(start);
     let timeout: DateTime<Utc> = start_timeout(sys, at, svc);
     let pid = 4100 + app.rand(900);
     watson(
@@ -143,5 +155,5 @@ fn stall(sys: &mut Log, app: &mut Log, start: &str, svc: &Svc, running: &str) {
         "M.E.C.T.ManageServiceBase.StartService",
         TIMEOUT,
     );
-    sys.scm(HOST.t(running), 7036, None, &[svc.display, "running"]);
+    sys.scm(sys.host.t(running), 7036, None, &[svc.display, "running"]);
 }

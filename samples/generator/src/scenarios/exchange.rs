@@ -550,7 +550,13 @@ pub(crate) fn topology_discovered(app: &mut Log, at: DateTime<Utc>) {
 /// Nightly online maintenance of a mailbox database: ESE 700/701 and MSExchangeIS
 /// Mailbox Store 1221 (free space after online defragmentation), from 01:00 local of `day`.
 pub(crate) fn online_maintenance(app: &mut Log, day: &str, free_mb: u32) {
-    let begin = app.t(&format!("{day} 01:00:00")) + app.jitter(5000);
+    let at = app.t(&format!("{day} 01:00:00"));
+    online_maintenance_at(app, at, free_mb);
+}
+
+/// Online maintenance of the mailbox database starting at `at` (UTC).
+pub(crate) fn online_maintenance_at(app: &mut Log, at: DateTime<Utc>, free_mb: u32) {
+    let begin = at + app.jitter(5000);
     let end = begin + Duration::minutes(35 + app.rand(20) as i64) + app.jitter(60_000);
     let pid = "2576";
     let db = "First Storage Group: ";

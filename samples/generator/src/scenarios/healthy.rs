@@ -16,9 +16,9 @@ use super::exchange::{
     start_service, topology_discovered, Svc, CAS_SERVICES, HUB_SERVICES, MAILBOX_SERVICES, SP1_BUILD,
 };
 use super::windows::{app_daily, daily, group_policy, iis_role_added, planned_boots};
-use super::{evtx, SampleLog};
+use super::{evtx, SampleLog, Story};
 
-const HOST: Host = Host {
+const HOST: Host<'static> = Host {
     fqdn: "EXMBX05.contoso.com",
     netbios: "EXMBX05",
     domain: "CONTOSO",
@@ -28,37 +28,49 @@ const HOST: Host = Host {
     dc: "UKDC01.contoso.com",
     ip: "10.50.1.25",
     dc_ip: "10.50.1.10",
+    shift_days: 0,
 };
 
 pub(super) fn logs() -> Vec<SampleLog> {
-    let mut sys = Log::new(HOST, Os::Win2008, "System");
-    let mut app = Log::new(HOST, Os::Win2008, "Application");
-    let admin = HOST.admin_sid;
-    let collected = HOST.t("2008-06-07 10:05:00");
+    let story = story(HOST);
+    vec![
+        evtx("healthy/System.evtx", story.system.finish(1_032)),
+        evtx("healthy/Application.evtx", story.application.finish(517)),
+    ]
+}
+
+/// The healthy story on `host` (Windows Server 2008): fresh SP1 install of all three
+/// roles on the evening of day 4, nothing a rule flags.
+pub(crate) fn story(host: Host<'_>) -> Story<'_> {
+    let mut sys = Log::new(host, Os::Win2008, "System");
+    let mut app = Log::new(host, Os::Win2008, "Application");
+    let admin = host.admin_sid;
+    let collected = host.t("2008-06-07 10:05:00");
     // Installed 2008-06-02; prerequisites 2008-06-03; restart before the install.
     let boots = planned_boots(
         &mut sys,
         &mut app,
-        &HOST,
+        &host,
         &["2008-06-02 16:10:27", "2008-06-03 11:32:04", "2008-06-05 22:51:36"],
         68,
     );
-    iis_role_added(&mut sys, HOST.t("2008-06-03 10:58:12"), 17);
+    iis_role_added(&mut sys, host.t("2008-06-03 10:58:12"), 17);
     // Benign warnings: a DNS timeout for wpad, a registry handle leaked at log off.
-    let dns = HOST.t("2008-06-04 09:17:45");
+    let dns = host.t("2008-06-04 09:17:45");
+    let wpad = format!("wpad.{}", host.dns_domain());
     sys.manifest(
         dns,
         "Microsoft-Windows-DNS-Client",
         1014,
         Level::Warning,
         Some("S-1-5-20"),
-        &[("QueryName", "wpad.contoso.com"), ("AddressLength", "128")],
+        &[("QueryName", &wpad), ("AddressLength", "128")],
     );
     let leak = format!(
         "1 user registry handles leaked from \\Registry\\User\\{admin}:\nProcess 2412 (\\Device\\HarddiskVolume1\\Windows\\System32\\mmc.exe) has opened key \\REGISTRY\\USER\\{admin}\\Software\\Microsoft\\Windows\\CurrentVersion\\Group Policy\n"
     );
     app.manifest(
-        HOST.t("2008-06-03 11:30:51"),
+        host.t("2008-06-03 11:30:51"),
         "Microsoft-Windows-User Profiles Service",
         1530,
         Level::Warning,
@@ -67,20 +79,20 @@ pub(super) fn logs() -> Vec<SampleLog> {
     );
 
     // The setup run: 23:20 to 00:41.
-    setup_started(&mut app, HOST.t("2008-06-05 23:20:14"), SP1_BUILD);
+    setup_started(&mut app, host.t("2008-06-05 23:20:14"), SP1_BUILD);
     msi_install(
         &mut app,
-        HOST.t("2008-06-05 23:21:30"),
-        HOST.t("2008-06-05 23:34:52"),
+        host.t("2008-06-05 23:21:30"),
+        host.t("2008-06-05 23:34:52"),
         "Microsoft Exchange Server",
         SP1_BUILD,
         "C:\\Exchange2007SP1\\Setup\\ServerRoles\\Common\\exchangeserver.msi",
     );
     role(&mut sys, &mut app, "2008-06-05 23:38:07", HUB_SERVICES);
-    topology_discovered(&mut app, HOST.t("2008-06-05 23:41:55"));
+    topology_discovered(&mut app, host.t("2008-06-05 23:41:55"));
     role(&mut sys, &mut app, "2008-06-05 23:55:31", CAS_SERVICES);
     role(&mut sys, &mut app, "2008-06-06 00:08:19", MAILBOX_SERVICES);
-    setup_completed(&mut app, HOST.t("2008-06-06 00:41:03"), SP1_BUILD);
+    setup_completed(&mut app, host.t("2008-06-06 00:41:03"), SP1_BUILD);
 
     online_maintenance(&mut app, "2008-06-07", 41);
     daily(
@@ -95,16 +107,17 @@ pub(super) fn logs() -> Vec<SampleLog> {
         &["2008-06-03", "2008-06-04", "2008-06-05", "2008-06-06", "2008-06-07"],
         collected,
     );
-    vec![
-        evtx("healthy/System.evtx", sys.finish(1_032)),
-        evtx("healthy/Application.evtx", app.finish(517)),
-    ]
+    Story {
+        system: sys,
+        application: app,
+        collected,
+    }
 }
 
 /// A role's services registered (7045), counters loaded and the automatic ones started.
-fn role(sys: &mut Log, app: &mut Log, local: &str, services: &[Svc]) {
-    let admin = HOST.admin_sid;
-    let mut at = HOST.t(local);
+fn role(sys: &mut Log<'_>, app: &mut Log<'_>, local: &str, services: &[Svc]) {
+    let admin = sys.host.admin_sid;
+    let mut at = sys.host.t(local);
     for svc in services {
         service_installed(sys, at, svc);
         perf_counters_loaded(app, at + Duration::seconds(4) + app.jitter(2000), svc);

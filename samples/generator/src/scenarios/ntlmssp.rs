@@ -18,9 +18,9 @@ use super::exchange::{
     MAIL_SUBMISSION, MSFTESQL, REPL, SA, SEARCH, SERVICEHOST,
 };
 use super::windows::{app_boot, app_daily, boot, daily, group_policy, shutdown, Restart};
-use super::{evtx, SampleLog};
+use super::{evtx, SampleLog, Story};
 
-const HOST: Host = Host {
+const HOST: Host<'static> = Host {
     fqdn: "EXMBX01.contoso.com",
     netbios: "EXMBX01",
     domain: "CONTOSO",
@@ -30,6 +30,7 @@ const HOST: Host = Host {
     dc: "DC01.contoso.com",
     ip: "10.10.1.21",
     dc_ip: "10.10.1.10",
+    shift_days: 0,
 };
 
 /// The exception the three services die of.
@@ -38,21 +39,33 @@ const EXCEPTION: &str = "System.InvalidOperationException";
 const CRASHING: [Svc; 3] = [SERVICEHOST, REPL, SEARCH];
 
 pub(super) fn logs() -> Vec<SampleLog> {
-    let mut sys = Log::new(HOST, Os::Win2003, "System");
-    let mut app = Log::new(HOST, Os::Win2003, "Application");
+    let story = story(HOST);
+    let system = story.system.finish(18_431);
+    let application = story.application.finish(9_214);
+    vec![
+        evtx("ntlmssp-inplace-upgrade/System.evtx", system),
+        evtx("ntlmssp-inplace-upgrade/Application.evtx", application),
+    ]
+}
+
+/// The in-place upgrade story on `host`: Windows Server 2003 until day 5, then 2008 with
+/// the services that list NtLmSsp failing and the ones freed of it crashing.
+pub(crate) fn story(host: Host<'_>) -> Story<'_> {
+    let mut sys = Log::new(host, Os::Win2003, "System");
+    let mut app = Log::new(host, Os::Win2003, "Application");
     let mut boots: Vec<DateTime<Utc>> = Vec::new();
-    let admin = HOST.admin_sid;
+    let admin = host.admin_sid;
 
     // --- Windows Server 2003: the last days before the upgrade. -------------------------
     // Running since a boot on 2008-03-08 (older records have been overwritten).
-    let log_start = HOST.t("2008-03-10 00:00:00");
-    boots.push(HOST.t("2008-03-08 10:14:31"));
+    let log_start = host.t("2008-03-10 00:00:00");
+    boots.push(host.t("2008-03-08 10:14:31"));
     for day in ["2008-03-10", "2008-03-11", "2008-03-12", "2008-03-13", "2008-03-14"] {
         let free = 118 + app.rand(40) as u32;
         online_maintenance(&mut app, day, free);
     }
     // Patch Tuesday updates, restart by Automatic Updates.
-    shutdown(&mut sys, HOST.t("2008-03-12 03:04:12"), Restart::WindowsUpdate);
+    shutdown(&mut sys, host.t("2008-03-12 03:04:12"), Restart::WindowsUpdate);
     boots.push(boot_2003(&mut sys, &mut app, "2008-03-12 03:05:21"));
     // The admin restarts before the upgrade: the last 5.02 banner (12:58).
     let reason = Restart::Admin {
@@ -60,7 +73,7 @@ pub(super) fn logs() -> Vec<SampleLog> {
         reason: "Other (Planned)",
         code: "0x80000000",
     };
-    shutdown(&mut sys, HOST.t("2008-03-14 12:56:41"), reason);
+    shutdown(&mut sys, host.t("2008-03-14 12:56:41"), reason);
     boots.push(boot_2003(&mut sys, &mut app, "2008-03-14 12:58:01"));
     // Windows Server 2008 setup restarts the server into the upgrade.
     let upgrade = Restart::Admin {
@@ -68,7 +81,7 @@ pub(super) fn logs() -> Vec<SampleLog> {
         reason: "Operating System: Upgrade (Planned)",
         code: "0x80020003",
     };
-    let upgrade_at = HOST.t("2008-03-14 13:24:36");
+    let upgrade_at = host.t("2008-03-14 13:24:36");
     shutdown(&mut sys, upgrade_at, upgrade);
     let days_2003 = ["2008-03-10", "2008-03-11", "2008-03-12", "2008-03-13", "2008-03-14"];
     daily(&mut sys, &days_2003, &boots, upgrade_at);
@@ -90,7 +103,7 @@ pub(super) fn logs() -> Vec<SampleLog> {
     }
     dependants_fail(&mut sys, at);
     // The admin tries to start the Information Store by hand: same 7003.
-    let manual = HOST.t("2008-03-14 16:03:17");
+    let manual = host.t("2008-03-14 16:03:17");
     sys.scm(manual, 7035, Some(admin), &[IS.display, "start"]);
     sys.scm(
         manual + Duration::milliseconds(30),
@@ -105,12 +118,12 @@ pub(super) fn logs() -> Vec<SampleLog> {
         reason: "Other (Unplanned)",
         code: "0x0",
     };
-    shutdown(&mut sys, HOST.t("2008-03-14 16:52:40"), reason);
+    shutdown(&mut sys, host.t("2008-03-14 16:52:40"), reason);
     let b = boot_2008(&mut sys, &mut app, "2008-03-14 16:54:09");
     boots.push(b);
     crash_boot(&mut sys, &mut app, b);
     // ... and starts Service Host by hand once more: the fourth crash.
-    manual_start_crash(&mut sys, &mut app, HOST.t("2008-03-14 17:31:05"), &SERVICEHOST, 4);
+    manual_start_crash(&mut sys, &mut app, host.t("2008-03-14 17:31:05"), &SERVICEHOST, 4);
 
     // 2008-03-15: two more restarts, same picture.
     let reason = Restart::Admin {
@@ -118,45 +131,44 @@ pub(super) fn logs() -> Vec<SampleLog> {
         reason: "Other (Unplanned)",
         code: "0x0",
     };
-    shutdown(&mut sys, HOST.t("2008-03-15 09:12:30"), reason);
+    shutdown(&mut sys, host.t("2008-03-15 09:12:30"), reason);
     let c = boot_2008(&mut sys, &mut app, "2008-03-15 09:13:58");
     boots.push(c);
     crash_boot(&mut sys, &mut app, c);
-    manual_start_crash(&mut sys, &mut app, HOST.t("2008-03-15 11:40:12"), &REPL, 4);
+    manual_start_crash(&mut sys, &mut app, host.t("2008-03-15 11:40:12"), &REPL, 4);
     let reason = Restart::Admin {
         process: None,
         reason: "Other (Unplanned)",
         code: "0x0",
     };
-    shutdown(&mut sys, HOST.t("2008-03-15 14:29:51"), reason);
+    shutdown(&mut sys, host.t("2008-03-15 14:29:51"), reason);
     let d = boot_2008(&mut sys, &mut app, "2008-03-15 14:31:22");
     boots.push(d);
     crash_boot(&mut sys, &mut app, d);
 
-    let collected = HOST.t("2008-03-15 16:05:00");
+    let collected = host.t("2008-03-15 16:05:00");
     daily(&mut sys, &["2008-03-15"], &boots, collected);
     group_policy(&mut app, &boots[boots_2003..], log_start, collected);
     app_daily(&mut app, &["2008-03-15"], collected);
 
-    let system = sys.finish(18_431);
-    let application = app.finish(9_214);
-    vec![
-        evtx("ntlmssp-inplace-upgrade/System.evtx", system),
-        evtx("ntlmssp-inplace-upgrade/Application.evtx", application),
-    ]
+    Story {
+        system: sys,
+        application: app,
+        collected,
+    }
 }
 
 /// A Windows 2003 boot with Exchange starting normally.
-fn boot_2003(sys: &mut Log, app: &mut Log, kernel: &str) -> DateTime<Utc> {
-    let t = HOST.t(kernel);
+fn boot_2003(sys: &mut Log<'_>, app: &mut Log<'_>, kernel: &str) -> DateTime<Utc> {
+    let t = sys.host.t(kernel);
     let started = boot(sys, t);
     topology_discovered(app, started + Duration::seconds(58) + app.jitter(9000));
     t
 }
 
 /// A Windows 2008 boot: banner, Topology service up, profile service, 2080.
-fn boot_2008(sys: &mut Log, app: &mut Log, kernel: &str) -> DateTime<Utc> {
-    let t = HOST.t(kernel);
+fn boot_2008(sys: &mut Log<'_>, app: &mut Log<'_>, kernel: &str) -> DateTime<Utc> {
+    let t = sys.host.t(kernel);
     let started = boot(sys, t);
     app_boot(app, started);
     sys.scm(
@@ -176,7 +188,7 @@ fn boot_2008(sys: &mut Log, app: &mut Log, kernel: &str) -> DateTime<Utc> {
 }
 
 /// 7001 `%%1075` for the services that depend on the Information Store.
-fn dependants_fail(sys: &mut Log, after: DateTime<Utc>) {
+fn dependants_fail(sys: &mut Log<'_>, after: DateTime<Utc>) {
     let mut at = after;
     for svc in [MAIL_SUBMISSION, MAILBOX_ASSISTANTS] {
         at += Duration::milliseconds(150) + sys.jitter(500);
@@ -186,7 +198,7 @@ fn dependants_fail(sys: &mut Log, after: DateTime<Utc>) {
 
 /// A boot after the dependency edit: 7003 for SA and IS, 7001 for their dependants, and
 /// ServiceHost/Repl/Search crashing three times each (7031, 7031, 7034).
-fn crash_boot(sys: &mut Log, app: &mut Log, started: DateTime<Utc>) {
+fn crash_boot(sys: &mut Log<'_>, app: &mut Log<'_>, started: DateTime<Utc>) {
     let mut at = started + Duration::seconds(40);
     for svc in [SA, IS] {
         at += Duration::milliseconds(200) + sys.jitter(800);
@@ -205,8 +217,8 @@ fn crash_boot(sys: &mut Log, app: &mut Log, started: DateTime<Utc>) {
 }
 
 /// The admin starts a crashing service by hand: 7035/7036, then it dies again (7034).
-fn manual_start_crash(sys: &mut Log, app: &mut Log, at: DateTime<Utc>, svc: &Svc, count: u32) {
-    let running = start_service(sys, at, svc, HOST.admin_sid);
+fn manual_start_crash(sys: &mut Log<'_>, app: &mut Log<'_>, at: DateTime<Utc>, svc: &Svc, count: u32) {
+    let running = start_service(sys, at, svc, sys.host.admin_sid);
     let dies = running + Duration::seconds(33) + sys.jitter(4000);
     crash(sys, app, running, dies, svc, count, EXCEPTION);
 }

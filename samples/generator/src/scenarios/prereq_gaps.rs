@@ -11,9 +11,9 @@ use exdoctor_parsers::event::Level;
 
 use super::builder::{Host, Log, Os, SYSTEM_SID};
 use super::windows::{app_boot, app_daily, boot, daily, group_policy, shutdown, Restart};
-use super::{evt, SampleLog};
+use super::{evt, SampleLog, Story};
 
-const HOST: Host = Host {
+const HOST: Host<'static> = Host {
     fqdn: "EXCAS03.CORP",
     netbios: "EXCAS03",
     domain: "CORP",
@@ -23,19 +23,30 @@ const HOST: Host = Host {
     dc: "DC01.CORP",
     ip: "172.16.5.23",
     dc_ip: "172.16.5.10",
+    shift_days: 0,
 };
 
 pub(super) fn logs() -> Vec<SampleLog> {
-    let mut sys = Log::new(HOST, Os::Win2003, "System");
-    let mut app = Log::new(HOST, Os::Win2003, "Application");
-    let admin = HOST.admin_sid;
-    let log_start = HOST.t("2008-01-07 00:00:00");
-    let collected = HOST.t("2008-01-14 09:41:00");
-    let mut boots = vec![HOST.t("2007-12-20 08:12:40")];
+    let story = story(HOST);
+    vec![
+        evt("prereq-gaps/SysEvent.Evt", story.system.finish(6_112)),
+        evt("prereq-gaps/AppEvent.Evt", story.application.finish(2_047)),
+    ]
+}
+
+/// The readiness-failure story on `host` (Windows Server 2003): updates, a hotfix whose
+/// restart is postponed, and a setup run that writes no event of its own.
+pub(crate) fn story(host: Host<'_>) -> Story<'_> {
+    let mut sys = Log::new(host, Os::Win2003, "System");
+    let mut app = Log::new(host, Os::Win2003, "Application");
+    let admin = host.admin_sid;
+    let log_start = host.t("2008-01-07 00:00:00");
+    let collected = host.t("2008-01-14 09:41:00");
+    let mut boots = vec![host.t("2007-12-20 08:12:40")];
 
     // Server prepared for Exchange on 2008-01-07: updates, restart.
-    shutdown(&mut sys, HOST.t("2008-01-07 16:38:55"), Restart::WindowsUpdate);
-    let kernel = HOST.t("2008-01-07 16:40:12");
+    shutdown(&mut sys, host.t("2008-01-07 16:38:55"), Restart::WindowsUpdate);
+    let kernel = host.t("2008-01-07 16:40:12");
     let started = boot(&mut sys, kernel);
     app_boot(&mut app, started);
     boots.push(kernel);
@@ -46,14 +57,14 @@ pub(super) fn logs() -> Vec<SampleLog> {
         reason: "Operating System: Hotfix (Planned)",
         code: "0x80020011",
     };
-    shutdown(&mut sys, HOST.t("2008-01-09 18:03:27"), reason);
-    let kernel = HOST.t("2008-01-09 18:04:40");
+    shutdown(&mut sys, host.t("2008-01-09 18:03:27"), reason);
+    let kernel = host.t("2008-01-09 18:04:40");
     let started = boot(&mut sys, kernel);
     app_boot(&mut app, started);
     boots.push(kernel);
 
     // 2008-01-11: a hotfix installed by hand, its restart postponed (pending reboot).
-    let at = HOST.t("2008-01-11 15:21:09");
+    let at = host.t("2008-01-11 15:21:09");
     sys.scm(at, 7035, Some(admin), &["Windows Installer", "start"]);
     sys.scm(at + Duration::seconds(1), 7036, None, &["Windows Installer", "running"]);
     sys.classic(
@@ -78,11 +89,11 @@ pub(super) fn logs() -> Vec<SampleLog> {
         32768,
         Level::Warning,
         Some(SYSTEM_SID),
-        &["CORP\\Administrator"],
+        &[&format!("{}\\Administrator", host.domain)],
     );
 
     // 2008-01-14: the administrator logs on and runs setup (09:12): no events of its own.
-    let logon = HOST.t("2008-01-14 09:04:51");
+    let logon = host.t("2008-01-14 09:04:51");
     sys.scm(logon, 7036, None, &["Help and Support", "running"]);
 
     let days = [
@@ -98,8 +109,9 @@ pub(super) fn logs() -> Vec<SampleLog> {
     daily(&mut sys, &days, &boots, collected);
     group_policy(&mut app, &boots, log_start, collected);
     app_daily(&mut app, &days, collected);
-    vec![
-        evt("prereq-gaps/SysEvent.Evt", sys.finish(6_112)),
-        evt("prereq-gaps/AppEvent.Evt", app.finish(2_047)),
-    ]
+    Story {
+        system: sys,
+        application: app,
+        collected,
+    }
 }

@@ -18,9 +18,9 @@ use super::exchange::{
     CAS_SERVICES, FDS, HUB_SERVICES, IS, MAILBOX_SERVICES, SA, SP1_BUILD,
 };
 use super::windows::{app_boot, app_daily, boot_with_eventlog_at, daily, group_policy};
-use super::{evt, SampleLog};
+use super::{evt, SampleLog, Story};
 
-const HOST: Host = Host {
+const HOST: Host<'static> = Host {
     fqdn: "EXMBX02.beispiel.de",
     netbios: "EXMBX02",
     domain: "BEISPIEL",
@@ -30,18 +30,29 @@ const HOST: Host = Host {
     dc: "DC1.beispiel.de",
     ip: "192.168.20.12",
     dc_ip: "192.168.20.5",
+    shift_days: 0,
 };
 
 const PACKAGE: &str = "D:\\Exchange2007SP1\\Setup\\ServerRoles\\Common\\exchangeserver.msi";
 
 pub(super) fn logs() -> Vec<SampleLog> {
-    let mut sys = Log::new(HOST, Os::Win2003, "System");
-    let mut app = Log::new(HOST, Os::Win2003, "Application");
-    let admin = HOST.admin_sid;
-    let log_start = HOST.t("2007-11-26 00:00:00");
-    let mut boots = vec![HOST.t("2007-11-23 19:02:44")];
-    let crash = HOST.t("2007-11-30 17:41:02");
-    let collected = HOST.t("2007-11-30 18:24:00");
+    let story = story(HOST, Os::Win2003);
+    vec![
+        evt("sp1-interrupted/SysEvent.Evt", story.system.finish(24_907)),
+        evt("sp1-interrupted/AppEvent.Evt", story.application.finish(15_338)),
+    ]
+}
+
+/// The interrupted-upgrade story on `host` running `os`: RTM -> SP1 upgrade, Hub
+/// Transport and Client Access done, the server goes down in the Mailbox role.
+pub(crate) fn story(host: Host<'_>, os: Os) -> Story<'_> {
+    let mut sys = Log::new(host, os, "System");
+    let mut app = Log::new(host, os, "Application");
+    let admin = host.admin_sid;
+    let log_start = host.t("2007-11-26 00:00:00");
+    let mut boots = vec![host.t("2007-11-23 19:02:44")];
+    let crash = host.t("2007-11-30 17:41:02");
+    let collected = host.t("2007-11-30 18:24:00");
 
     daily(
         &mut sys,
@@ -55,8 +66,8 @@ pub(super) fn logs() -> Vec<SampleLog> {
     }
 
     // Setup starts; its service control stops every Exchange service.
-    setup_started(&mut app, HOST.t("2007-11-30 17:12:05"), SP1_BUILD);
-    let mut at = HOST.t("2007-11-30 17:12:41");
+    setup_started(&mut app, host.t("2007-11-30 17:12:05"), SP1_BUILD);
+    let mut at = host.t("2007-11-30 17:12:41");
     let running: Vec<_> = HUB_SERVICES
         .iter()
         .chain(CAS_SERVICES)
@@ -70,7 +81,7 @@ pub(super) fn logs() -> Vec<SampleLog> {
 
     // The Windows Installer transaction upgrading the product files.
     let pid = "3524";
-    let begin = HOST.t("2007-11-30 17:14:22") + app.jitter(900);
+    let begin = host.t("2007-11-30 17:14:22") + app.jitter(900);
     app.classic(
         begin,
         "MsiInstaller",
@@ -80,7 +91,7 @@ pub(super) fn logs() -> Vec<SampleLog> {
         Some(admin),
         &[PACKAGE, pid],
     );
-    let done = HOST.t("2007-11-30 17:19:47") + app.jitter(900);
+    let done = host.t("2007-11-30 17:19:47") + app.jitter(900);
     let text = "Product: Microsoft Exchange Server -- Configuration completed successfully.";
     app.classic(
         done,
@@ -110,28 +121,34 @@ pub(super) fn logs() -> Vec<SampleLog> {
     );
 
     // Hub Transport role, then Client Access: counters reloaded, services started again.
-    let mut at = HOST.t("2007-11-30 17:21:03");
+    let mut at = host.t("2007-11-30 17:21:03");
     for svc in HUB_SERVICES {
         perf_counters_loaded(&mut app, at, svc);
         at += Duration::seconds(4) + app.jitter(3000);
     }
-    let mut at = HOST.t("2007-11-30 17:24:12");
+    let mut at = host.t("2007-11-30 17:24:12");
     for svc in HUB_SERVICES {
         at = start_service(&mut sys, at, svc, admin) + Duration::seconds(2) + sys.jitter(4000);
     }
-    topology_discovered(&mut app, HOST.t("2007-11-30 17:24:51"));
-    perf_counters_loaded(&mut app, HOST.t("2007-11-30 17:27:30"), &FDS);
-    start_service(&mut sys, HOST.t("2007-11-30 17:28:55"), &FDS, admin);
+    topology_discovered(&mut app, host.t("2007-11-30 17:24:51"));
+    perf_counters_loaded(&mut app, host.t("2007-11-30 17:27:30"), &FDS);
+    start_service(&mut sys, host.t("2007-11-30 17:28:55"), &FDS, admin);
 
     // Mailbox role (BuildToBuildUpgrade) from 17:29:40: counters of SA and IS reloaded,
     // then nothing more: the server goes down at 17:41:02.
-    perf_counters_loaded(&mut app, HOST.t("2007-11-30 17:31:18"), &SA);
-    perf_counters_loaded(&mut app, HOST.t("2007-11-30 17:31:22"), &IS);
+    perf_counters_loaded(&mut app, host.t("2007-11-30 17:31:18"), &SA);
+    perf_counters_loaded(&mut app, host.t("2007-11-30 17:31:22"), &IS);
 
     // The reboot: banner, EventLog start and the unexpected-shutdown report at 17:52:10.
-    let eventlog = HOST.t("2007-11-30 17:52:10");
-    let kernel = HOST.t("2007-11-30 17:51:58");
+    let eventlog = host.t("2007-11-30 17:52:10");
+    let kernel = host.t("2007-11-30 17:51:58");
     boot_with_eventlog_at(&mut sys, kernel, eventlog);
+    // The time and date of the unexpected shutdown, as the EventLog service writes them.
+    let down = host.local(crash);
+    let (down_time, down_date) = (
+        down.format("%-I:%M:%S %p").to_string(),
+        down.format("%-m/%-d/%Y").to_string(),
+    );
     sys.classic(
         eventlog,
         "EventLog",
@@ -139,7 +156,7 @@ pub(super) fn logs() -> Vec<SampleLog> {
         32768,
         Level::Error,
         None,
-        &["5:41:02 PM", "11/30/2007"],
+        &[&down_time, &down_date],
     );
     boots.push(kernel);
     app_boot(&mut app, eventlog);
@@ -151,8 +168,9 @@ pub(super) fn logs() -> Vec<SampleLog> {
         &["2007-11-26", "2007-11-27", "2007-11-28", "2007-11-29", "2007-11-30"],
         collected,
     );
-    vec![
-        evt("sp1-interrupted/SysEvent.Evt", sys.finish(24_907)),
-        evt("sp1-interrupted/AppEvent.Evt", app.finish(15_338)),
-    ]
+    Story {
+        system: sys,
+        application: app,
+        collected,
+    }
 }
