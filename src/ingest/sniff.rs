@@ -65,10 +65,18 @@ fn head_text(head: &[u8]) -> String {
 }
 
 /// `Level,Date and Time,Source,Event ID,Task Category` (English Event Viewer), or any
-/// header naming a source and an event id column.
+/// header of short column names with a source (or provider) and an event id column.
+/// Prose that mentions the words (a comment, a README) is not a header.
 fn looks_like_event_csv_header(line: &str) -> bool {
-    let lower = line.to_ascii_lowercase();
-    lower.contains(',') && lower.contains("event id") && (lower.contains("source") || lower.contains("provider"))
+    let columns: Vec<String> = line
+        .split(',')
+        .map(|c| c.trim().trim_matches('"').trim().to_ascii_lowercase())
+        .collect();
+    let is = |names: &[&str]| columns.iter().any(|c| names.contains(&c.as_str()));
+    columns.len() >= 3
+        && columns.iter().all(|c| c.len() <= 40)
+        && is(&["event id", "eventid", "event_id", "id"])
+        && is(&["source", "provider", "provider name", "providername"])
 }
 
 /// `[<date> <time>] [<digit>] ...`
@@ -92,6 +100,26 @@ fn looks_like_setup_log_line(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_viewer_headers_and_not_prose() {
+        assert!(looks_like_event_csv_header(
+            "Level,Date and Time,Source,Event ID,Task Category"
+        ));
+        assert!(looks_like_event_csv_header(
+            "\"Level\",\"Date and Time\",\"Source\",\"Event ID\""
+        ));
+        assert!(!looks_like_event_csv_header(
+            "//! The other channels: the names, providers, event ids and EventData field names"
+        ));
+        assert_eq!(
+            sniff(
+                "channels.rs",
+                b"//! names, providers, event ids and fields\nfn main() {}\n"
+            ),
+            None
+        );
+    }
 
     #[test]
     fn sniffs_binary_logs() {
