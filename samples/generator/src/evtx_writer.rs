@@ -33,13 +33,31 @@ const RECORD_HEADER_SIZE: usize = 24;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EvtxWriteError {
     /// One record does not fit into an empty chunk (or a value exceeds 64 KiB).
-    RecordTooLarge { record_id: u64, size: usize },
+    RecordTooLarge {
+        /// The record.
+        record_id: u64,
+        /// Its size in bytes.
+        size: usize,
+    },
     /// Record ids must strictly increase through the file.
-    RecordIdsNotIncreasing { previous: u64, record_id: u64 },
+    RecordIdsNotIncreasing {
+        /// The id before it.
+        previous: u64,
+        /// The record.
+        record_id: u64,
+    },
     /// `user_sid` is not a valid `S-R-A-S...` string.
-    InvalidSid { record_id: u64, sid: String },
+    InvalidSid {
+        /// The record.
+        record_id: u64,
+        /// The SID as given.
+        sid: String,
+    },
     /// The event time is before 1601 (not representable as FILETIME).
-    TimeOutOfRange { record_id: u64 },
+    TimeOutOfRange {
+        /// The record.
+        record_id: u64,
+    },
     /// More chunks than the file header can count (65,535).
     TooManyChunks,
     /// A bug in the writer itself.

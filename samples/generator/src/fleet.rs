@@ -66,10 +66,13 @@ impl Default for FleetOptions {
 /// What was written for one host.
 #[derive(Debug, Clone)]
 pub struct HostSummary {
+    /// The host's name.
     pub name: String,
+    /// The problem it was given.
     pub problem: Problem,
     /// The folder or zip written.
     pub path: PathBuf,
+    /// Files written.
     pub files: usize,
     /// Bytes of all files (before compression).
     pub bytes: u64,

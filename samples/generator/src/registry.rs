@@ -15,10 +15,15 @@
 /// Value data as regedit exports it.
 #[derive(Debug, Clone)]
 pub enum Val {
+    /// `REG_SZ`.
     Sz(String),
+    /// `REG_EXPAND_SZ` (`hex(2):` in the export).
     Expand(String),
+    /// `REG_MULTI_SZ` (`hex(7):`).
     Multi(Vec<String>),
+    /// `REG_DWORD`.
     Dword(u32),
+    /// `REG_BINARY` (`hex:`).
     Binary(Vec<u8>),
 }
 
@@ -248,9 +253,17 @@ pub fn render(exports: &[Export], format: Format) -> Vec<u8> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Os {
     /// Windows Server 2003 (R2) x64 SP2, 5.2.3790.
-    W2003 { r2: bool, enterprise: bool },
+    W2003 {
+        /// Release 2.
+        r2: bool,
+        /// Enterprise Edition (else Standard).
+        enterprise: bool,
+    },
     /// Windows Server 2008 x64 SP1, 6.0.6001.
-    W2008 { enterprise: bool },
+    W2008 {
+        /// Enterprise Edition (else Standard).
+        enterprise: bool,
+    },
 }
 
 impl Os {
@@ -263,8 +276,11 @@ impl Os {
 /// An Exchange 2007 server role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
+    /// Mailbox.
     Mailbox,
+    /// Hub Transport.
     Hub,
+    /// Client Access.
     Cas,
 }
 
@@ -331,9 +347,13 @@ pub struct RegHost<'a> {
     pub name: &'a str,
     /// DNS domain (`contoso.com`, or a single label such as `CORP`).
     pub domain: &'a str,
+    /// Its Windows version.
     pub os: Os,
+    /// Its time zone.
     pub tz: Tz,
+    /// Its Exchange roles.
     pub roles: Vec<Role>,
+    /// The role keys of `v8.0` with their versions and watermarks.
     pub role_keys: Vec<RoleKey>,
     /// MSI build of `v8.0\\Setup` (major, minor, build, revision); `None` = no Exchange.
     pub msi: Option<(u32, u32, u32, u32)>,
@@ -352,9 +372,11 @@ pub struct RegHost<'a> {
     pub control_set_paths: bool,
     /// "Enable Remote Streaming Backup" on MSExchangeIS\\ParametersSystem.
     pub remote_streaming_backup: Option<u32>,
+    /// `RegisteredOwner` of `Windows NT\\CurrentVersion`.
     pub registered_owner: &'a str,
     /// IPv4 address of the host and of its DNS server.
     pub ip: &'a str,
+    /// IPv4 address of its DNS server.
     pub dns: &'a str,
     /// Format of `windows.reg` (the other exports are always version 5).
     pub format_windows: Format,

@@ -44,6 +44,7 @@ pub enum LogFormat {
 pub struct SampleLog {
     /// Path relative to the `samples/` folder, e.g. `crl-stall/System.evtx`.
     pub path: &'static str,
+    /// EVTX or legacy EVT.
     pub format: LogFormat,
     /// The events in record order (time order, record ids increasing).
     pub events: Vec<Event>,

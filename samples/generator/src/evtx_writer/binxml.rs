@@ -40,30 +40,30 @@ const PROVIDER_GUIDS: &[(&str, &str, bool)] = &[
 
 /// BinXML value types (MS-EVEN6 2.2.3.1 / libevtx).
 mod ty {
-    pub const STRING: u8 = 0x01;
-    pub const UINT8: u8 = 0x04;
-    pub const UINT16: u8 = 0x06;
-    pub const UINT64: u8 = 0x0a;
-    pub const GUID: u8 = 0x0f;
-    pub const FILETIME: u8 = 0x11;
-    pub const SID: u8 = 0x13;
-    pub const HEX_INT64: u8 = 0x15;
+    pub(super) const STRING: u8 = 0x01;
+    pub(super) const UINT8: u8 = 0x04;
+    pub(super) const UINT16: u8 = 0x06;
+    pub(super) const UINT64: u8 = 0x0a;
+    pub(super) const GUID: u8 = 0x0f;
+    pub(super) const FILETIME: u8 = 0x11;
+    pub(super) const SID: u8 = 0x13;
+    pub(super) const HEX_INT64: u8 = 0x15;
 }
 
 /// BinXML tokens.
 mod tok {
-    pub const EOF: u8 = 0x00;
-    pub const OPEN_START: u8 = 0x01;
-    pub const CLOSE_START: u8 = 0x02;
-    pub const CLOSE_EMPTY: u8 = 0x03;
-    pub const END_ELEMENT: u8 = 0x04;
-    pub const VALUE: u8 = 0x05;
-    pub const ATTRIBUTE: u8 = 0x06;
-    pub const TEMPLATE_INSTANCE: u8 = 0x0c;
-    pub const SUBSTITUTION: u8 = 0x0d;
-    pub const FRAGMENT_HEADER: u8 = 0x0f;
+    pub(super) const EOF: u8 = 0x00;
+    pub(super) const OPEN_START: u8 = 0x01;
+    pub(super) const CLOSE_START: u8 = 0x02;
+    pub(super) const CLOSE_EMPTY: u8 = 0x03;
+    pub(super) const END_ELEMENT: u8 = 0x04;
+    pub(super) const VALUE: u8 = 0x05;
+    pub(super) const ATTRIBUTE: u8 = 0x06;
+    pub(super) const TEMPLATE_INSTANCE: u8 = 0x0c;
+    pub(super) const SUBSTITUTION: u8 = 0x0d;
+    pub(super) const FRAGMENT_HEADER: u8 = 0x0f;
     /// "More data" flag: an element with attributes, or an attribute followed by more.
-    pub const MORE: u8 = 0x40;
+    pub(super) const MORE: u8 = 0x40;
 }
 
 /// Names and templates already stored in one chunk, and the chunk's hash tables.

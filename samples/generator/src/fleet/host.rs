@@ -28,6 +28,7 @@ use crate::scenarios::{self, Host, Log, Os, Story};
 pub struct HostFile {
     /// Path inside the host's folder (or zip), with `/` separators.
     pub path: String,
+    /// The file's content.
     pub bytes: Vec<u8>,
     /// Number of event records, for event logs.
     pub records: Option<u64>,

@@ -199,6 +199,7 @@ pub struct Zone {
     pub tz: Tz,
     /// English names EventLog 6013 writes in standard and in daylight time.
     pub standard_text: &'static str,
+    /// The name in daylight time.
     pub daylight_text: &'static str,
     /// Culture of the servers in this zone.
     pub locale: Locale,
@@ -423,12 +424,17 @@ pub struct HostPlan {
     pub name: String,
     /// `name.domain`.
     pub fqdn: String,
+    /// Its organization.
     pub org: &'static Org,
+    /// Its time zone.
     pub zone: &'static Zone,
     /// Culture of the setup log's timestamps.
     pub locale: Locale,
+    /// The problem it was given.
     pub problem: Problem,
+    /// The scenario story behind its logs.
     pub story: Story,
+    /// Its Windows version.
     pub windows: Windows,
     /// Exchange roles (installed, or being installed).
     pub roles: Vec<Role>,
@@ -448,6 +454,7 @@ pub struct HostPlan {
     pub ip: String,
     /// Domain controller of the host's site.
     pub dc: String,
+    /// IPv4 address of that domain controller.
     pub dc_ip: String,
     /// Collection time for hosts without a story (stories bring their own).
     pub collected: DateTime<Utc>,

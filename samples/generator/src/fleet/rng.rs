@@ -4,18 +4,18 @@
 
 /// A small deterministic pseudo-random generator (SplitMix64).
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub(super) struct Rng(u64);
 
 impl Rng {
     /// A generator for `stream` of the fleet seeded with `seed`.
-    pub fn new(seed: u64, stream: u64) -> Rng {
+    pub(super) fn new(seed: u64, stream: u64) -> Rng {
         let mut rng = Rng(seed ^ 0x9e37_79b9_7f4a_7c15u64.wrapping_mul(stream.wrapping_add(1)));
         rng.next_u64();
         rng
     }
 
     /// A generator derived from this one for a named sub-stream (a channel, a file).
-    pub fn fork(&self, name: &str) -> Rng {
+    pub(super) fn fork(&self, name: &str) -> Rng {
         let h = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
         });
@@ -23,7 +23,7 @@ impl Rng {
     }
 
     /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
+    pub(super) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -32,7 +32,7 @@ impl Rng {
     }
 
     /// A number in `0..n` (0 when `n` is 0).
-    pub fn below(&mut self, n: u64) -> u64 {
+    pub(super) fn below(&mut self, n: u64) -> u64 {
         if n == 0 {
             0
         } else {
@@ -41,7 +41,7 @@ impl Rng {
     }
 
     /// A number in `lo..=hi`.
-    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+    pub(super) fn range(&mut self, lo: i64, hi: i64) -> i64 {
         if hi <= lo {
             lo
         } else {
@@ -50,17 +50,17 @@ impl Rng {
     }
 
     /// True with probability `per_mille`/1000.
-    pub fn chance(&mut self, per_mille: u64) -> bool {
+    pub(super) fn chance(&mut self, per_mille: u64) -> bool {
         self.below(1000) < per_mille
     }
 
     /// One element of a non-empty slice (the first one of an empty slice is a bug).
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(super) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len() as u64) as usize]
     }
 
     /// An index chosen with the given weights (all zero: index 0).
-    pub fn weighted(&mut self, weights: &[u64]) -> usize {
+    pub(super) fn weighted(&mut self, weights: &[u64]) -> usize {
         let total: u64 = weights.iter().sum();
         let mut x = self.below(total);
         for (i, w) in weights.iter().enumerate() {
@@ -73,13 +73,13 @@ impl Rng {
     }
 
     /// Upper-case letters and digits, as Windows makes up `WIN-XXXXXXXXXXX` names.
-    pub fn alnum(&mut self, len: usize) -> String {
+    pub(super) fn alnum(&mut self, len: usize) -> String {
         const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
         (0..len).map(|_| char::from(*self.pick(CHARS))).collect()
     }
 
     /// Shuffles `items` in place (Fisher-Yates).
-    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+    pub(super) fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = self.below(i as u64 + 1) as usize;
             items.swap(i, j);

@@ -43,19 +43,19 @@ impl Host<'_> {
     ///
     /// # Panics
     /// On a malformed literal in the scenario source (a bug in the generator).
-    pub fn t(&self, local: &str) -> DateTime<Utc> {
+    pub(crate) fn t(&self, local: &str) -> DateTime<Utc> {
         let naive = NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M:%S")
             .unwrap_or_else(|e| panic!("scenario time {local:?}: {e}"));
         naive.and_utc() + Duration::days(self.shift_days) - Duration::minutes(self.utc_offset_minutes)
     }
 
     /// The host's local time of a UTC time.
-    pub fn local(&self, time: DateTime<Utc>) -> NaiveDateTime {
+    pub(crate) fn local(&self, time: DateTime<Utc>) -> NaiveDateTime {
         (time + Duration::minutes(self.utc_offset_minutes)).naive_utc()
     }
 
     /// The DNS domain (`contoso.com`), or the NetBIOS domain for a single-label name.
-    pub fn dns_domain(&self) -> &str {
+    pub(crate) fn dns_domain(&self) -> &str {
         self.fqdn.split_once('.').map_or(self.domain, |(_, d)| d)
     }
 }
@@ -76,7 +76,7 @@ pub(crate) struct Log<'a> {
 }
 
 impl<'a> Log<'a> {
-    pub fn new(host: Host<'a>, os: Os, channel: &str) -> Self {
+    pub(crate) fn new(host: Host<'a>, os: Os, channel: &str) -> Self {
         // Seeded from the host and channel: every log has its own, fixed jitter.
         let seed = host
             .fqdn
@@ -96,29 +96,29 @@ impl<'a> Log<'a> {
 
     /// A log whose jitter comes from `seed` rather than from the host and channel names
     /// (fleet noise next to a story's own log of the same channel).
-    pub fn seeded(host: Host<'a>, os: Os, channel: &str, seed: u64) -> Self {
+    pub(crate) fn seeded(host: Host<'a>, os: Os, channel: &str, seed: u64) -> Self {
         let log = Log::new(host, os, channel);
         log.rng.set(seed | 1);
         log
     }
 
     /// Number of events added so far.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.events.len()
     }
 
     /// The events added so far, in the order they were added (no record ids yet).
-    pub fn into_events(self) -> Vec<Event> {
+    pub(crate) fn into_events(self) -> Vec<Event> {
         self.events
     }
 
     /// UTC of a local time `YYYY-MM-DD HH:MM:SS` of the host (see [`Host::t`]).
-    pub fn t(&self, local: &str) -> DateTime<Utc> {
+    pub(crate) fn t(&self, local: &str) -> DateTime<Utc> {
         self.host.t(local)
     }
 
     /// A deterministic pseudo-random number in `0..n` (xorshift64).
-    pub fn rand(&self, n: u64) -> u64 {
+    pub(crate) fn rand(&self, n: u64) -> u64 {
         let mut x = self.rng.get();
         x ^= x << 13;
         x ^= x >> 7;
@@ -132,7 +132,7 @@ impl<'a> Log<'a> {
     }
 
     /// A jitter of `0..max_ms` milliseconds plus sub-millisecond ticks, as real logs have.
-    pub fn jitter(&self, max_ms: u64) -> Duration {
+    pub(crate) fn jitter(&self, max_ms: u64) -> Duration {
         let ms = self.rand(max_ms.max(1));
         let ticks = self.rand(10_000);
         Duration::milliseconds(ms as i64) + Duration::nanoseconds(ticks as i64 * 100)
@@ -147,7 +147,7 @@ impl<'a> Log<'a> {
 
     /// Adds an event; record ids are assigned by [`Log::finish`].
     #[allow(clippy::too_many_arguments)]
-    pub fn add(
+    pub(crate) fn add(
         &mut self,
         time: DateTime<Utc>,
         provider: &str,
@@ -175,7 +175,7 @@ impl<'a> Log<'a> {
 
     /// A classic (ReportEvent) event with positional insertion strings.
     #[allow(clippy::too_many_arguments)]
-    pub fn classic(
+    pub(crate) fn classic(
         &mut self,
         time: DateTime<Utc>,
         provider: &str,
@@ -197,7 +197,7 @@ impl<'a> Log<'a> {
     }
 
     /// A manifest event (Windows Server 2008 providers): named data, no qualifiers.
-    pub fn manifest(
+    pub(crate) fn manifest(
         &mut self,
         time: DateTime<Utc>,
         provider: &str,
@@ -210,7 +210,7 @@ impl<'a> Log<'a> {
     }
 
     /// Insertion strings `param1..paramN` on 2008, positional on 2003 (SCM, USER32).
-    pub fn params(&self, values: &[&str]) -> Vec<EventField> {
+    pub(crate) fn params(&self, values: &[&str]) -> Vec<EventField> {
         match self.os {
             Os::Win2003 => positional(values),
             Os::Win2008 => values
@@ -225,7 +225,7 @@ impl<'a> Log<'a> {
     }
 
     /// A Service Control Manager event; qualifiers follow the severity as Windows writes them.
-    pub fn scm(&mut self, time: DateTime<Utc>, event_id: u16, user_sid: Option<&str>, values: &[&str]) {
+    pub(crate) fn scm(&mut self, time: DateTime<Utc>, event_id: u16, user_sid: Option<&str>, values: &[&str]) {
         let (level, qualifiers) = match event_id {
             7000..=7034 => (Level::Error, 49152),
             _ => (Level::Information, 16384),
@@ -244,7 +244,7 @@ impl<'a> Log<'a> {
 
     /// The events in time order (stable: same-time events keep the order they were added
     /// in) with record ids `first_record_id..`.
-    pub fn finish(mut self, first_record_id: u64) -> Vec<Event> {
+    pub(crate) fn finish(mut self, first_record_id: u64) -> Vec<Event> {
         self.events.sort_by_key(|e| e.time);
         for (i, event) in self.events.iter_mut().enumerate() {
             event.record_id = first_record_id + i as u64;
