@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod findings;
 pub mod ingest;
+pub mod platform;
 pub mod registry;
 pub mod report;
 pub mod rules;
