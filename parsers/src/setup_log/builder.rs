@@ -1,6 +1,7 @@
 //! Assembles runs, tasks, error blocks, readiness results and gaps from the records in
 //! one pass; the date order is decided at the end and applied to the gap candidates.
 
+use super::ad_changes;
 use super::facts::{classify, Fact};
 use super::records::{Record, RecordIter, Tag};
 use super::{
@@ -129,6 +130,7 @@ impl<'a> RunState<'a> {
                 failed_rules: Vec::new(),
                 gaps: Vec::new(),
                 backward_steps: 0,
+                ad_changes: Vec::new(),
             },
             open_tasks: Vec::new(),
             open_block: None,
@@ -283,6 +285,9 @@ impl<'a> RunState<'a> {
                 }
                 self.ignore_mark = run.errors.len();
                 self.close_block();
+            }
+            Fact::DeleteDsObject => {
+                ad_changes::scan_record(rec, self.open_tasks.last().copied(), &mut run.ad_changes);
             }
             Fact::Banner | Fact::Start { .. } | Fact::Other => {}
         }
@@ -527,6 +532,15 @@ pub(super) fn build(input: &[u8]) -> SetupLog<'_> {
                 iter.orphan_lines()
             ),
         });
+    }
+    // Deletion entries whose path is not a DN: kept as text, reported here.
+    for change in runs.iter().flat_map(|r| &r.ad_changes) {
+        if let Some(problem) = change.problem {
+            problems.push(ParseError::Line {
+                line: u64::from(change.line),
+                message: format!("malformed DS object path ({problem}), kept as text: {}", change.path),
+            });
+        }
     }
     SetupLog {
         input,

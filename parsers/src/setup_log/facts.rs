@@ -39,6 +39,8 @@ pub(super) enum Fact<'a> {
         requested: Text<'a>,
     },
     IgnoringPreviousErrors,
+    /// Starts with `Deleteting ` (sic) or `Deleting `: may hold `DS object <path>` deletions.
+    DeleteDsObject,
     /// A header fact was stored (or nothing special).
     Other,
 }
@@ -68,6 +70,7 @@ pub(super) fn classify<'a>(depth: u8, message: Text<'a>, header: &mut RunHeader<
                 return Fact::EndOfSetup;
             }
         }
+        b'D' if super::ad_changes::is_deletion_message(bytes) => return Fact::DeleteDsObject,
         b'F' => {
             if let Some(rest) = message.strip_prefix("Failed [Rule:") {
                 return failed_rule(rest);
@@ -383,6 +386,22 @@ mod tests {
             Fact::Other
         );
         assert_eq!(fact(1, "Starting Microsoft Exchange Server 2019 Setup").0, Fact::Other);
+    }
+
+    #[test]
+    fn deletions() {
+        for line in [
+            "Deleteting DS object /dc=de/cn=x",
+            "Deleting DS object /o=X/cn=y",
+            "Deleting DS object",
+            // Only the verb is checked here; the scan finds no entry in it.
+            "Deleting file C:\\x",
+        ] {
+            assert_eq!(fact(2, line).0, Fact::DeleteDsObject, "{line}");
+        }
+        for line in ["DS object /dc=de", "Deletingx DS object /dc=de", "Deleting"] {
+            assert_eq!(fact(2, line).0, Fact::Other, "{line}");
+        }
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! errors and readiness results all borrow the input. A UTF-16 file is decoded once by
 //! [`decode`] first. Timestamps are kept raw and resolved with the file's
 //! [`DateOrder`], decided from the whole file ([`SetupLog::date_order`]).
+//! Each run also lists the AD objects setup logged as deleted ([`AdChange`], with
+//! [`Run::ad_change_summary`]).
 //!
 //! ```
 //! use exdoctor_parsers::setup_log::{decode, parse_setup_log, RunResult};
@@ -19,8 +21,10 @@
 //! assert_eq!(log.runs[0].header.setup_version.map(|v| v.to_string()), Some("15.2.792.3".into()));
 //! ```
 
+mod ad_changes;
 mod builder;
 mod facts;
+mod lcid;
 mod records;
 mod text;
 
@@ -29,6 +33,10 @@ use std::borrow::Cow;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
+pub use ad_changes::{
+    AdChange, AdChangeSummary, AdChangeTask, AdContainer, ContainerCount, Locale, LocaleCount, PathProblem, PathRoot,
+};
+pub use lcid::{culture_name, parse_hex_lcid};
 pub use records::{Record, RecordIter, Tag};
 pub use text::Text;
 
@@ -376,9 +384,22 @@ pub struct Run<'a> {
     pub gaps: Vec<Gap>,
     /// Consecutive records whose time goes backwards.
     pub backward_steps: u32,
+    /// AD objects the run logged as deleted (`Deleteting DS object <path>`), in file order.
+    pub ad_changes: Vec<AdChange<'a>>,
 }
 
 impl<'a> Run<'a> {
+    /// The deletions of the run summed up (per container, per locale, the tasks they ran
+    /// in and whether those ended); `None` when the run deleted nothing.
+    pub fn ad_change_summary(&self) -> Option<AdChangeSummary<'a>> {
+        ad_changes::summarize(&self.ad_changes, &self.tasks, self.result != RunResult::Completed)
+    }
+
+    /// The innermost task open when `change` was logged.
+    pub fn ad_change_task(&self, change: &AdChange<'_>) -> Option<&Task<'a>> {
+        change.task.and_then(|i| self.tasks.get(i))
+    }
+
     /// Tasks begun and never ended (the work in progress of an interrupted run).
     pub fn unfinished_tasks(&self) -> impl Iterator<Item = &Task<'a>> {
         self.tasks.iter().filter(|t| t.end_line.is_none())
