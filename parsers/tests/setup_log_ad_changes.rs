@@ -356,7 +356,7 @@ fn sp1_interrupted_sample_deletes_73_display_templates_in_24_locales() {
     assert!(log.problems.is_empty(), "{:?}", log.problems);
 }
 
-/// Touches everything a caller can reach from the deletions.
+/// Touches everything a caller can reach from the deletions and the clock.
 fn walk(bytes: &[u8]) {
     let decoded = decode(bytes);
     let log = parse_setup_log(&decoded.text);
@@ -374,7 +374,9 @@ fn walk(bytes: &[u8]) {
             assert!(s.first_line <= s.last_line);
             assert!(s.tasks.iter().map(|t| t.changes).sum::<usize>() == s.total);
         }
+        let _ = (run.clock(), run.header.utc_offset_minutes());
     }
+    let _ = (log.clock(), log.role_invocation(), log.utc_offset_minutes());
 }
 
 #[test]
@@ -383,6 +385,7 @@ fn every_truncation_and_mutation_of_deletion_lines_is_safe() {
         &[
             SEED_LINE,
             "[30.11.2007 17:35:15] [2] Deleting DS object /o=MSXFAQ/ou=AG/cn=Addressing/cn=Address-Templates/cn=FFFFFFFF/cn=0 Deleting DS object //",
+            "[30.11.2007 17:35:16] [1] Executing: $RoleInvocationID = '20071130-173516'",
         ],
         false,
     );

@@ -2,6 +2,7 @@
 //! one pass; the date order is decided at the end and applied to the gap candidates.
 
 use super::ad_changes;
+use super::clock;
 use super::facts::{classify, Fact};
 use super::records::{Record, RecordIter, Tag};
 use super::{
@@ -131,6 +132,7 @@ impl<'a> RunState<'a> {
                 gaps: Vec::new(),
                 backward_steps: 0,
                 ad_changes: Vec::new(),
+                role_invocation: None,
             },
             open_tasks: Vec::new(),
             open_block: None,
@@ -289,6 +291,11 @@ impl<'a> RunState<'a> {
             Fact::DeleteDsObject => {
                 ad_changes::scan_record(rec, self.open_tasks.last().copied(), &mut run.ad_changes);
             }
+            Fact::Executing => {
+                if run.role_invocation.is_none() {
+                    run.role_invocation = clock::find_role_invocation(rec);
+                }
+            }
             Fact::Banner | Fact::Start { .. } | Fact::Other => {}
         }
     }
@@ -371,6 +378,9 @@ impl<'a> RunState<'a> {
         };
         self.run.gaps = clock.gaps;
         self.run.backward_steps = clock.backward_steps;
+        if let Some(m) = self.run.role_invocation.as_mut() {
+            m.resolve(order);
+        }
         // Reached `End of Setup` without a result line (2007 logs, invalid arguments):
         // failed when it logged errors it did not ignore, else completed.
         if self.run.result == RunResult::Incomplete && self.run.end_of_setup_line.is_some() {

@@ -41,6 +41,8 @@ pub(super) enum Fact<'a> {
     IgnoringPreviousErrors,
     /// Starts with `Deleteting ` (sic) or `Deleting `: may hold `DS object <path>` deletions.
     DeleteDsObject,
+    /// `Executing: ...`: may assign `$RoleInvocationID` (in the message or the script body).
+    Executing,
     /// A header fact was stored (or nothing special).
     Other,
 }
@@ -68,6 +70,9 @@ pub(super) fn classify<'a>(depth: u8, message: Text<'a>, header: &mut RunHeader<
             }
             if depth == 0 && message.trim().as_bytes() == b"End of Setup" {
                 return Fact::EndOfSetup;
+            }
+            if message.starts_with("Executing:") {
+                return Fact::Executing;
             }
         }
         b'D' if super::ad_changes::is_deletion_message(bytes) => return Fact::DeleteDsObject,
@@ -389,7 +394,7 @@ mod tests {
     }
 
     #[test]
-    fn deletions() {
+    fn deletions_and_executing() {
         for line in [
             "Deleteting DS object /dc=de/cn=x",
             "Deleting DS object /o=X/cn=y",
@@ -402,6 +407,11 @@ mod tests {
         for line in ["DS object /dc=de", "Deletingx DS object /dc=de", "Deleting"] {
             assert_eq!(fact(2, line).0, Fact::Other, "{line}");
         }
+        assert_eq!(
+            fact(1, "Executing: $RoleInvocationID = '20210108-17184604021904240707'").0,
+            Fact::Executing
+        );
+        assert_eq!(fact(1, "Executing: ").0, Fact::Executing);
     }
 
     #[test]
