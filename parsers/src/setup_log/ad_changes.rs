@@ -229,7 +229,8 @@ struct PathFacts<'a> {
 /// while reading the components).
 ///
 /// `checked`: a well-formed path seen just before. Deletions come in runs under one
-/// container, so the components shared with it are known to be good and are skipped.
+/// container (`.../cn=Display-Templates/cn=410/cn=0`, `.../cn=410/cn=1`, ...): when all
+/// but the last two components equal those of `checked`, only these two are looked at.
 fn path_problem(path: &[u8], checked: Option<&[u8]>) -> Option<PathProblem> {
     if path.is_empty() {
         return Some(PathProblem::Empty);
@@ -237,23 +238,33 @@ fn path_problem(path: &[u8], checked: Option<&[u8]>) -> Option<PathProblem> {
     if path.first() != Some(&b'/') {
         return Some(PathProblem::NoLeadingSlash);
     }
-    // The slash that ends the shared, already checked components (0: the leading one).
     let skip = checked.map_or(0, |previous| {
-        let shared = common_prefix_len(path, previous);
-        path[..shared].iter().rposition(|&b| b == b'/').unwrap_or(0)
+        let last = memchr::memrchr(b'/', path).unwrap_or(0);
+        let before_last = memchr::memrchr(b'/', &path[..last]).unwrap_or(0);
+        let same = previous.get(..=before_last) == path.get(..=before_last);
+        if same {
+            before_last
+        } else {
+            0
+        }
     });
+    components_problem(path, skip)
+}
+
+/// The first bad component of `path` after the slash at `skip` (0: the leading one).
+fn components_problem(path: &[u8], skip: usize) -> Option<PathProblem> {
     let rest = path.get(skip + 1..).unwrap_or_default();
     for (i, component) in rest.split(|&b| b == b'/').enumerate() {
-        let problem = if component.is_empty() {
-            PathProblem::EmptyComponent { index: i }
-        } else if let Some(eq) = component.iter().position(|&b| b == b'=') {
-            let blank = |t: &[u8]| t.iter().all(u8::is_ascii_whitespace);
-            if !blank(&component[..eq]) && !blank(&component[eq + 1..]) {
-                continue;
+        let problem = match component.iter().position(|&b| b == b'=') {
+            _ if component.is_empty() => PathProblem::EmptyComponent { index: i },
+            None => PathProblem::MissingEquals { index: i },
+            Some(eq) => {
+                let blank = |t: &[u8]| t.iter().all(u8::is_ascii_whitespace);
+                if !blank(&component[..eq]) && !blank(&component[eq + 1..]) {
+                    continue;
+                }
+                PathProblem::EmptyNameOrValue { index: i }
             }
-            PathProblem::EmptyNameOrValue { index: i }
-        } else {
-            PathProblem::MissingEquals { index: i }
         };
         // Rare: count the skipped components to report the position in the whole path.
         let skipped = path
@@ -270,22 +281,6 @@ fn path_problem(path: &[u8], checked: Option<&[u8]>) -> Option<PathProblem> {
         });
     }
     None
-}
-
-/// Length of the common prefix of `a` and `b`, eight bytes at a time.
-fn common_prefix_len(a: &[u8], b: &[u8]) -> usize {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut done = 0;
-    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
-        let word = |c: &[u8]| <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes);
-        let diff = word(x) ^ word(y);
-        if diff != 0 {
-            return done + (diff.trailing_zeros() / 8) as usize;
-        }
-        done += 8;
-    }
-    done + a[done..].iter().zip(&b[done..]).take_while(|(x, y)| x == y).count()
 }
 
 /// A hex LCID component value as a [`Locale`].
@@ -858,10 +853,6 @@ mod tests {
                 );
             }
         }
-        assert_eq!(common_prefix_len(b"", b"abc"), 0);
-        assert_eq!(common_prefix_len(b"abcdefghijk", b"abcdefghijx"), 10);
-        assert_eq!(common_prefix_len(b"abcdefgh", b"abcdefgh"), 8);
-        assert_eq!(common_prefix_len(b"abcx", b"abcdefgh"), 3);
     }
 
     #[test]

@@ -104,7 +104,7 @@ pub(super) fn classify<'a>(depth: u8, message: Text<'a>, header: &mut RunHeader<
                 }
             }
         }
-        b'=' if message.contains("IGNORING PREVIOUS ERRORS") => return Fact::IgnoringPreviousErrors,
+        b'=' if IGNORING.find(bytes).is_some() => return Fact::IgnoringPreviousErrors,
         _ => {}
     }
     if depth == 0 {
@@ -329,6 +329,11 @@ fn the_line<'a>(message: Text<'a>, header: &mut RunHeader<'a>) -> Fact<'a> {
     }
     Fact::Other
 }
+
+/// Finds `=== IGNORING PREVIOUS ERRORS ===` without building a searcher per line (a
+/// searcher built in `classify` also bloats its frame, which every record pays for).
+static IGNORING: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("IGNORING PREVIOUS ERRORS"));
 
 /// Finds the result lines' common part once, without building a searcher per line.
 static SETUP_OPERATION: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
