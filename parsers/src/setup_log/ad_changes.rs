@@ -224,31 +224,36 @@ struct PathFacts<'a> {
     problem: Option<PathProblem>,
 }
 
+/// The start of the last well-formed path, up to and including the `/` before its last
+/// two components (`/dc=de/.../cn=Display-Templates/`). Deletions come in runs under
+/// one container (`.../cn=410/cn=0`, `.../cn=410/cn=1`, `.../cn=411/cn=0` ...): a path
+/// that starts with it only needs the rest checked.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct CheckedPrefix<'a>(&'a [u8]);
+
 /// The first problem of a path, or `None` when it is a well-formed `/name=value/...`
 /// list: the check the parse makes for every entry ([`read_path`] finds the same problem
-/// while reading the components).
-///
-/// `checked`: a well-formed path seen just before. Deletions come in runs under one
-/// container (`.../cn=Display-Templates/cn=410/cn=0`, `.../cn=410/cn=1`, ...): when all
-/// but the last two components equal those of `checked`, only these two are looked at.
-fn path_problem(path: &[u8], checked: Option<&[u8]>) -> Option<PathProblem> {
+/// while reading the components). Skips what `prefix` covers and updates it.
+fn path_problem<'a>(path: &'a [u8], prefix: &mut CheckedPrefix<'a>) -> Option<PathProblem> {
     if path.is_empty() {
         return Some(PathProblem::Empty);
     }
     if path.first() != Some(&b'/') {
         return Some(PathProblem::NoLeadingSlash);
     }
-    let skip = checked.map_or(0, |previous| {
-        let last = memchr::memrchr(b'/', path).unwrap_or(0);
-        let before_last = memchr::memrchr(b'/', &path[..last]).unwrap_or(0);
-        let same = previous.get(..=before_last) == path.get(..=before_last);
-        if same {
-            before_last
-        } else {
-            0
-        }
-    });
-    components_problem(path, skip)
+    let known = prefix.0;
+    let skip = if known.len() > 1 && path.starts_with(known) {
+        known.len() - 1
+    } else {
+        0
+    };
+    let problem = components_problem(path, skip);
+    if problem.is_none() && skip == 0 {
+        let last = path.iter().rposition(|&b| b == b'/').unwrap_or(0);
+        let before_last = path[..last].iter().rposition(|&b| b == b'/').unwrap_or(0);
+        *prefix = CheckedPrefix(&path[..=before_last]);
+    }
+    problem
 }
 
 /// The first bad component of `path` after the slash at `skip` (0: the leading one).
@@ -450,7 +455,12 @@ struct Entry<'a> {
 }
 
 /// Appends the deletion entries of one line to `out`. Allocation-free apart from `out`.
-pub(super) fn scan_line<'a>(line: &'a [u8], ctx: &LineContext<'a>, out: &mut Vec<AdChange<'a>>) {
+pub(super) fn scan_line<'a>(
+    line: &'a [u8],
+    ctx: &LineContext<'a>,
+    prefix: &mut CheckedPrefix<'a>,
+    out: &mut Vec<AdChange<'a>>,
+) {
     // A record's message starts with the first entry: no search, no verb check for it.
     let mut pending: Option<Entry<'a>> = [&b"Deleteting"[..], b"Deleting"].into_iter().find_map(|verb| {
         let rest = line.strip_prefix(verb)?.strip_prefix(b" ")?;
@@ -485,7 +495,7 @@ pub(super) fn scan_line<'a>(line: &'a [u8], ctx: &LineContext<'a>, out: &mut Vec
             None => (None, verb_start),
         };
         if let Some(entry) = pending {
-            push_entry(line, entry, start, ctx, out);
+            push_entry(line, entry, start, ctx, prefix, out);
         }
         pending = Some(Entry {
             verb,
@@ -494,20 +504,23 @@ pub(super) fn scan_line<'a>(line: &'a [u8], ctx: &LineContext<'a>, out: &mut Vec
         });
     }
     if let Some(entry) = pending {
-        push_entry(line, entry, line.len(), ctx, out);
+        push_entry(line, entry, line.len(), ctx, prefix, out);
     }
 }
 
 /// Appends `entry`, whose path ends at `end`.
-fn push_entry<'a>(line: &'a [u8], entry: Entry<'a>, end: usize, ctx: &LineContext<'a>, out: &mut Vec<AdChange<'a>>) {
+fn push_entry<'a>(
+    line: &'a [u8],
+    entry: Entry<'a>,
+    end: usize,
+    ctx: &LineContext<'a>,
+    prefix: &mut CheckedPrefix<'a>,
+    out: &mut Vec<AdChange<'a>>,
+) {
     let path = line
         .get(entry.path_start..end.max(entry.path_start))
         .unwrap_or_default()
         .trim_ascii();
-    let checked = out
-        .last()
-        .filter(|previous| previous.problem.is_none())
-        .map(|previous| previous.path.as_bytes());
     let (time, timestamp_text) = match entry.head {
         Some((ts, text)) => (ts, Text(text)),
         None => (ctx.time, ctx.timestamp_text),
@@ -519,20 +532,25 @@ fn push_entry<'a>(line: &'a [u8], entry: Entry<'a>, end: usize, ctx: &LineContex
         verb: Text(entry.verb),
         path: Text(path),
         task: ctx.task,
-        problem: path_problem(path, checked),
+        problem: path_problem(path, prefix),
     });
 }
 
 /// Appends the deletion entries of a record: its message, and continuation lines that
 /// hold entries too (entries whose timestamp was lost).
-pub(super) fn scan_record<'a>(rec: &Record<'a>, task: Option<usize>, out: &mut Vec<AdChange<'a>>) {
+pub(super) fn scan_record<'a>(
+    rec: &Record<'a>,
+    task: Option<usize>,
+    prefix: &mut CheckedPrefix<'a>,
+    out: &mut Vec<AdChange<'a>>,
+) {
     let mut ctx = LineContext {
         line: rec.line,
         time: rec.timestamp,
         timestamp_text: rec.timestamp_text,
         task,
     };
-    scan_line(rec.message.as_bytes(), &ctx, out);
+    scan_line(rec.message.as_bytes(), &ctx, prefix, out);
     let continuation = rec.continuation.as_bytes();
     if continuation.is_empty() || find_marker(continuation).is_none() {
         return;
@@ -544,7 +562,7 @@ pub(super) fn scan_record<'a>(rec: &Record<'a>, task: Option<usize>, out: &mut V
         }
         let offset = u32::try_from(k).unwrap_or(u32::MAX).saturating_add(1);
         ctx.line = rec.line.saturating_add(offset);
-        scan_line(line, &ctx, out);
+        scan_line(line, &ctx, prefix, out);
     }
 }
 
@@ -714,7 +732,7 @@ mod tests {
             task: Some(3),
         };
         let mut out = Vec::new();
-        scan_line(line.as_bytes(), &ctx, &mut out);
+        scan_line(line.as_bytes(), &ctx, &mut CheckedPrefix::default(), &mut out);
         out
     }
 
@@ -837,22 +855,36 @@ mod tests {
             SEED_PATH_0,
         ] {
             let expected = read_path(path.as_bytes()).problem;
-            assert_eq!(path_problem(path.as_bytes(), None), expected, "{path:?}");
-            // Skipping the components shared with a good path changes nothing.
+            assert_eq!(
+                path_problem(path.as_bytes(), &mut CheckedPrefix::default()),
+                expected,
+                "{path:?}"
+            );
+            // Skipping the components shared with a good path before changes nothing.
             for previous in [
-                "/",
                 "/dc=de",
                 "/dc=de/cn=x",
+                "/dc=de/cn=x/cn=y",
                 "/dc=de/dc=msxfaq/cn=Configuration",
+                "/dc=de/dc=msxfaq/cn=Configuration/cn=Services",
                 SEED_PATH_0,
             ] {
+                let mut prefix = CheckedPrefix::default();
+                assert_eq!(path_problem(previous.as_bytes(), &mut prefix), None, "{previous:?}");
                 assert_eq!(
-                    path_problem(path.as_bytes(), Some(previous.as_bytes())),
+                    path_problem(path.as_bytes(), &mut prefix),
                     expected,
                     "{path:?} after {previous:?}"
                 );
             }
         }
+        // The prefix ends at the slash before the last two components, and a bad path
+        // leaves it alone.
+        let mut prefix = CheckedPrefix::default();
+        assert_eq!(path_problem(SEED_PATH_0.as_bytes(), &mut prefix), None);
+        assert!(prefix.0.ends_with(b"/cn=Display-Templates/"));
+        assert!(path_problem(b"/dc=de/cn", &mut prefix).is_some());
+        assert!(prefix.0.ends_with(b"/cn=Display-Templates/"));
     }
 
     #[test]

@@ -99,6 +99,8 @@ struct RunState<'a> {
     last_banner: Option<(u32, usize)>,
     /// Inside `test-SetupPrerequisites`: its errors and warnings are readiness results.
     in_prerequisites: bool,
+    /// What the last deletion's path had in common with the others, already checked.
+    ad_prefix: ad_changes::CheckedPrefix<'a>,
 }
 
 impl<'a> RunState<'a> {
@@ -143,6 +145,7 @@ impl<'a> RunState<'a> {
             day_first: Clock::default(),
             last_banner: None,
             in_prerequisites: false,
+            ad_prefix: ad_changes::CheckedPrefix::default(),
         }
     }
 
@@ -289,7 +292,8 @@ impl<'a> RunState<'a> {
                 self.close_block();
             }
             Fact::DeleteDsObject => {
-                ad_changes::scan_record(rec, self.open_tasks.last().copied(), &mut run.ad_changes);
+                let task = self.open_tasks.last().copied();
+                ad_changes::scan_record(rec, task, &mut self.ad_prefix, &mut run.ad_changes);
             }
             Fact::Executing => {
                 if run.role_invocation.is_none() {
