@@ -4,6 +4,9 @@
 //! errors and readiness results all borrow the input. A UTF-16 file is decoded once by
 //! [`decode`] first. Timestamps are kept raw and resolved with the file's
 //! [`DateOrder`], decided from the whole file ([`SetupLog::date_order`]).
+//! Each run also lists the AD objects setup logged as deleted ([`AdChange`], with
+//! [`Run::ad_change_summary`]) and calibrates the clock of the bracket times from
+//! `$RoleInvocationID` ([`RoleInvocation`], [`Clock`]).
 //!
 //! ```
 //! use exdoctor_parsers::setup_log::{decode, parse_setup_log, RunResult};
@@ -19,8 +22,11 @@
 //! assert_eq!(log.runs[0].header.setup_version.map(|v| v.to_string()), Some("15.2.792.3".into()));
 //! ```
 
+mod ad_changes;
 mod builder;
+mod clock;
 mod facts;
+mod lcid;
 mod records;
 mod text;
 
@@ -29,6 +35,11 @@ use std::borrow::Cow;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
+pub use ad_changes::{
+    AdChange, AdChangeSummary, AdChangeTask, AdContainer, ContainerCount, Locale, LocaleCount, PathProblem, PathRoot,
+};
+pub use clock::{utc_offset_minutes, Clock, ClockEvidence, RoleInvocation, MAX_RESIDUAL_SECONDS};
+pub use lcid::{culture_name, parse_hex_lcid};
 pub use records::{Record, RecordIter, Tag};
 pub use text::Text;
 
@@ -107,6 +118,32 @@ impl<'a> SetupLog<'a> {
     pub fn slice(&self, start: usize, end: usize) -> Text<'a> {
         Text(self.input.get(start..end).unwrap_or_default())
     }
+
+    /// The file's `Local time zone:` header: that of the last run that logged one.
+    pub fn time_zone(&self) -> Option<Text<'a>> {
+        self.runs.iter().rev().find_map(|r| r.header.time_zone)
+    }
+
+    /// The standard offset (minutes east of UTC) of [`SetupLog::time_zone`].
+    pub fn utc_offset_minutes(&self) -> Option<i32> {
+        self.time_zone().and_then(|zone| clock::utc_offset_of(zone.as_bytes()))
+    }
+
+    /// The first clean `$RoleInvocationID` measurement of any run (see
+    /// [`RoleInvocation::offset_minutes`]), else the first one found at all.
+    pub fn role_invocation(&self) -> Option<&RoleInvocation<'a>> {
+        let mut found = self.runs.iter().filter_map(|r| r.role_invocation.as_ref());
+        let first = found.clone().next();
+        found.find(|m| m.offset_minutes().is_some()).or(first)
+    }
+
+    /// The clock of the file's bracket times: a clean `$RoleInvocationID` measurement in
+    /// any run wins; else the version rule of the last run that logged a setup version.
+    /// One writer, one clock: all runs of a file share it. `None` when nothing tells.
+    pub fn clock(&self) -> Option<Clock> {
+        let version = self.runs.iter().rev().find_map(|r| r.header.setup_version_major());
+        Clock::decide(self.role_invocation(), version)
+    }
 }
 
 /// Parses a (decoded) setup log. Never fails: damage and oddities are in `problems`.
@@ -175,6 +212,17 @@ pub struct Parameter<'a> {
 }
 
 impl RunHeader<'_> {
+    /// The standard offset in minutes east of UTC of the `Local time zone:` header
+    /// (`(UTC-06:00) Central Time (US & Canada)` -> -360); see [`utc_offset_minutes`].
+    pub fn utc_offset_minutes(&self) -> Option<i32> {
+        self.time_zone.and_then(|zone| clock::utc_offset_of(zone.as_bytes()))
+    }
+
+    /// The setup version's major number: 8 = 2007, 14 = 2010, 15 = 2013 and later.
+    pub fn setup_version_major(&self) -> Option<u32> {
+        self.setup_version.and_then(|v| clock::version_major(v.as_bytes()))
+    }
+
     /// The value of a command-line parameter (case-insensitive name).
     pub fn parameter(&self, name: &str) -> Option<Text<'_>> {
         self.parameters
@@ -376,9 +424,31 @@ pub struct Run<'a> {
     pub gaps: Vec<Gap>,
     /// Consecutive records whose time goes backwards.
     pub backward_steps: u32,
+    /// AD objects the run logged as deleted (`Deleteting DS object <path>`), in file order.
+    pub ad_changes: Vec<AdChange<'a>>,
+    /// The run's first `$RoleInvocationID = '...'` (in an `Executing:` record), with
+    /// its bracket time resolved under the file's date order: the clock calibration.
+    pub role_invocation: Option<RoleInvocation<'a>>,
 }
 
 impl<'a> Run<'a> {
+    /// The deletions of the run summed up (per container, per locale, the tasks they ran
+    /// in and whether those ended); `None` when the run deleted nothing.
+    pub fn ad_change_summary(&self) -> Option<AdChangeSummary<'a>> {
+        ad_changes::summarize(&self.ad_changes, &self.tasks, self.result != RunResult::Completed)
+    }
+
+    /// The innermost task open when `change` was logged.
+    pub fn ad_change_task(&self, change: &AdChange<'_>) -> Option<&Task<'a>> {
+        change.task.and_then(|i| self.tasks.get(i))
+    }
+
+    /// The clock of the run's bracket times: its `$RoleInvocationID` measurement when
+    /// clean, else the version rule (see [`Clock::decide`]).
+    pub fn clock(&self) -> Option<Clock> {
+        Clock::decide(self.role_invocation.as_ref(), self.header.setup_version_major())
+    }
+
     /// Tasks begun and never ended (the work in progress of an interrupted run).
     pub fn unfinished_tasks(&self) -> impl Iterator<Item = &Task<'a>> {
         self.tasks.iter().filter(|t| t.end_line.is_none())
