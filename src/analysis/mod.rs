@@ -8,7 +8,7 @@ pub mod zone;
 
 use std::path::PathBuf;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use exdoctor_parsers::event::{Event, EventLocation};
 use serde::Serialize;
 
@@ -16,7 +16,7 @@ pub use crate::ingest::Progress;
 use crate::ingest::{load_all, load_all_with_progress};
 use crate::model::{
     Attribution, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone, LoadedFile, Rename,
-    SourceSummary,
+    SetupLogFacts, SourceSummary,
 };
 use crate::model::{HostEvent, HostLog, HostView, RunWindow};
 use crate::registry::{HostState, RegistryView};
@@ -254,8 +254,72 @@ fn registry_state(files: &[&LoadedFile]) -> Option<HostState> {
     (!parts.is_empty()).then(|| HostState::from_view(&RegistryView::from_files(&parts)))
 }
 
-/// The host's offset from UTC: registry time zone (with daylight saving), setup-log
-/// header, else the MSExchangeSetup 1000 events matched with the setup-log start.
+/// The host's zone from its registry export, with daylight saving.
+pub(crate) fn registry_zone(host: &Host) -> Option<HostZone> {
+    host.registry
+        .as_ref()
+        .and_then(|r| r.time_zone.as_ref())
+        .and_then(HostZone::from_registry)
+}
+
+/// How the times of one setup log become UTC.
+pub(crate) enum LogClock {
+    /// Its bracket times are UTC already (2013+, or measured).
+    Utc,
+    /// They are the server's local time, converted with this zone when one is known.
+    Local(Option<HostZone>),
+}
+
+impl LogClock {
+    /// The clock of `log` on a host: UTC brackets as they are; local ones with the
+    /// registry's zone, else the log's own header, else the host's zone. A zone is never
+    /// taken from another host's file.
+    pub(crate) fn of(log: &SetupLogFacts, registry: Option<&HostZone>, host: Option<&HostZone>) -> LogClock {
+        if log.utc_clock() {
+            return LogClock::Utc;
+        }
+        LogClock::Local(registry.cloned().or_else(|| header_zone(log)).or_else(|| host.cloned()))
+    }
+
+    /// A time of the log in UTC (local times of an unknown zone are taken as UTC and
+    /// windows widened, see [`LogClock::uncertainty`]).
+    pub(crate) fn to_utc(&self, t: NaiveDateTime) -> DateTime<Utc> {
+        match self {
+            LogClock::Utc | LogClock::Local(None) => t.and_utc(),
+            LogClock::Local(Some(z)) => z.to_utc(t),
+        }
+    }
+
+    /// Whether the UTC times are known (UTC brackets, or a known zone).
+    fn known(&self) -> bool {
+        !matches!(self, LogClock::Local(None))
+    }
+
+    /// How far a window is widened on each side: 2 minutes for UTC brackets, the zone's
+    /// uncertainty, or 14 hours when the zone is unknown.
+    fn uncertainty(&self) -> Duration {
+        match self {
+            LogClock::Utc => Duration::minutes(2),
+            LogClock::Local(Some(z)) => z.uncertainty(),
+            LogClock::Local(None) => Duration::hours(14),
+        }
+    }
+}
+
+/// The zone a setup log's header gives its server (`Local time zone: (UTC-06:00) ...`):
+/// the standard offset, daylight saving unknown.
+fn header_zone(s: &SetupLogFacts) -> Option<HostZone> {
+    let (offset, tz) = (s.utc_offset_minutes?, s.time_zone.as_ref()?);
+    Some(HostZone {
+        offset_minutes: offset,
+        source: format!("setup log header: {tz}; standard offset, daylight saving unknown"),
+        daylight: None,
+    })
+}
+
+/// The host's offset from UTC: registry time zone (with daylight saving), a setup-log
+/// header of the host, else the MSExchangeSetup 1000 events matched with the start of
+/// local-clock setup runs.
 fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<HostZone> {
     if let Some(zone) = registry
         .and_then(|r| r.time_zone.as_ref())
@@ -263,21 +327,20 @@ fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<Host
     {
         return Some(zone);
     }
-    for f in files {
-        if let Facts::SetupLog(s) = &f.loaded.facts {
-            if let (Some(offset), Some(tz)) = (s.utc_offset_minutes, s.time_zone.as_ref()) {
-                return Some(HostZone {
-                    offset_minutes: offset,
-                    source: format!("setup log header: {tz}; standard offset, daylight saving unknown"),
-                    daylight: None,
-                });
-            }
-        }
+    let setup_logs = || {
+        files.iter().filter_map(|f| match &f.loaded.facts {
+            Facts::SetupLog(s) => Some(s),
+            _ => None,
+        })
+    };
+    if let Some(zone) = setup_logs().find_map(header_zone) {
+        return Some(zone);
     }
+    // Runs of UTC-clock logs say nothing about the local offset.
     let starts: Vec<_> = files
         .iter()
         .filter_map(|f| match &f.loaded.facts {
-            Facts::SetupLog(s) => Some(s.runs.iter().filter_map(|r| r.start)),
+            Facts::SetupLog(s) if !s.utc_clock() => Some(s.runs.iter().filter_map(|r| r.start)),
             _ => None,
         })
         .flatten()
@@ -305,6 +368,7 @@ fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<Host
 fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
     let g = &host.group;
     let zone = host.zone.clone();
+    let registry_zone = registry_zone(host);
     let files: Vec<(usize, &LoadedFile)> = g.files.iter().filter_map(|&i| Some((i, all.get(i)?))).collect();
     let mut view = HostView {
         name: g.name.clone(),
@@ -316,25 +380,22 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
         let source = f.loaded.summary.path.as_str();
         match &f.loaded.facts {
             Facts::SetupLog(s) => {
+                let clock = LogClock::of(s, registry_zone.as_ref(), zone.as_ref());
                 for finding in &s.findings {
                     let mut finding = finding.clone();
-                    if let Some(z) = &zone {
+                    if let LogClock::Local(Some(z)) = &clock {
                         localize(&mut finding, z);
                     }
                     findings.push(finding);
                 }
                 for run in &s.runs {
-                    let to_utc = |t: Option<chrono::NaiveDateTime>| match &zone {
-                        Some(z) => t.map(|t| z.to_utc(t)),
-                        None => t.map(|t| t.and_utc()),
-                    };
                     view.runs.push(RunWindow {
                         source,
                         run,
-                        start: to_utc(run.start),
-                        end: to_utc(run.end),
-                        zone_known: zone.is_some(),
-                        slack: zone.as_ref().map_or(Duration::hours(14), HostZone::uncertainty),
+                        start: run.start.map(|t| clock.to_utc(t)),
+                        end: run.end.map(|t| clock.to_utc(t)),
+                        zone_known: clock.known(),
+                        slack: clock.uncertainty(),
                     });
                 }
             }

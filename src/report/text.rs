@@ -174,7 +174,7 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
             source.kind.as_str(),
             source.records
         )?;
-        for line in super::inputs::lines(&source.details) {
+        for line in super::inputs::lines(&source.details, host.time_zone.as_ref()) {
             writeln!(out, "       {line}")?;
         }
     }

@@ -128,7 +128,9 @@ fn top_level_modules_import_each_other_in_one_direction() {
     let forbidden: &[(&str, &[&str])] = &[
         (
             "platform",
-            &["model", "registry", "sources", "ingest", "rules", "analysis", "report", "cli"],
+            &[
+                "model", "registry", "sources", "ingest", "rules", "analysis", "report", "cli",
+            ],
         ),
         (
             "registry",
