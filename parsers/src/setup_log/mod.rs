@@ -86,6 +86,7 @@ pub struct SetupLog<'a> {
     pub orphan_lines: u64,
     /// Day/month order of the file's dates and why it was chosen.
     pub date_order: DateOrder,
+    /// Why that order was chosen.
     pub order_reason: OrderReason,
     /// Setup runs in file order.
     pub runs: Vec<Run<'a>>,
@@ -207,7 +208,9 @@ pub struct RunHeader<'a> {
 /// One command-line parameter as setup logged it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Parameter<'a> {
+    /// The parameter's name (`mode`).
     pub name: Text<'a>,
+    /// Its value (`Upgrade`).
     pub value: Text<'a>,
 }
 
@@ -277,23 +280,36 @@ fn mode_switch(command_line: Text<'_>) -> Option<String> {
 /// `Beginning processing X` and its `Ending processing X` (None while unfinished).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Task<'a> {
+    /// The task (`install-MailboxRole`, `Start-SetupService`).
     pub name: Text<'a>,
+    /// Its depth (1 = role task, 2 = cmdlet).
     pub depth: u8,
+    /// Line of its `Beginning processing`.
     pub begin_line: u32,
+    /// Time of that line.
     pub begin: RawTimestamp,
+    /// Line of its `Ending processing`; `None` while unfinished.
     pub end_line: Option<u32>,
+    /// Time of that line.
     pub end: Option<RawTimestamp>,
 }
 
 /// An `[ERROR]`, `[WARNING]`, `[REQUIRED]` or `[RECOMENDED]` record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Issue<'a> {
+    /// Line of the record.
     pub line: u32,
+    /// Byte offset of the record in the (decoded) log.
     pub offset: usize,
+    /// Its timestamp.
     pub time: RawTimestamp,
+    /// Its depth.
     pub depth: u8,
+    /// Its tag.
     pub tag: Tag,
+    /// The text after the tag.
     pub message: Text<'a>,
+    /// The lines attached to it (stack trace, script body).
     pub continuation: Text<'a>,
     /// Index into the run's `error_blocks` (errors only).
     pub block: Option<usize>,
@@ -305,20 +321,28 @@ pub struct Issue<'a> {
 /// context in which known errors are searched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorBlock<'a> {
+    /// First line of the block.
     pub first_line: u32,
+    /// Last line of the block.
     pub last_line: u32,
+    /// Byte offset of its start.
     pub start: usize,
+    /// Byte offset of its end.
     pub end: usize,
     /// Number of `[ERROR]` records in the block.
     pub errors: u32,
+    /// The `[ERROR-REFERENCE]` that closes it.
     pub reference: Option<ErrorReference<'a>>,
 }
 
 /// `[ERROR-REFERENCE] Id=<id> Component=<component>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorReference<'a> {
+    /// Line of the reference.
     pub line: u32,
+    /// The reference id (`DomainGlobalConfig___...`).
     pub id: Text<'a>,
+    /// The component.
     pub component: Text<'a>,
 }
 
@@ -326,7 +350,9 @@ pub struct ErrorReference<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EvaluationKind {
+    /// `[Rule:X]`: a check (True = failed).
     Rule,
+    /// `[Setting:X]`: a fact the checks use.
     Setting,
 }
 
@@ -334,11 +360,17 @@ pub enum EvaluationKind {
 /// For a rule, a value of `True` means the check failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Evaluation<'a> {
+    /// Line of the `Evaluated` record.
     pub line: u32,
+    /// Rule or setting.
     pub kind: EvaluationKind,
+    /// Its name.
     pub name: Text<'a>,
+    /// `[HasException:True]`: the evaluation threw.
     pub has_exception: bool,
+    /// `[Value:...]`.
     pub value: Text<'a>,
+    /// `[ParentValue:...]` (the role or object it applies to).
     pub parent_value: Text<'a>,
 }
 
@@ -352,25 +384,35 @@ impl Evaluation<'_> {
 /// `Failed [Rule:X] [Message:...]` with the `Help URL:` that follows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FailedRule<'a> {
+    /// Line of the `Failed` record.
     pub line: u32,
+    /// The rule.
     pub name: Text<'a>,
+    /// `[Message:...]`.
     pub message: Text<'a>,
+    /// The `Help URL:` logged after it.
     pub help_url: Option<Text<'a>>,
 }
 
 /// `Setup failed previously while performing the action X.  Looking for the failed task with ID Y.`
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resume<'a> {
+    /// Line of the marker.
     pub line: u32,
+    /// The action that failed before (`Install`).
     pub previous_action: Text<'a>,
+    /// The failed task's id.
     pub task_id: Option<Text<'a>>,
 }
 
 /// `Setup previously failed while performing the action "X". You can't resume setup by performing the action 'Y'`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResumeMismatch<'a> {
+    /// Line of the message.
     pub line: u32,
+    /// The action that failed before.
     pub previous_action: Text<'a>,
+    /// The action requested now.
     pub requested_action: Text<'a>,
 }
 
@@ -381,8 +423,11 @@ pub struct Gap {
     pub after_line: u32,
     /// Line of the record after the pause.
     pub before_line: u32,
+    /// Time before the pause.
     pub from: RawTimestamp,
+    /// Time after it.
     pub to: RawTimestamp,
+    /// Its length.
     pub seconds: i64,
 }
 
@@ -391,9 +436,13 @@ pub struct Gap {
 pub struct Run<'a> {
     /// 0-based index in the file.
     pub index: usize,
+    /// First line of the run.
     pub first_line: u32,
+    /// Last line of the run.
     pub last_line: u32,
+    /// Byte offset of its first record.
     pub start_offset: usize,
+    /// Byte offset after its last record.
     pub end_offset: usize,
     /// False for records before the first start banner (a log whose head is missing).
     pub has_start_banner: bool,
@@ -401,24 +450,37 @@ pub struct Run<'a> {
     pub product: Option<Text<'a>>,
     /// Timestamp of the first and the last record (file order, not min/max).
     pub first_time: Option<RawTimestamp>,
+    /// Timestamp of the last record.
     pub last_time: Option<RawTimestamp>,
+    /// Records in the run.
     pub records: u32,
+    /// Its header facts.
     pub header: RunHeader<'a>,
+    /// How it ended.
     pub result: RunResult,
     /// Line of the result line (or of the critical stop).
     pub result_line: Option<u32>,
+    /// Line of the critical stop.
     pub critical_stop_line: Option<u32>,
     /// Line of `End of Setup`.
     pub end_of_setup_line: Option<u32>,
+    /// The resume marker.
     pub resume: Option<Resume<'a>>,
+    /// The resume with the wrong action.
     pub resume_mismatch: Option<ResumeMismatch<'a>>,
+    /// Tasks begun, in order.
     pub tasks: Vec<Task<'a>>,
+    /// `[ERROR]` records.
     pub errors: Vec<Issue<'a>>,
+    /// `[WARNING]` records.
     pub warnings: Vec<Issue<'a>>,
+    /// The error blocks.
     pub error_blocks: Vec<ErrorBlock<'a>>,
     /// `[REQUIRED]`/`[RECOMENDED]` records and 2007 "setup cannot continue because" texts.
     pub readiness: Vec<Issue<'a>>,
+    /// The prerequisite engine's evaluations.
     pub evaluations: Vec<Evaluation<'a>>,
+    /// `Failed [Rule:X]` records.
     pub failed_rules: Vec<FailedRule<'a>>,
     /// Pauses of at least [`MIN_GAP_SECONDS`] between consecutive records.
     pub gaps: Vec<Gap>,

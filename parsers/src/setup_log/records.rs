@@ -11,9 +11,13 @@ use crate::timestamp::{parse_raw, RawTimestamp};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Tag {
+    /// No tag.
     None,
+    /// `[ERROR]`.
     Error,
+    /// `[WARNING]`.
     Warning,
+    /// `[ERROR-REFERENCE]`.
     ErrorReference,
     /// `[REQUIRED]`: a failed readiness check that blocks setup.
     Required,
@@ -32,11 +36,13 @@ pub struct Record<'a> {
     pub offset: usize,
     /// Byte offset just past the record's last line (continuations included).
     pub end: usize,
+    /// The bracket timestamp as parsed (resolve it with the file's date order).
     pub timestamp: RawTimestamp,
     /// The timestamp as written between the brackets.
     pub timestamp_text: Text<'a>,
     /// Nesting level (0 = launcher, 1 = task runner, 2 = cmdlet).
     pub depth: u8,
+    /// The tag after the depth.
     pub tag: Tag,
     /// The message after the depth and tag, without the line break.
     pub message: Text<'a>,
