@@ -220,15 +220,16 @@ fn identity(source: &str, facts: &Facts) -> FileIdentity {
 }
 
 /// The events of file `index` that belong to `group` (all of them unless the file is
-/// shared between hosts), with how to cite each.
+/// shared between hosts), with how to cite each. `events` are the file's events, or
+/// their copy converted to UTC ([`localized_events`]).
 pub(crate) fn host_events<'f>(
     group: &'f HostGroup,
     index: usize,
     facts: &'f EventLogFacts,
+    events: &'f [Event],
 ) -> impl Iterator<Item = (&'f Event, EventLocation)> + 'f {
     let only = group.partial.get(&index);
-    facts
-        .events
+    events
         .iter()
         .enumerate()
         .filter(move |(_, event)| {
@@ -252,6 +253,22 @@ fn registry_state(files: &[&LoadedFile]) -> Option<HostState> {
         })
         .collect();
     (!parts.is_empty()).then(|| HostState::from_view(&RegistryView::from_files(&parts)))
+}
+
+/// The events of a CSV export, whose times are the host's local times, converted to UTC
+/// with its zone; `None` when the file's times are UTC or the zone is unknown.
+pub(crate) fn localized_events(facts: &EventLogFacts, zone: Option<&HostZone>) -> Option<Vec<Event>> {
+    let zone = zone.filter(|_| facts.local_times)?;
+    Some(
+        facts
+            .events
+            .iter()
+            .map(|e| Event {
+                time: zone.to_utc(e.time.naive_utc()),
+                ..e.clone()
+            })
+            .collect(),
+    )
 }
 
 /// The host's zone from its registry export, with daylight saving.
@@ -375,8 +392,16 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
         registry: host.registry.as_ref(),
         ..HostView::default()
     };
+    // CSV exports carry local times: converted once with the host's zone, when known.
+    let converted: Vec<Option<Vec<Event>>> = files
+        .iter()
+        .map(|(_, f)| match &f.loaded.facts {
+            Facts::Events(e) => localized_events(e, registry_zone.as_ref().or(zone.as_ref())),
+            _ => None,
+        })
+        .collect();
     let mut findings = Vec::new();
-    for &(index, f) in &files {
+    for (&(index, f), converted) in files.iter().zip(&converted) {
         let source = f.loaded.summary.path.as_str();
         match &f.loaded.facts {
             Facts::SetupLog(s) => {
@@ -400,11 +425,14 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
                 }
             }
             Facts::Events(e) => {
+                let events = converted.as_deref().unwrap_or(&e.events);
+                let local_time = e.local_times && converted.is_none();
                 view.events
-                    .extend(host_events(g, index, e).map(|(event, location)| HostEvent {
+                    .extend(host_events(g, index, e, events).map(|(event, location)| HostEvent {
                         source,
                         event,
                         location,
+                        local_time,
                     }));
                 view.logs.push(HostLog {
                     source,

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{host_events, hosts_of, registry_zone, LoadedFile, LogClock};
+use super::{host_events, hosts_of, localized_events, registry_zone, LoadedFile, LogClock};
 use crate::model::Facts;
 use crate::model::{Location, Timestamp};
 
@@ -51,14 +51,23 @@ pub fn timeline(files: &[LoadedFile], hosts: &[String]) -> Vec<Entry> {
                         text: m.text.clone(),
                     }))
                 }
-                Facts::Events(e) => entries.extend(host_events(&group, index, e).map(|(ev, location)| Entry {
-                    time: Timestamp::Utc(ev.time),
-                    host: group.name.clone(),
-                    source: source.clone(),
-                    location: Location::from(location),
-                    kind: "event",
-                    text: event_text(ev),
-                })),
+                Facts::Events(e) => {
+                    let converted = localized_events(e, registry_zone.as_ref().or(zone.as_ref()));
+                    let events = converted.as_deref().unwrap_or(&e.events);
+                    let local = e.local_times && converted.is_none();
+                    entries.extend(host_events(&group, index, e, events).map(|(ev, location)| Entry {
+                        time: if local {
+                            Timestamp::Local(ev.time.naive_utc())
+                        } else {
+                            Timestamp::Utc(ev.time)
+                        },
+                        host: group.name.clone(),
+                        source: source.clone(),
+                        location: Location::from(location),
+                        kind: "event",
+                        text: event_text(ev),
+                    }));
+                }
                 Facts::Registry(_) | Facts::TaskScript(_) | Facts::None => {}
             }
         }

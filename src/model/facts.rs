@@ -128,6 +128,9 @@ pub struct EventLogFacts {
     /// The file is a whole log of one machine (an `.evtx`/`.evt` channel other than
     /// ForwardedEvents), not an export or a collector's log.
     pub whole_log: bool,
+    /// The event times are local times of the exporting machine taken as UTC (an Event
+    /// Viewer CSV export): the host's zone converts them when it is known.
+    pub local_times: bool,
     /// What could and could not be read.
     pub integrity: LogIntegrity,
     /// First event time.

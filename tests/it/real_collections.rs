@@ -369,3 +369,34 @@ fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+#[test]
+fn csv_export_times_are_local_until_the_host_zone_converts_them() {
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eventviewer_system_saveas.csv");
+    let csv = std::fs::read(&fixture).expect("fixture");
+    let first_time = |doc: &Value| -> String {
+        let finding = doc["findings"]
+            .as_array()
+            .and_then(|f| f.iter().find(|f| f["rule"] == "service-crash"))
+            .cloned()
+            .unwrap_or_default();
+        finding["evidence"][0]["time"].as_str().unwrap_or_default().to_string()
+    };
+    // Alone: the exporting machine's local time, zone unknown (no `Z`).
+    let (_, alone) = analyze(&[&fixture], &[]);
+    assert_eq!(first_time(&alone), "2008-03-15T01:22:05.000");
+    // Beside the host's registry export (W. Europe, UTC+1 in March 2008): UTC.
+    let dir = tempdir("csv-zone").join("EX01");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("System.csv"), &csv).expect("csv");
+    let reg = "REGEDIT4\r\n\r\n\
+        [HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters]\r\n\
+        \"Hostname\"=\"EX01\"\r\n\"Domain\"=\"contoso.com\"\r\n\r\n\
+        [HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\TimeZoneInformation]\r\n\
+        \"Bias\"=dword:ffffffc4\r\n\"StandardName\"=\"W. Europe Standard Time\"\r\n";
+    std::fs::write(dir.join("windows.reg"), reg).expect("reg");
+    let (_, with_zone) = analyze(&[&dir], &[]);
+    assert_eq!(host_names(&with_zone), ["EX01"]);
+    assert_eq!(first_time(&with_zone), "2008-03-15T00:22:05.000Z");
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap_or(&dir));
+}
