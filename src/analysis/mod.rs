@@ -3,6 +3,7 @@
 //! per host and across hosts, and collect the findings in a deterministic order.
 
 pub mod hosts;
+pub mod pipeline;
 pub mod timeline;
 pub mod zone;
 
@@ -12,8 +13,8 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use exdoctor_parsers::event::{Event, EventLocation};
 use serde::Serialize;
 
+use crate::ingest::load_all;
 pub use crate::ingest::Progress;
-use crate::ingest::{load_all, load_all_with_progress};
 use crate::model::{
     Attribution, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone, LoadedFile, Rename,
     SetupLogFacts, SourceSummary,
@@ -93,10 +94,10 @@ pub fn analyze(paths: &[PathBuf]) -> Analysis {
     analyze_with_progress(paths, None)
 }
 
-/// [`analyze`], reporting the loading progress to `progress`.
+/// [`analyze`], reporting the loading progress to `progress`. Bundles are analysed in
+/// batches ([`pipeline`]): memory stays bounded whatever the number of hosts.
 pub fn analyze_with_progress(paths: &[PathBuf], progress: Option<Progress<'_>>) -> Analysis {
-    let (files, diagnostics) = load_all_with_progress(paths, load_options(false), progress);
-    analyze_loaded(&files, diagnostics)
+    pipeline::analyze_in_batches(paths, pipeline::BATCH_BYTES, progress)
 }
 
 /// Loads files and folders for the rules (every event with `all_events`, for the
@@ -123,13 +124,16 @@ pub fn hosts_of(files: &[LoadedFile]) -> Vec<Host> {
         .collect();
     group(&identities)
         .into_iter()
-        .map(|group| {
-            let members: Vec<&LoadedFile> = group.files.iter().filter_map(|&i| files.get(i)).collect();
-            let registry = registry_state(&members);
-            let zone = host_zone(&members, registry.as_ref());
-            Host { group, registry, zone }
-        })
+        .map(|group| host_for(group, files))
         .collect()
+}
+
+/// A host from its group of `files`: with its merged registry state and its zone.
+fn host_for(group: HostGroup, files: &[LoadedFile]) -> Host {
+    let members: Vec<&LoadedFile> = group.files.iter().filter_map(|&i| files.get(i)).collect();
+    let registry = registry_state(&members);
+    let zone = host_zone(&members, registry.as_ref());
+    Host { group, registry, zone }
 }
 
 /// Runs the rules over loaded files.

@@ -3,6 +3,7 @@
 //! Results come back in path order whatever the thread count.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -18,6 +19,30 @@ pub fn load_all(paths: &[PathBuf], options: LoadOptions) -> (Vec<LoadedFile>, Ve
 /// Called as files finish loading: (files done, files found). Must be cheap and `Sync`.
 pub type Progress<'p> = &'p (dyn Fn(usize, usize) + Sync);
 
+/// Counts loaded files for a [`Progress`] callback across several [`load_files`] calls.
+pub struct LoadProgress<'p> {
+    report: Option<Progress<'p>>,
+    done: AtomicUsize,
+    total: usize,
+}
+
+impl<'p> LoadProgress<'p> {
+    /// Progress over `total` discovered files, reported to `report` when given.
+    pub fn new(report: Option<Progress<'p>>, total: usize) -> LoadProgress<'p> {
+        LoadProgress {
+            report,
+            done: AtomicUsize::new(0),
+            total,
+        }
+    }
+
+    fn tick(&self) {
+        if let Some(report) = self.report {
+            report(self.done.fetch_add(1, Ordering::Relaxed) + 1, self.total);
+        }
+    }
+}
+
 /// [`load_all`], reporting progress to `progress` (the CLI prints it on a terminal).
 pub fn load_all_with_progress(
     paths: &[PathBuf],
@@ -25,31 +50,57 @@ pub fn load_all_with_progress(
     progress: Option<Progress<'_>>,
 ) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
     let discovered = discover(paths);
-    let total = discovered.files.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
+    let counter = LoadProgress::new(progress, discovered.files.len());
+    let all: Vec<usize> = (0..discovered.files.len()).collect();
     let mut diagnostics = discovered.unreadable;
-    let outcomes: Vec<Outcome> = discovered
-        .files
-        .par_iter()
-        .flat_map_iter(|(path, explicit)| {
-            let outcomes = load_path(path, *explicit, options);
-            if let Some(report) = progress {
-                report(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
-            }
-            outcomes
-        })
-        .collect();
     let mut files = Vec::new();
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Loaded(file) => {
-                diagnostics.extend(file.loaded.summary.diagnostics.iter().cloned());
-                files.push(*file);
-            }
-            Outcome::Skipped(diag) => diagnostics.extend(diag),
-        }
+    for input in load_files(&discovered.files, &all, options, &counter) {
+        diagnostics.extend(input.diagnostics);
+        files.extend(input.files);
     }
     (files, diagnostics)
+}
+
+/// What one discovered file gave: its loaded file(s) (several for a `.zip` bundle) and
+/// its diagnostics, in the order they arose.
+#[derive(Debug, Default)]
+pub struct InputLoad {
+    /// Index of the file in the discovered list.
+    pub index: usize,
+    /// The files read from it.
+    pub files: Vec<LoadedFile>,
+    /// Its problems (and those of its files).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads the discovered files at `indices` (in parallel), in the order given.
+pub fn load_files(
+    discovered: &[(PathBuf, bool)],
+    indices: &[usize],
+    options: LoadOptions,
+    progress: &LoadProgress<'_>,
+) -> Vec<InputLoad> {
+    indices
+        .par_iter()
+        .filter_map(|&index| {
+            let (path, explicit) = discovered.get(index)?;
+            let mut load = InputLoad {
+                index,
+                ..InputLoad::default()
+            };
+            for outcome in load_path(path, *explicit, options) {
+                match outcome {
+                    Outcome::Loaded(file) => {
+                        load.diagnostics.extend(file.loaded.summary.diagnostics.iter().cloned());
+                        load.files.push(*file);
+                    }
+                    Outcome::Skipped(diag) => load.diagnostics.extend(diag),
+                }
+            }
+            progress.tick();
+            Some(load)
+        })
+        .collect()
 }
 
 enum Outcome {

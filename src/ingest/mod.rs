@@ -3,12 +3,14 @@
 //! adapter ([`load_all`]).
 
 pub mod archive;
+mod bundle;
 mod discover;
 mod input;
 mod load;
 mod sniff;
 
+pub use bundle::{batches, bundle_dir, bundle_of};
 pub use discover::{discover, Discovered};
 pub use input::InputFile;
-pub use load::{load_all, load_all_with_progress, Progress};
+pub use load::{load_all, load_all_with_progress, load_files, InputLoad, LoadProgress, Progress};
 pub use sniff::sniff;

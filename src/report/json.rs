@@ -6,7 +6,10 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::severity_counts;
-use crate::analysis::Analysis;
+use serde::Serialize;
+
+use crate::analysis::{Analysis, HostReport};
+use crate::model::{Diagnostic, Finding};
 use crate::sources::write_json_line;
 
 /// Version of the JSON output format.
@@ -24,16 +27,28 @@ fn counts(analysis: &Analysis) -> Value {
     Value::Object(map)
 }
 
+/// The JSON document, borrowing the analysis: serialized as it is written, never built
+/// as a whole in memory (a fleet's report is large).
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: u32,
+    tool: Value,
+    hosts: &'a [HostReport],
+    findings: &'a [Finding],
+    counts: Value,
+    diagnostics: &'a [Diagnostic],
+}
+
 /// One JSON document: tool, hosts with their sources, findings, diagnostics.
 pub fn write_json(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
-    let doc = json!({
-        "schema_version": SCHEMA_VERSION,
-        "tool": tool(),
-        "hosts": analysis.hosts,
-        "findings": analysis.findings,
-        "counts": counts(analysis),
-        "diagnostics": analysis.diagnostics,
-    });
+    let doc = Document {
+        schema_version: SCHEMA_VERSION,
+        tool: tool(),
+        hosts: &analysis.hosts,
+        findings: &analysis.findings,
+        counts: counts(analysis),
+        diagnostics: &analysis.diagnostics,
+    };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
     writeln!(out)
 }
