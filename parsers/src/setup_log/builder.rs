@@ -1,6 +1,8 @@
 //! Assembles runs, tasks, error blocks, readiness results and gaps from the records in
 //! one pass; the date order is decided at the end and applied to the gap candidates.
 
+use std::collections::HashMap;
+
 use super::facts::{classify, Fact};
 use super::records::{Record, RecordIter, Tag};
 use super::{
@@ -97,6 +99,8 @@ struct RunState<'a> {
     last_banner: Option<(u32, usize)>,
     /// Inside `test-SetupPrerequisites`: its errors and warnings are readiness results.
     in_prerequisites: bool,
+    /// Rule name -> `[RuleType:...]` of its `Started [Rule:X]` line.
+    rule_types: HashMap<&'a [u8], super::Text<'a>>,
 }
 
 impl<'a> RunState<'a> {
@@ -139,6 +143,7 @@ impl<'a> RunState<'a> {
             day_first: Clock::default(),
             last_banner: None,
             in_prerequisites: false,
+            rule_types: HashMap::new(),
         }
     }
 
@@ -218,7 +223,11 @@ impl<'a> RunState<'a> {
                 has_exception,
                 value,
                 parent_value,
+                rule_type: self.rule_types.get(name.as_bytes()).copied(),
             }),
+            Fact::StartedRule { name, rule_type } => {
+                self.rule_types.insert(name.as_bytes(), rule_type);
+            }
             Fact::FailedRule { name, message } => run.failed_rules.push(FailedRule {
                 line: rec.line,
                 name,
