@@ -16,7 +16,7 @@ const TOPOLOGY_NOT_RUNNING: &str =
 
 /// `... in the domain X and site Y, and wait for replication ...`.
 static SCHEMA_MASTER: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"in the domain (?P<domain>[^\s,]+) and site (?P<site>[^\s,]+?)[,.]?\s").ok());
+    LazyLock::new(|| Regex::new(r"(?i)in the domain (?P<domain>[^\s,]+) and site (?P<site>[^\s,]+?)[,.]?\s").ok());
 
 /// Adds the facts a rule needs beyond its captures.
 pub(super) fn enrich(id: RuleId, details: &mut Captures, run: &Run<'_>) {
@@ -129,7 +129,7 @@ pub(super) fn remediation_override(id: RuleId, details: &Captures) -> Option<Vec
         RuleId::AdObjectAlreadyExists
             if details
                 .get("object")
-                .is_some_and(|o| o.starts_with("CN=Folder Hierarchies")) =>
+                .is_some_and(|o| o.to_ascii_lowercase().starts_with("cn=folder hierarchies")) =>
         {
             vec![
                 "The public folder hierarchy container exists without its tree object: create an msExchPFTree object \

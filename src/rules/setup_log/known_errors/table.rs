@@ -4,7 +4,8 @@
 //! finding each signature produces.
 //!
 //! Patterns are matched against one record at a time: its tag (`[ERROR] `,
-//! `[WARNING] `), message and continuation lines. Named captures become `details` and
+//! `[WARNING] `), message and continuation lines, ignoring letter case (as
+//! SetupLogReviewer's PowerShell `-like`/`-match` do). Named captures become `details` and
 //! fill the `{name}` placeholders of the templates.
 
 use crate::model::{RuleId, RuleInfo, Severity};
@@ -509,7 +510,7 @@ pub(crate) const VIRTUAL_DIRECTORY_FAILURE: KnownError = KnownError {
         },
         Signature {
             pattern: r"Process execution failed with exit code (?P<exit_code>-?\d+)",
-            also: &[r"(?i)inetsrv\\appcmd\.exe"],
+            also: &[r"inetsrv\\appcmd\.exe"],
             title: "appcmd.exe failed configuring IIS (exit code {exit_code})",
             summary: "Setup's call to inetsrv\\appcmd.exe failed with exit code {exit_code} while configuring the \
                       virtual directories.",
@@ -785,7 +786,7 @@ pub(crate) const RECEIVE_CONNECTOR_FQDN: KnownError = KnownError {
     },
     signatures: &[
         Signature {
-            pattern: r"(?i)AuthMechanism parameter on a Receive connector.*?set to the value ExchangeServer",
+            pattern: r"AuthMechanism parameter on a Receive connector.*?set to the value ExchangeServer",
             scope: Scope::Issues,
             title: "A Receive connector with ExchangeServer authentication has a foreign FQDN",
             summary: "A Receive connector uses AuthMechanism ExchangeServer but its FQDN is not this server's name \
