@@ -251,6 +251,8 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
                     source,
                     channel: &e.channel,
                     integrity: &e.integrity,
+                    first: e.first,
+                    last: e.last,
                 });
             }
             Facts::TaskScript(t) => view.task_steps.extend(t.steps.iter().map(|step| (source, step))),

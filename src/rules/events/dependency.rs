@@ -7,8 +7,9 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde_json::json;
 
-use super::exchange::{group_key, key_or_name, label};
+use super::exchange::{key_or_name, label};
 use super::messages::{evidence_text, win32_code};
+use super::services::Directory;
 use super::{HostView, SCM};
 use crate::model::{Confidence, Evidence, Finding};
 use crate::model::{HostEvent, RuleId, RuleInfo, Severity};
@@ -79,98 +80,215 @@ impl DependencyRoot {
     }
 }
 
-/// The roots found on a host and every service they explain (by [`group_key`]).
+/// The roots found on a host and every service they explain (by group key).
 #[derive(Debug, Default)]
-pub(crate) struct Dependencies {
+pub(crate) struct Dependencies<'h, 'a> {
+    /// Missing services (7003, 7001 `%%1075`/`%%1060`) and what they keep from starting.
     pub roots: Vec<DependencyRoot>,
+    /// Services explained by a missing root: no start-failure finding of their own.
     pub blocked: BTreeSet<String>,
+    /// Services that failed for a reason of their own (disabled, timeout, ...), with the
+    /// 7001 events of the services that could not start because of them, in the order
+    /// of their first dependant.
+    pub failed: Vec<FailedRoot<'h, 'a>>,
 }
 
-/// Adds `evidence` to the entry of `name` in `list` (created when absent).
-fn add(list: &mut Vec<AffectedService>, name: &str, evidence: Evidence) {
-    let key = group_key(name);
-    match list.iter_mut().find(|s| group_key(&s.name) == key) {
-        Some(s) => s.evidence.push(evidence),
-        None => list.push(AffectedService {
-            name: name.trim().to_string(),
-            evidence: vec![evidence],
-        }),
+/// A service whose own failure (not a missing dependency) kept others from starting.
+#[derive(Debug)]
+pub(crate) struct FailedRoot<'h, 'a> {
+    /// The service as the events name it.
+    pub name: String,
+    /// Why it failed, as the dependants' 7001 give it (`1058` = disabled).
+    pub code: Option<String>,
+    /// The 7001 events of the services that could not start because of it, in time order.
+    pub dependants: Vec<&'h HostEvent<'a>>,
+}
+
+/// Where each service of a root's lists is: (root, dependant list?, group key) -> position.
+type Positions = HashMap<(usize, bool, String), usize>;
+
+/// Adds `evidence` to the entry of `name` in the services (or dependants) of root `root`
+/// (created when absent), in O(1) through `positions`.
+fn add(
+    roots: &mut [DependencyRoot],
+    positions: &mut Positions,
+    (root, dependants): (usize, bool),
+    (name, key): (&str, String),
+    evidence: Evidence,
+) {
+    let Some(r) = roots.get_mut(root) else { return };
+    let list = if dependants { &mut r.dependants } else { &mut r.services };
+    match positions.get(&(root, dependants, key.clone())) {
+        Some(&i) => list[i].evidence.push(evidence),
+        None => {
+            positions.insert((root, dependants, key), list.len());
+            list.push(AffectedService {
+                name: name.trim().to_string(),
+                evidence: vec![evidence],
+            });
+        }
     }
 }
 
-/// Finds the missing-dependency roots of the host's SCM events.
-pub(crate) fn analyze(host: &HostView<'_>) -> Dependencies {
-    let mut roots: Vec<DependencyRoot> = Vec::new();
+/// The Win32 code of a 7001's third insertion string (`%%1068` -> `1068`).
+fn code_of<'a>(e: &HostEvent<'a>) -> Option<&'a str> {
+    e.event.param(2).and_then(win32_code)
+}
+
+/// The service a chain of 7001 `%%1068` ("its dependency failed") ends at, from service
+/// `on` that failed with `code`: while the failure is `%%1068`, follow the 7001 of `on`
+/// itself. Memoized per service, so every 7001 costs O(1) amortized.
+struct Chains<'h, 'a, 'd> {
+    dir: &'d Directory<'d>,
+    /// The first 7001 of each dependant (by group key).
+    first: HashMap<String, &'h HostEvent<'a>>,
+    /// Where a service that failed with `%%1068` leads: (root name, its code).
+    memo: HashMap<String, (String, Option<String>)>,
+}
+
+impl<'h, 'a> Chains<'h, 'a, '_> {
+    fn root(&mut self, on: &str, code: Option<&str>) -> (String, Option<String>) {
+        if code != Some("1068") {
+            return (on.trim().to_string(), code.map(str::to_string));
+        }
+        let mut path: Vec<String> = Vec::new();
+        let mut current = (on.trim().to_string(), Some("1068".to_string()));
+        loop {
+            let key = self.dir.resolve(&current.0).group_key();
+            if let Some(known) = self.memo.get(&key) {
+                current = known.clone();
+                break;
+            }
+            if path.contains(&key) {
+                break;
+            }
+            path.push(key.clone());
+            let next = self
+                .first
+                .get(&key)
+                .and_then(|e| Some((e.event.param(1)?.trim().to_string(), code_of(e))));
+            match next {
+                Some((next_on, next_code)) => {
+                    current = (next_on, next_code.map(str::to_string));
+                    if current.1.as_deref() != Some("1068") {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+        for key in path {
+            self.memo.insert(key, current.clone());
+        }
+        current
+    }
+}
+
+/// Finds the dependency roots of the host's SCM events: missing services (7003, 7001
+/// `%%1075`, `%%1060`) and services that failed on their own (7001 `%%1058` disabled,
+/// or any other error), following chains of `%%1068` to the service that really failed.
+pub(crate) fn analyze<'h, 'a>(host: &'h HostView<'a>, dir: &Directory<'_>) -> Dependencies<'h, 'a> {
+    let mut deps = Dependencies::default();
+    let mut positions = Positions::new();
     let mut owner: HashMap<String, usize> = HashMap::new();
+    let mut missing_index: HashMap<String, usize> = HashMap::new();
     for e in host.events_of(SCM, &[7003]) {
         let (Some(service), Some(missing)) = (e.event.param(0), e.event.param(1)) else {
             continue;
         };
-        let index = match roots.iter().position(|r| {
-            r.missing
-                .as_deref()
-                .is_some_and(|m| m.eq_ignore_ascii_case(missing.trim()))
-        }) {
-            Some(i) => i,
-            None => {
-                roots.push(DependencyRoot {
+        let index = *missing_index
+            .entry(missing.trim().to_ascii_lowercase())
+            .or_insert_with(|| {
+                deps.roots.push(DependencyRoot {
                     missing: Some(missing.trim().to_string()),
                     ..DependencyRoot::default()
                 });
-                roots.len() - 1
-            }
-        };
-        add(&mut roots[index].services, service, e.evidence(evidence_text(e)));
-        owner.insert(group_key(service), index);
+                deps.roots.len() - 1
+            });
+        let key = dir.resolve(service).group_key();
+        add(
+            &mut deps.roots,
+            &mut positions,
+            (index, false),
+            (service, key.clone()),
+            e.evidence(evidence_text(e)),
+        );
+        owner.insert(key, index);
     }
-    attach_dependants(host, &mut roots, &mut owner);
-    Dependencies {
-        roots,
-        blocked: owner.into_keys().collect(),
-    }
-}
-
-/// Folds 7001 `%%1075`/`%%1068` into the root of the service they depend on (also
-/// transitively); a `%%1075` whose service has no 7003 becomes a root of its own.
-fn attach_dependants(host: &HostView<'_>, roots: &mut Vec<DependencyRoot>, owner: &mut HashMap<String, usize>) {
-    let mut pending: Vec<&HostEvent<'_>> = host
-        .events_of(SCM, &[7001])
-        .filter(|e| matches!(e.event.param(2).and_then(win32_code), Some("1075" | "1068")))
-        .collect();
-    loop {
-        let before = pending.len();
-        pending.retain(|e| {
-            let (Some(dependant), Some(on)) = (e.event.param(0), e.event.param(1)) else {
-                return false;
-            };
-            let Some(&index) = owner.get(&group_key(on)) else {
-                return true;
-            };
-            add(&mut roots[index].dependants, dependant, e.evidence(evidence_text(e)));
-            owner.insert(group_key(dependant), index);
-            false
-        });
-        if pending.len() < before {
-            continue;
+    let failures: Vec<&HostEvent<'_>> = host.events_of(SCM, &[7001]).collect();
+    let mut failed_index: HashMap<String, usize> = HashMap::new();
+    let mut chains = Chains {
+        dir,
+        first: HashMap::new(),
+        memo: HashMap::new(),
+    };
+    for e in &failures {
+        if let Some(dependant) = e.event.param(0) {
+            chains.first.entry(dir.resolve(dependant).group_key()).or_insert(*e);
         }
-        // No progress: a %%1075 without a 7003 names a service whose dependency is missing.
-        let Some(on) = pending
-            .iter()
-            .find(|e| e.event.param(2).and_then(win32_code) == Some("1075"))
-            .and_then(|e| e.event.param(1))
-        else {
-            break;
-        };
-        roots.push(DependencyRoot {
-            missing: None,
-            services: vec![AffectedService {
-                name: on.trim().to_string(),
-                evidence: Vec::new(),
-            }],
-            dependants: Vec::new(),
-        });
-        owner.insert(group_key(on), roots.len() - 1);
     }
+    for e in failures {
+        let (Some(dependant), Some(on)) = (e.event.param(0), e.event.param(1)) else {
+            continue;
+        };
+        let (root, code) = chains.root(on, code_of(e));
+        let root_key = dir.resolve(&root).group_key();
+        let direct = dir.resolve(on).group_key() == root_key;
+        let evidence = e.evidence(evidence_text(e));
+        let missing_root = match (owner.get(&root_key), code.as_deref()) {
+            (Some(&i), _) => Some((i, false)),
+            (None, Some("1075")) => {
+                deps.roots.push(DependencyRoot {
+                    missing: None,
+                    services: vec![AffectedService {
+                        name: root.clone(),
+                        evidence: Vec::new(),
+                    }],
+                    dependants: Vec::new(),
+                });
+                positions.insert((deps.roots.len() - 1, false, root_key.clone()), 0);
+                owner.insert(root_key.clone(), deps.roots.len() - 1);
+                Some((deps.roots.len() - 1, false))
+            }
+            (None, Some("1060")) => {
+                let i = *missing_index.entry(root_key.clone()).or_insert_with(|| {
+                    deps.roots.push(DependencyRoot {
+                        missing: Some(root.clone()),
+                        ..DependencyRoot::default()
+                    });
+                    deps.roots.len() - 1
+                });
+                Some((i, direct))
+            }
+            _ => None,
+        };
+        match missing_root {
+            Some((i, in_services)) => {
+                let key = dir.resolve(dependant).group_key();
+                add(
+                    &mut deps.roots,
+                    &mut positions,
+                    (i, !in_services),
+                    (dependant, key.clone()),
+                    evidence,
+                );
+                deps.blocked.insert(key);
+            }
+            None => {
+                let i = *failed_index.entry(root_key.clone()).or_insert_with(|| {
+                    deps.failed.push(FailedRoot {
+                        name: root.clone(),
+                        code,
+                        dependants: Vec::new(),
+                    });
+                    deps.failed.len() - 1
+                });
+                deps.failed[i].dependants.push(e);
+            }
+        }
+    }
+    deps.blocked.extend(owner.into_keys());
+    deps
 }
 
 /// The findings of the roots: `ntlmssp-dependency` for NtLmSsp, else
@@ -333,7 +451,8 @@ mod tests {
             event(SCM, 7001, 12, "2009-01-01T10:00:02Z", &["Fax Helper", "Fax", "%%1068"]),
         ];
         let host = view(&events);
-        let deps = analyze(&host);
+        let dir = Directory::new(&host);
+        let deps = analyze(&host, &dir);
         assert_eq!(deps.roots.len(), 1);
         assert_eq!(deps.blocked.len(), 3);
         let findings = findings(&host, &deps);
@@ -373,7 +492,8 @@ mod tests {
             ),
         ];
         let host = view(&events);
-        let deps = analyze(&host);
+        let dir = Directory::new(&host);
+        let deps = analyze(&host, &dir);
         assert_eq!(deps.roots.len(), 1);
         assert_eq!(deps.roots[0].missing, None);
         assert!(deps.blocked.contains("fax") && !deps.blocked.contains("telnet"));
