@@ -11,6 +11,7 @@ mod architecture;
 mod bad_input;
 mod event_export;
 mod evt_cli;
+mod precision_events;
 mod readiness_warnings;
 mod reg_host_state;
 mod rules_fleet;

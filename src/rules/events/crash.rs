@@ -13,7 +13,7 @@ use chrono::Duration;
 use super::messages::evidence_text;
 use super::reports::{CrashReport, Reports};
 use super::services::{Directory, Service, Subject};
-use super::{cited, utc, SCM};
+use super::{cited, utc, NOT_EXCHANGE, SCM};
 use crate::model::{Confidence, Finding, RuleId, RuleInfo, Severity};
 use crate::model::{HostEvent, HostView};
 
@@ -104,7 +104,7 @@ pub(crate) fn check(host: &HostView<'_>, dir: &Directory<'_>) -> Vec<Finding> {
         crashes.by_time |= by_time && !joined.is_empty();
         crashes.list.push(Occurrence { scm, reports: joined });
     }
-    services.iter().map(|c| finding(host, &reports, c)).collect()
+    services.iter().map(|c| finding(host, dir, &reports, c)).collect()
 }
 
 /// The facts the reports of a service give, the first found in provider order.
@@ -137,7 +137,7 @@ impl Facts {
     }
 }
 
-fn finding(host: &HostView<'_>, reports: &Reports<'_, '_>, crashes: &Crashes<'_, '_>) -> Finding {
+fn finding(host: &HostView<'_>, dir: &Directory<'_>, reports: &Reports<'_, '_>, crashes: &Crashes<'_, '_>) -> Finding {
     let rule = &SERVICE_CRASH;
     let (service, list) = (&crashes.service, &crashes.list);
     let facts = Facts::of(reports, list);
@@ -163,7 +163,7 @@ fn finding(host: &HostView<'_>, reports: &Reports<'_, '_>, crashes: &Crashes<'_,
         Subject::Other => Severity::Warning,
     };
     if severity == Severity::Warning {
-        summary.push_str(" Not an Exchange service nor one Exchange depends on: a warning for this triage.");
+        summary.push_str(&format!(" {}: {NOT_EXCHANGE}.", dir.why_warning()));
     }
     let remediation = if service.exchange.is_some() {
         rule.remediation.iter().map(|s| s.to_string()).collect()

@@ -10,14 +10,19 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 
-use super::services::{shown, Directory};
+use super::services::{cut, shown, Directory};
 use super::start_failure::SERVICE_START_FAILURE;
-use super::start_failure::{cause_text, group_summary, span, windows_steps, Group};
-use super::{cited, listed, SCM};
+use super::start_failure::{cause_text, group_summary, group_title, span, windows_steps, Group};
+use super::{cite, listed, NOT_EXCHANGE, SCM};
 use crate::model::{Evidence, Finding, HostEvent, HostView, Severity};
 
 /// At most this many service names in a summary; the rest are counted.
 const MAX_NAMED: usize = 10;
+/// Each name in a list is cut after this many characters.
+const NAME_CHARS: usize = 40;
+/// Installs and failures cited as evidence of a flood (the first ones and the last).
+const CITED_INSTALLS: usize = 3;
+const CITED_FAILURES: usize = 5;
 /// An install this long before a service's first failure belongs to it.
 const INSTALL_WINDOW_HOURS: i64 = 24;
 
@@ -39,7 +44,7 @@ pub(crate) fn findings(host: &HostView<'_>, dir: &Directory<'_>, groups: Vec<Gro
         .iter()
         .map(|(cause, groups)| match groups.as_slice() {
             [one] => single(one, dir, &installs),
-            many => flood(cause, many, &installs),
+            many => flood(cause, many, dir, &installs),
         })
         .collect()
 }
@@ -115,7 +120,7 @@ fn installed(groups: &[&Group<'_, '_>], installs: &HashMap<String, Vec<&HostEven
         );
     }
     let installs: Vec<&HostEvent<'_>> = pairs.iter().map(|(e, _)| *e).collect();
-    let (head, tail) = cited(&installs);
+    let (head, tail) = cite(&installs, CITED_INSTALLS);
     let evidence = head
         .iter()
         .chain(tail)
@@ -140,19 +145,18 @@ fn install_steps() -> [String; 2] {
 
 /// The warning of one non-Exchange service.
 fn single(g: &Group<'_, '_>, dir: &Directory<'_>, installs: &HashMap<String, Vec<&HostEvent<'_>>>) -> Finding {
-    let label = g.service.label();
     let mut summary = group_summary(g, dir);
     let installed = installed(&[g], installs);
     if let Some(i) = &installed {
         summary.push_str(&i.sentence);
     }
-    summary.push_str(" Not an Exchange service nor one Exchange depends on: a warning for this triage.");
+    summary.push_str(&format!(" {}: {NOT_EXCHANGE}.", dir.why_warning()));
     let mut steps = windows_steps(g);
     if installed.is_some() {
         steps.extend(install_steps());
     }
     let mut finding = base(summary, steps)
-        .title(format!("{label} failed to start"))
+        .title(group_title(g))
         .count(g.occurrences() as u64)
         .detail("service", g.service.key.clone())
         .detail("cause", g.cause());
@@ -163,17 +167,27 @@ fn single(g: &Group<'_, '_>, dir: &Directory<'_>, installs: &HashMap<String, Vec
 }
 
 /// One warning for the services that failed with the same `cause`.
-fn flood(cause: &str, groups: &[Group<'_, '_>], installs: &HashMap<String, Vec<&HostEvent<'_>>>) -> Finding {
+fn flood(
+    cause: &str,
+    groups: &[Group<'_, '_>],
+    dir: &Directory<'_>,
+    installs: &HashMap<String, Vec<&HostEvent<'_>>>,
+) -> Finding {
     let refs: Vec<&Group<'_, '_>> = groups.iter().collect();
     let count = groups.len();
-    let names: Vec<String> = groups.iter().take(MAX_NAMED).map(|g| g.service.label()).collect();
-    let mut named = listed(&names);
-    if count > MAX_NAMED {
-        named = format!("{} and {} more", names.join(", "), count - MAX_NAMED);
-    }
+    let names: Vec<String> = groups
+        .iter()
+        .take(MAX_NAMED)
+        .map(|g| cut(&g.service.label(), NAME_CHARS))
+        .collect();
+    let named = if count > MAX_NAMED {
+        format!("{} and {} more", names.join(", "), count - MAX_NAMED)
+    } else {
+        listed(&names)
+    };
     let events: usize = groups.iter().map(Group::occurrences).sum();
     let mut summary = format!(
-        "{count} services that are neither Exchange's nor ones Exchange depends on failed to start {} with the same error, {}: {named}.",
+        "{count} services failed to start {} with the same error, {}: {named}.",
         span(groups.iter().flat_map(|g| g.times())),
         cause_text(cause)
     );
@@ -181,6 +195,7 @@ fn flood(cause: &str, groups: &[Group<'_, '_>], installs: &HashMap<String, Vec<&
     if let Some(i) = &installed {
         summary.push_str(&i.sentence);
     }
+    summary.push_str(&format!(" {}: {NOT_EXCHANGE}.", dir.why_warning()));
     let mut steps = vec![
         format!(
             "Look up the error, {}, and the configuration of each service: sc qc <service> (image path, account, dependencies).",
@@ -200,9 +215,9 @@ fn flood(cause: &str, groups: &[Group<'_, '_>], installs: &HashMap<String, Vec<&
         .detail("cause", cause)
         .detail("installed", installed.as_ref().map_or(0, |i| i.count));
     let mut evidence: Vec<Evidence> = installed.into_iter().flat_map(|i| i.evidence).collect();
-    let (head, tail) = cited(groups);
+    let (head, tail) = cite(groups, CITED_FAILURES);
     for g in head.iter().chain(tail) {
-        evidence.extend(g.evidence().into_iter().take(2));
+        evidence.extend(g.evidence().into_iter().take(1));
     }
     for e in evidence {
         finding.push_evidence(e);

@@ -31,6 +31,9 @@ use chrono::{DateTime, Duration, Utc};
 use exdoctor_parsers::event::Event;
 
 use crate::model::{Evidence, Finding, Location, Timestamp};
+
+/// Said of a service, product or host a finding is only a warning for.
+const NOT_EXCHANGE: &str = "a warning for this triage";
 use crate::model::{HostView, RunWindow};
 
 /// The provider name of SCM events.
@@ -61,10 +64,16 @@ const MAX_CITED: usize = 20;
 /// The items of `list` cited as evidence: all when few, else the first
 /// `MAX_CITED - 1` and the last.
 fn cited<T>(list: &[T]) -> (&[T], &[T]) {
-    if list.len() <= MAX_CITED {
+    cite(list, MAX_CITED)
+}
+
+/// The items of `list` cited when at most `max` are: all when few, else the first
+/// `max - 1` and the last.
+fn cite<T>(list: &[T], max: usize) -> (&[T], &[T]) {
+    if list.len() <= max.max(1) {
         (list, &[])
     } else {
-        (&list[..MAX_CITED - 1], &list[list.len() - 1..])
+        (&list[..max.max(1) - 1], &list[list.len() - 1..])
     }
 }
 

@@ -8,7 +8,7 @@ use chrono::Duration;
 use exdoctor_parsers::event::Event;
 
 use super::messages::evidence_text;
-use super::{cited, run_evidence, run_label, utc, RunIndex};
+use super::{cited, run_evidence, run_label, utc, RunIndex, NOT_EXCHANGE};
 use crate::model::{Confidence, Finding, RuleId, RuleInfo, Severity};
 use crate::model::{HostEvent, HostView};
 
@@ -165,7 +165,9 @@ fn finding(runs: &RunIndex<'_, '_>, events: &[&HostEvent<'_>]) -> Finding {
         steps.extend(rule.remediation.iter().skip(1).map(|s| s.to_string()));
         steps
     } else {
-        summary.push_str(" Not an Exchange product and not during an Exchange setup run: a warning for this triage.");
+        summary.push_str(&format!(
+            " Not an Exchange product and not during an Exchange setup run: {NOT_EXCHANGE}."
+        ));
         generic_steps(&product, code)
     };
     let mut finding = Finding::new(rule, summary)

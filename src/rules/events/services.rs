@@ -99,6 +99,15 @@ impl<'h> Directory<'h> {
         }
     }
 
+    /// Why a finding about a service of subject [`Subject::Other`] is only a warning.
+    pub(crate) fn why_warning(&self) -> &'static str {
+        if self.exchange_host {
+            "Not an Exchange service nor one Exchange depends on"
+        } else {
+            "The logs show no Exchange on this host"
+        }
+    }
+
     /// The service an event calls `name` (key or display name, any case).
     pub(crate) fn resolve(&self, name: &str) -> Service {
         let name = name.trim();
@@ -193,10 +202,15 @@ const SHOWN_CHARS: usize = 64;
 /// cut after [`SHOWN_CHARS`] characters with `…` (random or base64 service names can
 /// be long).
 pub(crate) fn shown(name: &str) -> String {
+    cut(name, SHOWN_CHARS)
+}
+
+/// Like [`shown`], cut after `max` characters.
+pub(crate) fn cut(name: &str, max: usize) -> String {
     let name = name.trim();
     let mut out = String::new();
     for (i, c) in name.chars().enumerate() {
-        if i == SHOWN_CHARS {
+        if i == max {
             out.push('…');
             break;
         }

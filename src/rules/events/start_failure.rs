@@ -400,6 +400,16 @@ pub(crate) fn group_summary(g: &Group<'_, '_>, dir: &Directory<'_>) -> String {
     summary
 }
 
+/// `X failed to start`, or `X is disabled: the services that depend on it could not start`.
+pub(crate) fn group_title(g: &Group<'_, '_>) -> String {
+    let label = g.service.label();
+    match (g.disabled(), g.dependants.is_empty()) {
+        (true, false) => format!("{label} is disabled: the services that depend on it could not start"),
+        (true, true) => format!("{label} is disabled"),
+        _ => format!("{label} failed to start"),
+    }
+}
+
 /// `Network Location Awareness x3 and Network List Service x3`.
 fn dependants_text(g: &Group<'_, '_>, dir: &Directory<'_>) -> Option<String> {
     let counts = g.dependant_counts();
@@ -417,13 +427,8 @@ fn dependants_text(g: &Group<'_, '_>, dir: &Directory<'_>) -> Option<String> {
 /// dependants' 7001 chains end at).
 fn service_finding(g: &Group<'_, '_>, dir: &Directory<'_>) -> Finding {
     let rule = &SERVICE_START_FAILURE;
-    let label = g.service.label();
     let summary = group_summary(g, dir);
-    let title = match (g.disabled(), g.dependants.is_empty()) {
-        (true, false) => format!("{label} is disabled: the services that depend on it could not start"),
-        (true, true) => format!("{label} is disabled"),
-        _ => format!("{label} failed to start"),
-    };
+    let title = group_title(g);
     let dependants: Vec<String> = g
         .dependant_counts()
         .into_iter()
