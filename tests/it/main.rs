@@ -10,6 +10,7 @@ mod analyze_samples;
 mod architecture;
 mod bad_input;
 mod event_export;
+mod events_scaling;
 mod evt_cli;
 mod precision_events;
 mod readiness_warnings;
