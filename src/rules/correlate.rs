@@ -199,8 +199,18 @@ fn window_of<'v, 'a>(finding: &Finding, view: &'v HostView<'a>) -> Option<&'v Ru
     view.runs.iter().find(|w| w.source == source && w.run.index == index)
 }
 
+/// The setup run (log and index) a finding is about.
+fn run_of(finding: &Finding) -> Option<(&str, usize)> {
+    finding.facts.iter().find_map(|f| match f {
+        Fact::SetupLog(SetupLogFact::Run { source, index }) => Some((source.as_str(), *index)),
+        _ => None,
+    })
+}
+
 /// An interrupted run absorbs "setup started but never completed" (same fact from the
-/// event log) and gains the reboot and installer events of its window as evidence.
+/// event log) and the unexpected shutdown of the same run (the shutdown is why it was
+/// interrupted: one root cause, one finding), and gains the installer events of its
+/// window and the next boot as evidence.
 fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
     let open_end = Duration::hours(AFTERMATH);
     let mut slots = Slots::new(findings);
@@ -208,6 +218,7 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
         let Some(window) = slots.get(i).and_then(|f| window_of(f, view)) else {
             continue;
         };
+        let run = (window.source, window.run.index);
         let mut agreed = false;
         // MSExchangeSetup 1000 without 1001 inside the window: the same interruption.
         let same_run = slots.positions(|other| {
@@ -223,21 +234,29 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
             slots.fold(j, i, Finding::into_history);
             agreed = true;
         }
-        // The unexpected shutdown explains the interruption: cite it (it stays a finding).
-        let shutdown: Vec<Evidence> = slots
-            .positions(|f| f.rule == RuleId::UnexpectedShutdownDuringSetup)
-            .into_iter()
-            .filter_map(|j| slots.get(j))
-            .flat_map(|f| {
-                f.evidence
-                    .iter()
-                    .filter(|e| matches!(e.location, Location::Record(_)))
-                    .cloned()
-            })
-            .collect();
+        // The server went down during this run: the cause of the interruption.
+        for j in slots.positions(|f| f.rule == RuleId::UnexpectedShutdownDuringSetup && run_of(f) == Some(run)) {
+            let Some((summary, first_step)) = slots
+                .get(j)
+                .map(|f| (f.summary.clone(), f.remediation.first().cloned()))
+            else {
+                continue;
+            };
+            slots.fold(j, i, |f| f);
+            if let Some(target) = slots.get_mut(i) {
+                target.summary.push_str(&format!(" {summary}"));
+                if let (Some(step), Some(first)) = (first_step, target.remediation.first_mut()) {
+                    *first = step;
+                }
+            }
+            agreed = true;
+        }
         // Installer activity and the next boot after the last line.
-        let mut extra: Vec<Evidence> = view
-            .events
+        let mut extra: Vec<Evidence> = window
+            .start
+            .zip(window.end)
+            .map(|(start, end)| view.events_between(start - window.slack(), end + window.slack()))
+            .unwrap_or_default()
             .iter()
             .filter(|e| {
                 e.event.provider.eq_ignore_ascii_case("MsiInstaller") && window.contains(e.event.time, Duration::zero())
@@ -249,10 +268,9 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
             continue;
         };
         if let Some(end) = window.end {
-            let next_boot = view.events.iter().find(|e| {
-                e.event.time > end
-                    && e.event.provider.eq_ignore_ascii_case("EventLog")
-                    && matches!(e.event.event_id, 6005 | 6008 | 6009)
+            let after = view.events.partition_point(|e| e.event.time <= end);
+            let next_boot = view.events[after..].iter().find(|e| {
+                e.event.provider.eq_ignore_ascii_case("EventLog") && matches!(e.event.event_id, 6005 | 6008 | 6009)
             });
             if let Some(boot) = next_boot {
                 let minutes = (boot.event.time - end).num_minutes();
@@ -263,7 +281,7 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
                 finding.details.insert("next_boot_after_minutes".into(), minutes.into());
             }
         }
-        for e in shutdown.into_iter().chain(extra) {
+        for e in extra {
             if !finding.evidence.contains(&e) {
                 finding.push_evidence(e);
                 agreed = true;

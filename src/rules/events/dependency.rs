@@ -10,7 +10,7 @@ use serde_json::json;
 use super::exchange::{key_or_name, label};
 use super::messages::{evidence_text, win32_code};
 use super::services::Directory;
-use super::{HostView, SCM};
+use super::{cited, listed, HostView, SCM};
 use crate::model::{Confidence, Evidence, Finding};
 use crate::model::{HostEvent, RuleId, RuleInfo, Severity};
 
@@ -307,14 +307,18 @@ pub(crate) fn findings(host: &HostView<'_>, deps: &Dependencies) -> Vec<Finding>
 }
 
 /// `A, B and C`.
+/// `A, B and C`; after [`MAX_NAMED`] names, `A, B, ... and N more`.
 fn names(list: &[AffectedService]) -> String {
-    let labels: Vec<String> = list.iter().map(|s| label(&s.name)).collect();
-    match labels.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        Some((last, _)) => last.clone(),
-        None => String::new(),
+    let labels: Vec<String> = list.iter().take(MAX_NAMED).map(|s| label(&s.name)).collect();
+    if list.len() > MAX_NAMED {
+        format!("{} and {} more", labels.join(", "), list.len() - MAX_NAMED)
+    } else {
+        listed(&labels)
     }
 }
+
+/// At most this many services are named in a summary; the rest are counted.
+const MAX_NAMED: usize = 10;
 
 fn keys(list: &[AffectedService]) -> Vec<String> {
     list.iter().map(|s| key_or_name(&s.name)).collect()
@@ -329,12 +333,13 @@ fn root_evidence(root: &DependencyRoot) -> Vec<Evidence> {
         .collect()
 }
 
-fn with_evidence(mut finding: Finding, evidence: Vec<Evidence>) -> Finding {
-    let count = evidence.len().max(1) as u64;
-    for e in evidence {
-        finding.push_evidence(e);
+/// `finding` with the cited part of `evidence` and its count.
+fn with_evidence(mut finding: Finding, evidence: &[Evidence]) -> Finding {
+    let (head, tail) = cited(evidence);
+    for e in head.iter().chain(tail) {
+        finding.push_evidence(e.clone());
     }
-    finding.count(count)
+    finding.count(evidence.len().max(1) as u64)
 }
 
 fn dependants_sentence(root: &DependencyRoot) -> String {
@@ -363,17 +368,18 @@ pub fn ntlmssp_finding(root: &DependencyRoot, os_upgrade: Vec<Evidence>) -> Find
         summary
             .push_str(" This is the signature of an unsupported in-place upgrade to Windows Server 2008 (KB951402).");
     }
-    let mut evidence = root_evidence(root);
+    let evidence = root_evidence(root);
     let sources: BTreeSet<&str> = evidence.iter().map(|e| e.source.as_str()).collect();
     let confidence = if upgraded || sources.len() > 1 {
         Confidence::High
     } else {
         Confidence::Medium
     };
-    let count = evidence.len().max(1) as u64;
-    evidence.extend(os_upgrade);
-    with_evidence(Finding::new(rule, summary), evidence)
-        .count(count)
+    let mut finding = with_evidence(Finding::new(rule, summary), &evidence);
+    for e in os_upgrade {
+        finding.push_evidence(e);
+    }
+    finding
         .confidence(confidence)
         .detail("missing", "NtLmSsp")
         .detail("services", json!(keys(&root.services)))
@@ -404,7 +410,7 @@ fn missing_finding(root: &DependencyRoot) -> Finding {
         ),
         format!("Start {first} and then its dependants: net start {first}."),
     ];
-    with_evidence(Finding::new(rule, summary), root_evidence(root))
+    with_evidence(Finding::new(rule, summary), &root_evidence(root))
         .remediation(steps)
         .detail("missing", root.missing.clone())
         .detail("services", json!(keys(&root.services)))

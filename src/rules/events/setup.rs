@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::messages::evidence_text;
 use super::{cited, run_evidence, run_label, utc, RunIndex};
-use crate::model::{Confidence, EventFact, Fact, Finding, RuleId, RuleInfo, Severity};
+use crate::model::{Confidence, EventFact, Fact, Finding, RuleId, RuleInfo, SetupLogFact, Severity};
 use crate::model::{HostEvent, HostView, RunWindow};
 use exdoctor_parsers::setup_log::RunResult;
 
@@ -204,6 +204,10 @@ fn shutdown_finding(run: &RunWindow<'_>, events: &[&HostEvent<'_>]) -> Finding {
     let mut finding = Finding::new(rule, summary)
         .confidence(Confidence::High)
         .count(events.len() as u64)
+        .fact(Fact::SetupLog(SetupLogFact::Run {
+            source: run.source.to_string(),
+            index: run.run.index,
+        }))
         .detail("run", run.run.index + 1)
         .detail(
             "shutdown_local",
