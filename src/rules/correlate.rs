@@ -123,7 +123,7 @@ fn watermark_steps(findings: &mut [Finding], view: &HostView<'_>) {
             }
         }
         for e in cited {
-            if !finding.evidence.contains(&e) {
+            if !finding.cites(&e) {
                 finding.push_evidence(e);
             }
         }
@@ -282,7 +282,7 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
             }
         }
         for e in extra {
-            if !finding.evidence.contains(&e) {
+            if !finding.cites(&e) {
                 finding.push_evidence(e);
                 agreed = true;
             }

@@ -392,3 +392,37 @@ fn a_non_exchange_msi_failure_is_a_warning_with_windows_installer_advice() {
     assert!(!advice.contains("Exchange") && !advice.contains("msilog"), "{advice}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Event Viewer CSV exports keep the message and recover its insertion strings: the
+/// rules' message templates must not garble it (no "The The ...", "Process Process
+/// MAD.EXE", repeated "terminated unexpectedly").
+#[test]
+fn csv_export_messages_are_not_garbled_in_findings() {
+    let fixtures = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for name in ["eventviewer_system.csv", "eventviewer_system_saveas.csv"] {
+        let path = fixtures.join(name).to_string_lossy().into_owned();
+        let out = common::exdoctor(&["analyze", &path, "--format", "json", "--quiet"]);
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+        let all = doc["findings"].as_array().cloned().unwrap_or_default();
+        assert!(all.iter().any(|f| rule_of(f) == "service-crash"), "{name}");
+        let mut texts: Vec<String> = Vec::new();
+        for f in &all {
+            texts.push(text(f, "summary"));
+            texts.extend(f["evidence"].as_array().into_iter().flatten().map(|e| text(e, "text")));
+        }
+        assert!(
+            texts.iter().any(|t| t.contains("Process MAD.EXE (PID=2552)")),
+            "{name}: {texts:#?}"
+        );
+        assert!(texts.iter().any(|t| t
+            == "Service Control Manager 7031: The Microsoft Exchange Information Store service terminated unexpectedly. It has done this 1 time(s). The following corrective action will be taken in 60000 milliseconds: Restart the service."));
+        for t in &texts {
+            let lower = t.to_ascii_lowercase();
+            assert!(
+                !lower.contains("the the ") && !lower.contains("process process"),
+                "{name}: {t}"
+            );
+            assert!(lower.matches("terminated unexpectedly").count() <= 1, "{name}: {t}");
+        }
+    }
+}

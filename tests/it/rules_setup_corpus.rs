@@ -112,6 +112,16 @@ fn known_issue_logs_yield_their_known_error_with_details() {
             assert_eq!(detail(f, key), *value, "{file}: {rule} details.{key}");
         }
         assert!(!f.evidence.is_empty() && !f.remediation.is_empty(), "{file}");
+        // Each line of the log is cited once, even when the folded setup-failed cites it too.
+        let mut lines: Vec<String> = f
+            .evidence
+            .iter()
+            .map(|e| format!("{} {}", e.source, e.location))
+            .collect();
+        let cited = lines.len();
+        lines.sort();
+        lines.dedup();
+        assert_eq!(lines.len(), cited, "{file}: {:#?}", f.evidence);
         assert!(
             !all.iter().any(|x| x.rule == "prereq-failed"),
             "{file}: {:?}",

@@ -198,7 +198,7 @@ fn finding(host: &HostView<'_>, dir: &Directory<'_>, reports: &Reports<'_, '_>, 
             for &r in &o.reports {
                 let e = reports.list[r].event;
                 let evidence = e.evidence(evidence_text(e));
-                if !finding.evidence.contains(&evidence) {
+                if !finding.cites(&evidence) {
                     finding.push_evidence(evidence);
                 }
             }

@@ -109,13 +109,15 @@ fn finding(log: &HostLog<'_>) -> Option<Finding> {
     Some(finding)
 }
 
-/// A parse problem as evidence, at its record when it names one.
+/// A parse problem as evidence, at its record when it names one (the record is then
+/// the evidence's location, not repeated in its text).
 fn problem(source: &str, p: &ParseError) -> Evidence {
-    let location = match p {
-        ParseError::Record { record, .. } => Location::Record(*record),
-        _ => Location::File,
-    };
-    Evidence::new(source, location, None, p.to_string())
+    match p {
+        ParseError::Record { record, message } => {
+            Evidence::new(source, Location::Record(*record), None, message.clone())
+        }
+        _ => Evidence::new(source, Location::File, None, p.to_string()),
+    }
 }
 
 #[cfg(test)]

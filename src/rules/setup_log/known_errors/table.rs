@@ -172,9 +172,10 @@ pub(crate) const LDIFDE_IMPORT_FAILED: KnownError = KnownError {
             summary: "The schema update stopped: ldifde.exe returned error {error_code} importing {schema_path}; \
                       the failing object is described in {error_file}.",
             remediation: &[
-                "Open {error_file} on the server that ran /PrepareSchema and find the entry (DN) that failed and why.",
-                "Fix that object in Active Directory (error 8245 is a constraint violation: usually an attribute or \
-                 class that conflicts with an existing schema object, e.g. from a third-party extension).",
+                "Open {error_file} on the server that ran /PrepareSchema and find the entry (DN) that failed and why: \
+                 the server-side error names the cause.",
+                "Fix that object in Active Directory (a conflicting attribute or class, e.g. a duplicate OID or \
+                 lDAPDisplayName from a third-party schema extension).",
                 "Wait for AD replication, then run setup /PrepareSchema again with Schema Admins and Enterprise Admins rights.",
             ],
             ..BASE

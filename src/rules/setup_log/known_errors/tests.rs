@@ -387,6 +387,16 @@ fn ldifde_title_names_the_schema_file_and_error_code() {
         "ldifde failed importing PostExchange2003_schema80.ldf (error 8245)"
     );
     assert_eq!(f.confidence, Confidence::High, "error + ADSchemaComponent reference");
+    // 8245 is ERROR_DS_UNWILLING_TO_PERFORM (winerror.h), not a constraint violation.
+    assert_eq!(detail(&f, "error_name"), "ERROR_DS_UNWILLING_TO_PERFORM");
+    assert!(
+        f.summary
+            .ends_with("Error 8245 is ERROR_DS_UNWILLING_TO_PERFORM: The server is unwilling to process the request."),
+        "{}",
+        f.summary
+    );
+    let text = format!("{} {}", f.summary, f.remediation.join(" "));
+    assert!(!text.contains("constraint violation"), "{text}");
 }
 
 #[test]
