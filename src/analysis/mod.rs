@@ -144,7 +144,7 @@ fn hint(facts: &Facts) -> Option<HostHint> {
             .as_deref()
             .or(r.host_name.as_deref())
             .and_then(|n| HostHint::from_computer(n, "registry computer name")),
-        Facts::TaskScript(_) | Facts::None => None,
+        Facts::TaskScript(_) | Facts::LdifErr(_) | Facts::None => None,
     }
 }
 
@@ -256,6 +256,7 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
                 });
             }
             Facts::TaskScript(t) => view.task_steps.extend(t.steps.iter().map(|step| (source, step))),
+            Facts::LdifErr(l) => view.ldif_errors.push((source, l)),
             Facts::Registry(_) | Facts::None => {}
         }
     }

@@ -51,7 +51,7 @@ pub fn timeline(files: &[LoadedFile]) -> Vec<Entry> {
                     kind: "event",
                     text: event_text(ev),
                 })),
-                Facts::Registry(_) | Facts::TaskScript(_) | Facts::None => {}
+                Facts::Registry(_) | Facts::TaskScript(_) | Facts::LdifErr(_) | Facts::None => {}
             }
         }
     }

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use exdoctor_parsers::event::{Event, LogIntegrity};
+use exdoctor_parsers::ldif_err::LdifErrEntry;
 use exdoctor_parsers::setup_log::RunResult;
 
 use super::Finding;
@@ -18,8 +19,17 @@ pub enum Facts {
     Registry(RegistryFacts),
     /// An Exchange 2007 setup task script.
     TaskScript(TaskScriptFacts),
+    /// An ldifde error file.
+    LdifErr(LdifErrFacts),
     /// Nothing beyond the summary: the file could not be read.
     None,
+}
+
+/// The entries an ldifde import could not write (`ldif.err`).
+#[derive(Debug, Clone, Default)]
+pub struct LdifErrFacts {
+    /// The failed entries, in file order.
+    pub entries: Vec<LdifErrEntry>,
 }
 
 /// The steps of a setup task script.

@@ -7,7 +7,7 @@ use exdoctor_parsers::event::{Event, LogIntegrity};
 use exdoctor_parsers::setup_log::RunResult;
 
 use super::{Evidence, Location, Timestamp};
-use super::{RunFacts, TaskStepFacts};
+use super::{LdifErrFacts, RunFacts, TaskStepFacts};
 use crate::registry::HostState;
 
 /// One event with the file it came from.
@@ -115,6 +115,8 @@ pub struct HostView<'a> {
     pub registry: Option<&'a HostState>,
     /// Steps of the host's setup task scripts (watermark id -> step), with their file.
     pub task_steps: Vec<(&'a str, &'a TaskStepFacts)>,
+    /// The host's ldifde error files (`ldif.err`), with their file.
+    pub ldif_errors: Vec<(&'a str, &'a LdifErrFacts)>,
 }
 
 impl<'a> HostView<'a> {

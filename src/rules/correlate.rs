@@ -5,7 +5,8 @@
 use chrono::Duration;
 
 use crate::model::{Confidence, Evidence, Finding, HostView, Location, RuleId, RunWindow};
-use crate::model::{EventFact, Fact, RegistryFact, SetupLogFact};
+use crate::model::{EventFact, Fact, LdifErrFacts, RegistryFact, SetupLogFact};
+use exdoctor_parsers::ldif_err::LdifErrEntry;
 
 /// How long after an interrupted run's last line its aftermath (reboot) is looked for.
 const AFTERMATH: i64 = 6;
@@ -19,6 +20,7 @@ pub(super) fn correlate(findings: &mut Vec<Finding>, view: &HostView<'_>) {
     watermark_steps(findings, view);
     readiness_against_registry(findings);
     stalls(findings, view);
+    ldif_errors(findings, view);
 }
 
 /// The host's findings while some are folded into others: a folded finding leaves a
@@ -327,4 +329,112 @@ fn stalls(findings: &mut Vec<Finding>, view: &HostView<'_>) {
         " The event log confirms it: {} (KB944752).",
         summary.trim_end_matches('.')
     ));
+}
+
+/// The last component of a Windows or Unix path, lower case.
+fn file_name(path: &str) -> String {
+    path.rsplit(['\\', '/'])
+        .next()
+        .unwrap_or(path)
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// `ldif.err` line 5: `Add error on entry starting on line 78 (CN=...): Unwilling To
+/// Perform; server error 0x20bb ERROR_DS_DUP_OID: Schema update failed: duplicate OID.`
+fn ldif_entry_text(entry: &LdifErrEntry) -> String {
+    let mut text = format!(
+        "{} error on entry starting on line {}",
+        entry.operation.as_deref().unwrap_or("Import"),
+        entry.ldif_line.map_or_else(|| "?".to_string(), |l| l.to_string())
+    );
+    if let Some(dn) = &entry.dn {
+        text.push_str(&format!(" ({dn})"));
+    }
+    if let Some(reason) = &entry.reason {
+        text.push_str(&format!(": {reason}"));
+    }
+    if let Some(e) = &entry.server_error {
+        text.push_str(&format!(
+            "; server error {:#x} {}{}",
+            e.code,
+            e.name().map(|n| format!("{n}: ")).unwrap_or_default(),
+            e.text
+        ));
+    }
+    if let Some(x) = &entry.extended_error {
+        text.push_str(&format!(
+            "; extended error {}",
+            x.text.lines().next().unwrap_or_default()
+        ));
+    }
+    text
+}
+
+/// An ldifde import that failed takes the entries of the `ldif.err` it names (matched by
+/// file name among the host's ldifde error files) as evidence: the object that failed
+/// and the domain controller's error are the actual cause.
+fn ldif_errors(findings: &mut [Finding], view: &HostView<'_>) {
+    for finding in findings.iter_mut().filter(|f| f.rule == RuleId::LdifdeImportFailed) {
+        let Some(named) = finding.facts.iter().find_map(|f| match f {
+            Fact::SetupLog(SetupLogFact::LdifErrorFile(path)) => Some(file_name(path)),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let files: Vec<&(&str, &LdifErrFacts)> = view
+            .ldif_errors
+            .iter()
+            .filter(|(source, _)| file_name(source) == named)
+            .collect();
+        let Some(first) = files.iter().flat_map(|(_, l)| &l.entries).next() else {
+            continue;
+        };
+        let mut sentence = format!(" The error file {named} names the entry that failed");
+        if let Some(dn) = &first.dn {
+            sentence.push_str(&format!(", {dn}"));
+        }
+        match &first.server_error {
+            Some(e) => sentence.push_str(&format!(
+                ": {} ({}).",
+                e.text.trim().trim_end_matches('.'),
+                e.name().map_or_else(|| format!("{:#x}", e.code), str::to_string)
+            )),
+            None => sentence.push('.'),
+        }
+        finding.summary.push_str(&sentence);
+        if let Some(dn) = &first.dn {
+            finding.details.insert("failed_entry".into(), dn.clone().into());
+        }
+        if let Some(e) = &first.server_error {
+            finding
+                .details
+                .insert("server_error".into(), format!("{:#x} {}", e.code, e.text).into());
+            if let Some(name) = e.name() {
+                finding.details.insert("server_error_name".into(), name.into());
+            }
+        }
+        if let (Some(step), Some(dn)) = (finding.remediation.first_mut(), &first.dn) {
+            *step = format!(
+                "{named} names the entry that failed: {dn}{}; find the existing schema object it conflicts with.",
+                first
+                    .server_error
+                    .as_ref()
+                    .map(|e| format!(" ({})", e.text.trim().trim_end_matches('.')))
+                    .unwrap_or_default()
+            );
+        }
+        for (source, l) in files {
+            for entry in &l.entries {
+                let line = u32::try_from(entry.line).unwrap_or(u32::MAX);
+                finding.push_evidence(Evidence::new(
+                    *source,
+                    Location::Line(line),
+                    None,
+                    ldif_entry_text(entry),
+                ));
+            }
+        }
+        finding.confidence = Confidence::High;
+    }
 }

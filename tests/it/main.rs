@@ -12,6 +12,7 @@ mod bad_input;
 mod event_export;
 mod events_scaling;
 mod evt_cli;
+mod ldif_err_source;
 mod precision_events;
 mod readiness_warnings;
 mod reg_host_state;
