@@ -10,7 +10,7 @@ use serde_json::json;
 use super::exchange::{key_or_name, label};
 use super::messages::{evidence_text, win32_code};
 use super::services::Directory;
-use super::{cited, listed, HostView, SCM};
+use super::{cited, listed, HostView, NOT_EXCHANGE, SCM};
 use crate::model::{Confidence, Evidence, Finding};
 use crate::model::{HostEvent, RuleId, RuleInfo, Severity};
 
@@ -293,20 +293,33 @@ pub(crate) fn analyze<'h, 'a>(host: &'h HostView<'a>, dir: &Directory<'_>) -> De
 
 /// The findings of the roots: `ntlmssp-dependency` for NtLmSsp, else
 /// `service-dependency-missing`.
-pub(crate) fn findings(host: &HostView<'_>, deps: &Dependencies) -> Vec<Finding> {
+pub(crate) fn findings(host: &HostView<'_>, dir: &Directory<'_>, deps: &Dependencies) -> Vec<Finding> {
     deps.roots
         .iter()
         .map(|root| {
             if root.is_ntlmssp() {
                 ntlmssp_finding(root, os_upgrade_evidence(host))
             } else {
-                missing_finding(root)
+                let exchange = root
+                    .services
+                    .iter()
+                    .chain(&root.dependants)
+                    .any(|s| dir.resolve(&s.name).subject.matters_to_exchange());
+                let finding = missing_finding(root);
+                if exchange {
+                    finding
+                } else {
+                    let summary = format!("{} {}: {NOT_EXCHANGE}.", finding.summary, dir.why_warning());
+                    Finding {
+                        summary,
+                        ..finding.severity(Severity::Warning)
+                    }
+                }
             }
         })
         .collect()
 }
 
-/// `A, B and C`.
 /// `A, B and C`; after [`MAX_NAMED`] names, `A, B, ... and N more`.
 fn names(list: &[AffectedService]) -> String {
     let labels: Vec<String> = list.iter().take(MAX_NAMED).map(|s| label(&s.name)).collect();
@@ -461,7 +474,7 @@ mod tests {
         let deps = analyze(&host, &dir);
         assert_eq!(deps.roots.len(), 1);
         assert_eq!(deps.blocked.len(), 3);
-        let findings = findings(&host, &deps);
+        let findings = findings(&host, &dir, &deps);
         assert_eq!(findings.len(), 1);
         let f = &findings[0];
         assert_eq!(f.rule, RuleId::ServiceDependencyMissing);
@@ -477,6 +490,11 @@ mod tests {
             f.summary
         );
         assert!(f.remediation[0].contains("sc qc Print Spooler"));
+        // Nothing Exchange needs, on a host without Exchange: a warning.
+        assert_eq!(f.severity, crate::model::Severity::Warning);
+        assert!(f
+            .summary
+            .ends_with("The logs show no Exchange on this host: a warning for this triage."));
     }
 
     #[test]
@@ -503,7 +521,7 @@ mod tests {
         assert_eq!(deps.roots.len(), 1);
         assert_eq!(deps.roots[0].missing, None);
         assert!(deps.blocked.contains("fax") && !deps.blocked.contains("telnet"));
-        assert_eq!(findings(&host, &deps)[0].count, 1);
+        assert_eq!(findings(&host, &dir, &deps)[0].count, 1);
     }
 
     #[test]

@@ -43,7 +43,7 @@ const SCM: &str = "Service Control Manager";
 pub fn check(host: &HostView<'_>) -> Vec<Finding> {
     let dir = services::Directory::new(host);
     let deps = dependency::analyze(host, &dir);
-    let mut out = dependency::findings(host, &deps);
+    let mut out = dependency::findings(host, &dir, &deps);
     let starts = start_failure::check(host, &dir, &deps);
     out.extend(starts.findings);
     out.extend(topology::check(host, starts.folded));
