@@ -284,9 +284,12 @@ fn rules_command_lists_and_explains() {
         "ldifde-import-failed",
         "service-crash",
         "prereq-failed",
+        "event-log-cleared",
     ] {
         assert!(list.lines().any(|l| l.starts_with(id)), "{id} listed");
     }
+    let cleared = common::stdout_text(&common::exdoctor(&["rules", "event-log-cleared"]));
+    assert!(cleared.contains("1102") && cleared.contains("104"), "{cleared}");
     let one = common::exdoctor(&["rules", "setup-stall"]);
     assert_eq!(one.status.code(), Some(0));
     assert!(common::stdout_text(&one).contains("KB944752"));
