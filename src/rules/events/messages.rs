@@ -186,7 +186,10 @@ const WIN32_ERRORS: &[(&str, &str)] = &[
         "1792",
         "an attempt was made to log on, but the network logon service was not started",
     ),
-    ("2147942414", "HRESULT 0x8007000E, E_OUTOFMEMORY: not enough memory resources"),
+    (
+        "2147942414",
+        "HRESULT 0x8007000E, E_OUTOFMEMORY: not enough memory resources",
+    ),
 ];
 
 /// The meaning of Win32 error `code` (`1058`), when known.

@@ -559,4 +559,33 @@ mod tests {
         assert_eq!(result.folded.len(), 1);
         assert!(result.folded[0].text.starts_with("Service Control Manager 7024"));
     }
+
+    #[test]
+    fn exchange_services_keep_their_own_findings_beside_a_flood_of_one_cause() {
+        let mut events = vec![event(SCM, 7000, 1, "2019-03-01T02:00:00Z", &[TRANSPORT, "%%1053"])];
+        for i in 0..12u64 {
+            let name = format!("random{i:02}");
+            events.push(event(SCM, 7000, 2 + i, "2019-03-01T02:00:01Z", &[&name, "%%1053"]));
+        }
+        events.push(event(SCM, 7000, 20, "2019-03-01T02:00:02Z", &["W3SVC", "%%1053"]));
+        let host = view(&events);
+        let dir = Directory::new(&host);
+        let result = check(&host, &dir, &super::super::dependency::analyze(&host, &dir));
+        let titles: Vec<(&str, Severity)> = result.findings.iter().map(|f| (f.title.as_str(), f.severity)).collect();
+        assert_eq!(
+            titles,
+            vec![
+                ("Microsoft Exchange Transport (MSExchangeTransport) failed to start", Severity::Error),
+                ("World Wide Web Publishing Service (W3SVC) failed to start", Severity::Error),
+                (
+                    "12 services failed to start: %%1053 (the service did not respond to the start or control request in a timely fashion)",
+                    Severity::Warning
+                ),
+            ]
+        );
+        let flood = &result.findings[2];
+        assert!(flood.summary.contains("random09 and 2 more"), "{}", flood.summary);
+        let advice = flood.remediation.join(" ");
+        assert!(!advice.contains("KB944752") && !advice.contains("Exchange"), "{advice}");
+    }
 }
