@@ -3,7 +3,7 @@
 //! dependants that could not start because of it (7001 `%%1075`/`%%1068`) are folded
 //! into its finding. A missing `NtLmSsp` is the in-place OS upgrade signature (KB951402).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::json;
 
@@ -152,6 +152,7 @@ impl<'h, 'a> Chains<'h, 'a, '_> {
             return (on.trim().to_string(), code.map(str::to_string));
         }
         let mut path: Vec<String> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
         let mut current = (on.trim().to_string(), Some("1068".to_string()));
         loop {
             let key = self.dir.resolve(&current.0).group_key();
@@ -159,7 +160,7 @@ impl<'h, 'a> Chains<'h, 'a, '_> {
                 current = known.clone();
                 break;
             }
-            if path.contains(&key) {
+            if !seen.insert(key.clone()) {
                 break;
             }
             path.push(key.clone());
