@@ -1,6 +1,6 @@
 //! `exdoctor analyze <PATH>...`: analyse everything, filter, print, choose the exit code.
 
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, Write};
 
 use anyhow::{Context, Result};
 
@@ -10,7 +10,7 @@ use crate::report::{write_json, write_jsonl, write_text, Filter, TextStyle};
 
 pub(super) fn run(args: &AnalyzeArgs) -> Result<u8> {
     let pool = super::thread_pool(args.threads)?;
-    let show_progress = !args.quiet && io::stderr().is_terminal();
+    let show_progress = !args.quiet && crate::platform::stderr_takes_ansi();
     let progress = |done: usize, total: usize| {
         if done == total || done % 16 == 0 {
             eprint!("\rreading inputs: {done}/{total}");
@@ -28,7 +28,7 @@ pub(super) fn run(args: &AnalyzeArgs) -> Result<u8> {
     };
     let shown = filter.apply(&analysis);
     let stdout = io::stdout();
-    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = crate::platform::stdout_colors();
     let mut out = BufWriter::new(stdout.lock());
     match args.format {
         Format::Text => write_text(

@@ -24,7 +24,7 @@ pub use facts::{
     TaskStepFacts,
 };
 pub use finding::{Confidence, Evidence, Finding, Location, Severity, Timestamp};
-pub use host::{Attribution, Host, HostGroup};
+pub use host::{host_answers_to, Attribution, Host, HostGroup, Rename};
 pub use host_view::{HostEvent, HostLog, HostView, RunWindow};
 pub use rule::{RuleId, RuleInfo, UnknownRuleId};
 pub use setup_log_file::SetupLogFile;

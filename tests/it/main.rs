@@ -15,6 +15,7 @@ mod evt_cli;
 mod ldif_err_source;
 mod precision_events;
 mod readiness_warnings;
+mod real_collections;
 mod reg_host_state;
 mod rules_fleet;
 mod rules_host_state;

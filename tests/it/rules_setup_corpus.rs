@@ -15,10 +15,7 @@ fn corpus_findings(relative: &str) -> Option<Vec<Finding>> {
     let bytes = fs::read(corpus.join("setup-logs/css-exchange").join(relative)).expect("corpus log is readable");
     let decoded = decode(&bytes);
     let log = parse_setup_log(&decoded.text);
-    Some(check_setup_log(&SetupLogFile {
-        path: relative,
-        log: &log,
-    }))
+    Some(check_setup_log(&SetupLogFile::new(relative, &log)))
 }
 
 fn detail<'f>(f: &'f Finding, key: &str) -> &'f str {
@@ -318,7 +315,7 @@ fn no_error_finding_comes_from_a_warning_rule() {
             .collect();
         warning_rules_seen += warning_rules.len();
         let name = path.display().to_string();
-        let all = check_setup_log(&SetupLogFile { path: &name, log: &log });
+        let all = check_setup_log(&SetupLogFile::new(&name, &log));
         for f in all.iter().filter(|f| f.severity >= Severity::Error) {
             let check = detail(f, "check").to_ascii_lowercase();
             assert!(
