@@ -219,7 +219,7 @@ fn identity(source: &str, facts: &Facts) -> FileIdentity {
                 ..FileIdentity::default()
             }
         }
-        Facts::TaskScript(_) | Facts::None => FileIdentity::default(),
+        Facts::TaskScript(_) | Facts::LdifErr(_) | Facts::None => FileIdentity::default(),
     }
 }
 
@@ -442,9 +442,12 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
                     source,
                     channel: &e.channel,
                     integrity: &e.integrity,
+                    first: e.first,
+                    last: e.last,
                 });
             }
             Facts::TaskScript(t) => view.task_steps.extend(t.steps.iter().map(|step| (source, step))),
+            Facts::LdifErr(l) => view.ldif_errors.push((source, l)),
             Facts::Registry(_) | Facts::None => {}
         }
     }

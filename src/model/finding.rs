@@ -308,7 +308,8 @@ impl Finding {
     }
 
     /// Folds `other` (the same root cause seen elsewhere) into this finding: its
-    /// evidence (each piece once), its details (this finding's keep precedence), its
+    /// evidence (each piece once: a line or record this finding already cites is not
+    /// cited again, whatever its text), its details (this finding's keep precedence), its
     /// facts and its first/last seen. Two sources agreeing make the confidence high:
     /// when `other` brings evidence from a file this finding had no evidence from.
     /// Title, summary, severity, count and remediation stay this finding's.
@@ -318,7 +319,7 @@ impl Finding {
             .iter()
             .any(|e| !self.evidence.iter().any(|mine| mine.source == e.source));
         for e in other.evidence {
-            if !self.evidence.contains(&e) {
+            if !self.cites(&e) {
                 self.push_evidence(e);
             }
         }
@@ -334,6 +335,17 @@ impl Finding {
         if new_source {
             self.confidence = Confidence::High;
         }
+    }
+
+    /// Whether this finding already cites `e`: the same evidence, or the same line or
+    /// record of the same source (keys and whole files can hold several facts).
+    pub fn cites(&self, e: &Evidence) -> bool {
+        self.evidence.iter().any(|mine| {
+            mine == e
+                || (mine.source == e.source
+                    && mine.location == e.location
+                    && matches!(e.location, Location::Line(_) | Location::Record(_)))
+        })
     }
 
     /// This finding as the history of another that absorbs it: without its details,
@@ -359,5 +371,48 @@ impl Finding {
     pub fn count(mut self, count: u64) -> Self {
         self.count = count;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{RuleId, RuleInfo};
+
+    const RULE: RuleInfo = RuleInfo {
+        id: RuleId::SetupFailed,
+        title: "t",
+        severity: Severity::Error,
+        description: "d",
+        remediation: &[],
+        references: &[],
+    };
+
+    #[test]
+    fn absorb_cites_each_line_or_record_once_but_keeps_several_facts_of_a_file_or_key() {
+        let line = |n: u32, text: &str| Evidence::new("ExchangeSetup.log", Location::Line(n), None, text);
+        let file = |text: &str| Evidence::new("System.evtx", Location::File, None, text);
+        let mut root = Finding::new(&RULE, "root")
+            .evidence(line(94, "[ERROR] No more endpoints"))
+            .evidence(file("gap 1"));
+        let other = Finding::new(&RULE, "other")
+            .evidence(line(94, "No more endpoints"))
+            .evidence(line(121, "[ERROR-REFERENCE] Id=X"))
+            .evidence(file("gap 2"));
+        root.absorb(other);
+        let cited: Vec<String> = root
+            .evidence
+            .iter()
+            .map(|e| format!("{} {}", e.location, e.text))
+            .collect();
+        assert_eq!(
+            cited,
+            [
+                "line 94 [ERROR] No more endpoints",
+                "file gap 1",
+                "line 121 [ERROR-REFERENCE] Id=X",
+                "file gap 2"
+            ]
+        );
     }
 }

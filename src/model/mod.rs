@@ -20,7 +20,8 @@ mod zone;
 pub use diagnostic::{DiagLevel, Diagnostic};
 pub use fact::{EventFact, Fact, RegistryFact, SetupLogFact};
 pub use facts::{
-    EventLogFacts, Facts, Milestone, RegistryFacts, RunFacts, SetupLogFacts, TaskScriptFacts, TaskStepFacts,
+    EventLogFacts, Facts, LdifErrFacts, Milestone, RegistryFacts, RunFacts, SetupLogFacts, TaskScriptFacts,
+    TaskStepFacts,
 };
 pub use finding::{Confidence, Evidence, Finding, Location, Severity, Timestamp};
 pub use host::{host_answers_to, Attribution, Host, HostGroup, Rename};
@@ -30,7 +31,8 @@ pub use setup_log_file::SetupLogFile;
 pub use source::{Loaded, LoadedFile, SourceKind, SourceSummary};
 pub use summary::{
     ErrorReferenceSummary, EvaluationSummary, EventLogSummary, EvtSummary, FailedRuleSummary, GapCount, GapSummary,
-    IssueSummary, ParameterSummary, RegistrySummary, ResumeMismatchSummary, ResumeSummary, RuleEventCount,
-    RunHeaderSummary, RunSummary, SetupLogSummary, SourceDetails, TaskScriptSummary, TaskStepSummary, TaskSummary,
+    IssueSummary, LdifErrSummary, ParameterSummary, RegistrySummary, ResumeMismatchSummary, ResumeSummary,
+    RuleEventCount, RunHeaderSummary, RunSummary, SetupLogSummary, SourceDetails, TaskScriptSummary, TaskStepSummary,
+    TaskSummary,
 };
 pub use zone::{Daylight, HostZone};

@@ -115,6 +115,8 @@ rule_ids! {
     AdTopologyFailure = "ad-topology-failure",
     /// An event log has missing or unreadable records.
     EventLogGap = "event-log-gap",
+    /// An event log was cleared.
+    EventLogCleared = "event-log-cleared",
     /// A role's unpacked and configured versions differ.
     RoleHalfUpgraded = "role-half-upgraded",
     /// A setup prerequisite is missing.

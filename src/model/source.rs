@@ -24,6 +24,8 @@ pub enum SourceKind {
     Reg,
     /// Exchange 2007 setup task script (`Install-<Role>-<date>.ps1` with step ids).
     TaskScript,
+    /// The error file of ldifde (`ldif.err`) that Exchange's schema preparation writes.
+    LdifErr,
 }
 
 impl SourceKind {
@@ -37,6 +39,7 @@ impl SourceKind {
             SourceKind::EventCsv => "event_csv",
             SourceKind::Reg => "reg",
             SourceKind::TaskScript => "task_script",
+            SourceKind::LdifErr => "ldif_err",
         }
     }
 }

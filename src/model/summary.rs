@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use exdoctor_parsers::event::{LogState, RecordGap};
 use exdoctor_parsers::event_export::TimeBasis;
+use exdoctor_parsers::ldif_err::LdifErrEntry;
 use exdoctor_parsers::reg::{RegEncoding, RegHeader};
 use exdoctor_parsers::setup_log::Clock;
 use exdoctor_parsers::text::TextEncoding;
@@ -36,6 +37,8 @@ pub enum SourceDetails {
     },
     /// An Exchange 2007 setup task script.
     TaskScript(TaskScriptSummary),
+    /// An ldifde error file.
+    LdifErr(LdifErrSummary),
 }
 
 /// An ExchangeSetup.log: its encoding, date order and its (last) runs.
@@ -374,6 +377,20 @@ pub struct RegistrySummary {
     pub lines: u64,
     /// The host state this file shows.
     pub host_state: HostState,
+}
+
+/// An ldifde error file (`ldif.err`): the entries the import could not write.
+#[derive(Debug, Clone, Serialize)]
+pub struct LdifErrSummary {
+    /// The text encoding of the file.
+    pub encoding: TextEncoding,
+    /// The failed entries, in file order.
+    pub entries: Vec<LdifErrEntry>,
+    /// `N entries modified successfully.`, when written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entries_modified: Option<u64>,
+    /// The file ends with ldifde's "An error has occurred in the program".
+    pub program_error: bool,
 }
 
 /// A setup task script.

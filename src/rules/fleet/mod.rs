@@ -21,7 +21,8 @@ pub(crate) const UPGRADE_ORDER_VIOLATION: RuleInfo = RuleInfo {
                   mailboxes. In a CCR cluster the passive node is upgraded first, then the clustered mailbox \
                   server is moved and upgraded with setup /upgradecms, then the other node: a \
                   ClusteredMailboxServer key with Action/Watermark is a half-upgraded cluster. Hosts in one \
-                  analysis are taken as one organization unless their DNS domains differ completely.",
+                  analysis are taken as one organization unless their DNS domains differ completely. One \
+                  finding per server left behind, naming the servers upgraded ahead of it.",
     remediation: &[
         "Upgrade the servers that are behind, in the order Client Access, Edge Transport, Hub Transport, Mailbox, Unified Messaging: setup.com /mode:upgrade on each.",
         "Until then, point clients at a Client Access server at the same or a newer level than the mailbox servers they use.",

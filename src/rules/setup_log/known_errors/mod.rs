@@ -16,7 +16,7 @@ pub(crate) mod table;
 use serde_json::Value;
 
 use super::SetupLogFile;
-use crate::model::{Confidence, Finding};
+use crate::model::{Confidence, Fact, Finding, RuleId, SetupLogFact};
 pub(crate) use matcher::Captures;
 use matcher::{push_unique, Match, TABLE};
 use table::Merge;
@@ -103,6 +103,9 @@ fn finding(g: Match) -> Finding {
     evidence.sort_by(|a, b| a.location.cmp(&b.location));
     for e in evidence {
         f.push_evidence(e);
+    }
+    if let (RuleId::LdifdeImportFailed, Some(file)) = (id, g.captures.get("error_file")) {
+        f.push_fact(Fact::SetupLog(SetupLogFact::LdifErrorFile(file.clone())));
     }
     for (k, v) in g
         .captures
