@@ -3,6 +3,7 @@
 //! per host and across hosts, and collect the findings in a deterministic order.
 
 pub mod hosts;
+mod identity;
 pub mod timeline;
 pub mod zone;
 
@@ -124,6 +125,7 @@ pub fn analyze_loaded(files: &[LoadedFile], diagnostics: Vec<Diagnostic>) -> Ana
         analysis.findings.extend(findings);
     }
     analysis.findings.extend(crate::rules::fleet::check(&hosts));
+    identity::identify(&mut analysis.findings);
     sort_findings(&mut analysis.findings);
     analysis
 }

@@ -70,3 +70,47 @@ pub(crate) fn sample_reg_paths(folder: &str) -> Vec<PathBuf> {
     assert!(!paths.is_empty(), "no .reg in {folder}");
     paths
 }
+
+/// A fresh, empty scratch folder under the target directory.
+pub(crate) fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+/// Copies the folder `from` (recursively) to `to`.
+pub(crate) fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("read folder").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
+
+/// The finding lines of `analyze ARGS --format jsonl --quiet` (exit 0 expected).
+pub(crate) fn jsonl_findings(args: &[&str]) -> Vec<serde_json::Value> {
+    jsonl_findings_exit(args, 0)
+}
+
+/// The finding lines of `analyze ARGS --format jsonl --quiet`, which exits with `code`.
+pub(crate) fn jsonl_findings_exit(args: &[&str], code: i32) -> Vec<serde_json::Value> {
+    let mut all = vec!["analyze", "--format", "jsonl", "--quiet"];
+    all.extend_from_slice(args);
+    let output = exdoctor(&all);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout_text(&output)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON line"))
+        .filter(|v| v["type"] == "finding")
+        .collect()
+}

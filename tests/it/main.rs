@@ -11,6 +11,7 @@ mod architecture;
 mod bad_input;
 mod event_export;
 mod evt_cli;
+mod monitoring_identity;
 mod reg_host_state;
 mod rules_fleet;
 mod rules_host_state;

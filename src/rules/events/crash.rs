@@ -198,6 +198,7 @@ fn finding(name: &str, list: &[Occurrence<'_, '_>]) -> Finding {
     ));
     let critical = lookup(name).is_some_and(|s| s.critical);
     let mut finding = Finding::new(rule, summary)
+        .subject(key_or_name(name))
         .title(format!("{} terminated unexpectedly", label(name)))
         .severity(if critical { Severity::Critical } else { Severity::Error })
         .confidence(if reported { Confidence::High } else { Confidence::Medium })

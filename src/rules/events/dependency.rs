@@ -254,7 +254,7 @@ pub fn ntlmssp_finding(root: &DependencyRoot, os_upgrade: Vec<Evidence>) -> Find
     };
     let count = evidence.len().max(1) as u64;
     evidence.extend(os_upgrade);
-    with_evidence(Finding::new(rule, summary), evidence)
+    with_evidence(Finding::new(rule, summary).subject("NtLmSsp"), evidence)
         .count(count)
         .confidence(confidence)
         .detail("missing", "NtLmSsp")
@@ -286,11 +286,14 @@ fn missing_finding(root: &DependencyRoot) -> Finding {
         ),
         format!("Start {first} and then its dependants: net start {first}."),
     ];
-    with_evidence(Finding::new(rule, summary), root_evidence(root))
-        .remediation(steps)
-        .detail("missing", root.missing.clone())
-        .detail("services", json!(keys(&root.services)))
-        .detail("dependants", json!(keys(&root.dependants)))
+    with_evidence(
+        Finding::new(rule, summary).subject(root.missing.clone().unwrap_or_else(|| format!("dependency of {first}"))),
+        root_evidence(root),
+    )
+    .remediation(steps)
+    .detail("missing", root.missing.clone())
+    .detail("services", json!(keys(&root.services)))
+    .detail("dependants", json!(keys(&root.dependants)))
 }
 
 /// The major version of a 6009 banner (`5.02.` -> 5).

@@ -128,6 +128,7 @@ fn finding(host: &HostView<'_>, events: &[&HostEvent<'_>]) -> Finding {
     let mut steps: Vec<String> = known.map(|(_, _, step)| step.to_string()).into_iter().collect();
     steps.extend(rule.remediation.iter().skip(1).map(|s| s.to_string()));
     let mut finding = Finding::new(rule, summary)
+        .subject(format!("{product} at {}", utc(time)))
         .remediation(steps)
         .count(events.len() as u64)
         .confidence(if run.is_some() {

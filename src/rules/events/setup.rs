@@ -7,8 +7,8 @@ use serde_json::json;
 
 use super::messages::evidence_text;
 use super::{run_evidence, run_label, utc};
+use crate::model::{setup_run_subject, HostEvent, HostView, RunWindow};
 use crate::model::{Confidence, EventFact, Fact, Finding, RuleId, RuleInfo, Severity};
-use crate::model::{HostEvent, HostView, RunWindow};
 use exdoctor_parsers::setup_log::RunResult;
 
 /// The `unexpected-shutdown-during-setup` rule.
@@ -95,6 +95,7 @@ fn session_finding(host: &HostView<'_>, s: &Session<'_, '_>) -> Option<Finding> 
         );
         let contradicted = run.is_some_and(|r| r.run.result == RunResult::Completed);
         Finding::new(rule, summary)
+            .subject(format!("setup session {}", utc(anchor.event.time)))
             .title("Exchange setup started but never completed")
             .confidence(if contradicted {
                 Confidence::Low
@@ -126,6 +127,7 @@ fn session_finding(host: &HostView<'_>, s: &Session<'_, '_>) -> Option<Finding> 
             .map(str::trim)
             .collect();
         Finding::new(rule, summary)
+            .subject(format!("setup session {}", utc(anchor.event.time)))
             .confidence(if run.is_some() {
                 Confidence::High
             } else {
@@ -193,6 +195,7 @@ fn shutdown_finding(run: &RunWindow<'_>, events: &[&HostEvent<'_>]) -> Finding {
     }
     summary.push('.');
     let mut finding = Finding::new(rule, summary)
+        .subject(setup_run_subject(run.run.start, run.run.index, run.source))
         .confidence(Confidence::High)
         .count(events.len() as u64)
         .detail("run", run.run.index + 1)

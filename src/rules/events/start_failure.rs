@@ -184,6 +184,7 @@ fn crl_finding(host: &HostView<'_>, crl: &[Group<'_, '_>]) -> Finding {
         ));
     }
     let mut finding = Finding::new(rule, summary)
+        .subject("certificate revocation check")
         .title("Exchange services time out at start: certificate revocation (CRL) check (KB944752)")
         .count(events.len() as u64)
         .confidence(if watson.is_empty() {
@@ -278,6 +279,7 @@ fn service_finding(g: &Group<'_, '_>) -> Finding {
         summary.push_str(" Not an Exchange service nor one Exchange depends on: a warning for this triage.");
     }
     let mut finding = Finding::new(rule, summary)
+        .subject(key_or_name(&g.name))
         .severity(if related { rule.severity } else { Severity::Warning })
         .title(format!("{} failed to start", label(&g.name)))
         .count(g.events.len() as u64)

@@ -125,6 +125,7 @@ fn out_of_order(ahead: &Server<'_>, servers: &[Server<'_>]) -> Option<Finding> {
         .first()
         .map(|b| format!("{} server {}", role_label(&b.role.name), b.server));
     let mut finding = Finding::new(rule, summary)
+        .subject(ahead.organization())
         .title(format!(
             "{} was upgraded before {}",
             ahead.name,
@@ -172,6 +173,7 @@ fn half_upgraded_cluster(server: &Server<'_>) -> Option<Finding> {
     );
     let rule = &UPGRADE_ORDER_VIOLATION;
     let mut finding = Finding::new(rule, summary)
+        .subject(cms.key.clone())
         .title(format!("Half-upgraded CCR cluster on {}", server.name))
         .evidence(key_evidence(server.state, cms.source.as_ref(), &cms.key, &text))
         .remediation(vec![
