@@ -1,6 +1,6 @@
 //! `exdoctor analyze <PATH>...`: analyse everything, filter, print, choose the exit code.
 
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 
 use anyhow::{Context, Result};
 
@@ -27,20 +27,13 @@ pub(super) fn run(args: &AnalyzeArgs) -> Result<u8> {
         hosts: args.host.clone(),
     };
     let shown = filter.apply(&analysis);
-    let stdout = io::stdout();
-    let color = stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut out = BufWriter::new(stdout.lock());
-    match args.format {
-        Format::Text => write_text(
-            &shown,
-            if color { TextStyle::Color } else { TextStyle::Plain },
-            &mut out,
-        ),
-        Format::Json => write_json(&shown, &mut out),
-        Format::Jsonl => write_jsonl(&shown, &mut out),
-    }
+    let color = args.output.is_none() && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    super::output::write_to(args.output.as_deref(), |out| match args.format {
+        Format::Text => write_text(&shown, if color { TextStyle::Color } else { TextStyle::Plain }, out),
+        Format::Json => write_json(&shown, out),
+        Format::Jsonl => write_jsonl(&shown, out),
+    })
     .context("writing the report")?;
-    out.flush()?;
     if !args.quiet && args.format != Format::Text {
         for diag in &analysis.diagnostics {
             eprintln!("{}: {:?}: {}", diag.path, diag.level, diag.message);

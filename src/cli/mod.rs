@@ -1,6 +1,7 @@
 //! Command line: argument parsing, thread pool, dispatch and exit codes.
 
 mod analyze;
+mod output;
 mod parse;
 mod rules;
 mod timeline;
@@ -106,6 +107,10 @@ pub struct AnalyzeArgs {
     /// Exit with code 1 when a shown finding is at or above this severity.
     #[arg(long, value_enum)]
     pub fail_on: Option<Severity>,
+    /// Write the report to this file (through a temporary file in the same folder and a
+    /// rename, so a reader never sees half a report) instead of standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
 }
 
 /// Arguments of `rules`.
