@@ -3,7 +3,8 @@
 //!
 //! Layout: [`ingest`] finds, maps and sniffs files; [`sources`] turns each format's
 //! parser output into summaries and records; [`registry`] merges .reg exports into a
-//! per-host state; [`cli`] owns argv, threads, printing and exit codes.
+//! per-host state; [`state`] compares a run's findings with the previous run's; [`cli`]
+//! owns argv, threads, printing, files and exit codes.
 
 pub mod analysis;
 pub mod cli;
@@ -13,3 +14,4 @@ pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod sources;
+pub mod state;

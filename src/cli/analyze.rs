@@ -1,12 +1,17 @@
-//! `exdoctor analyze <PATH>...`: analyse everything, filter, print, choose the exit code.
+//! `exdoctor analyze <PATH>...`: analyse everything, compare with the previous run
+//! (`--state`), filter, print, choose the exit code.
 
 use std::io::{self, IsTerminal};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
+use chrono::Utc;
 
-use super::{AnalyzeArgs, Format, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
-use crate::analysis::{analyze_with_progress, Progress};
+use super::{state_file, AnalyzeArgs, Format, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
+use crate::analysis::{analyze_with_progress, Analysis, Progress};
+use crate::model::Status;
 use crate::report::{write_json, write_jsonl, write_text, Filter, TextStyle};
+use crate::state::track;
 
 pub(super) fn run(args: &AnalyzeArgs) -> Result<u8> {
     let pool = super::thread_pool(args.threads)?;
@@ -19,14 +24,34 @@ pub(super) fn run(args: &AnalyzeArgs) -> Result<u8> {
             }
         }
     };
-    let analysis =
+    let mut analysis =
         pool.install(|| analyze_with_progress(&args.paths, show_progress.then_some(&progress as Progress<'_>)));
+    let now = Utc::now();
+    let Some(path) = &args.state else {
+        return report(args, &analysis);
+    };
+    let wait = Duration::from_secs(args.state_wait);
+    state_file::with_state(path, wait, args.quiet, |previous| {
+        let hosts: Vec<&str> = analysis.hosts.iter().map(|h| h.name.as_str()).collect();
+        let (findings, next) = track(previous, std::mem::take(&mut analysis.findings), &hosts, now);
+        analysis.findings = findings;
+        Ok((report(args, &analysis)?, next))
+    })
+}
+
+/// Filters, writes the report and its diagnostics, and chooses the exit code.
+fn report(args: &AnalyzeArgs, analysis: &Analysis) -> Result<u8> {
     let filter = Filter {
         min_severity: args.min_severity,
         rules: args.rule.clone(),
         hosts: args.host.clone(),
     };
-    let shown = filter.apply(&analysis);
+    let mut shown = filter.apply(analysis);
+    if args.only_changes {
+        shown
+            .findings
+            .retain(|f| matches!(f.status, Some(Status::New | Status::Resolved)));
+    }
     let color = args.output.is_none() && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     super::output::write_to(args.output.as_deref(), |out| match args.format {
         Format::Text => write_text(&shown, if color { TextStyle::Color } else { TextStyle::Plain }, out),
@@ -44,6 +69,6 @@ pub(super) fn run(args: &AnalyzeArgs) -> Result<u8> {
     }
     let failing = args
         .fail_on
-        .is_some_and(|min| shown.findings.iter().any(|f| f.severity >= min));
+        .is_some_and(|min| shown.findings.iter().any(|f| f.severity >= min && !f.is_resolved()));
     Ok(if failing { EXIT_FINDINGS } else { EXIT_OK })
 }

@@ -4,6 +4,7 @@ mod analyze;
 mod output;
 mod parse;
 mod rules;
+mod state_file;
 mod timeline;
 
 use std::path::PathBuf;
@@ -111,6 +112,17 @@ pub struct AnalyzeArgs {
     /// rename, so a reader never sees half a report) instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Compare with the previous run of this state file and write it for the next:
+    /// findings get `status` new or ongoing, and those gone since are reported once as
+    /// resolved. Created when missing; locked while a run uses it.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Show only what changed since the previous run: new and resolved findings.
+    #[arg(long, requires = "state")]
+    pub only_changes: bool,
+    /// How long to wait for another run that holds the state file's lock, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub state_wait: u64,
 }
 
 /// Arguments of `rules`.

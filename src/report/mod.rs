@@ -50,8 +50,13 @@ impl Filter {
     }
 }
 
-/// Findings per severity, most severe first: `[(critical, n), (error, n), ...]`.
+/// Findings per severity, most severe first: `[(critical, n), (error, n), ...]`; a
+/// finding reported as resolved (`--state`) is not counted.
 pub fn severity_counts(findings: &[Finding]) -> [(Severity, usize); 4] {
-    [Severity::Critical, Severity::Error, Severity::Warning, Severity::Info]
-        .map(|s| (s, findings.iter().filter(|f| f.severity == s).count()))
+    [Severity::Critical, Severity::Error, Severity::Warning, Severity::Info].map(|s| {
+        (
+            s,
+            findings.iter().filter(|f| f.severity == s && !f.is_resolved()).count(),
+        )
+    })
 }

@@ -122,10 +122,11 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
         writeln!(out)?;
         writeln!(
             out,
-            " {} {}  {}",
+            " {} {}  {}{}",
             style.severity(f.severity),
             style.paint("1", f.rule.as_str()),
-            f.title
+            f.title,
+            f.status.map(|s| format!("  [{s}]")).unwrap_or_default()
         )?;
         writeln!(out, "   {}", f.summary)?;
         let seen = match (&f.first_seen, &f.last_seen) {
