@@ -4,16 +4,20 @@
 use std::io::{self, IsTerminal};
 use std::time::Duration;
 
+use anyhow::bail;
 use anyhow::{Context, Result};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::{state_file, AnalyzeArgs, Format, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
 use crate::analysis::{analyze_with_progress, Analysis, Progress};
 use crate::model::Status;
-use crate::report::{write_json, write_jsonl, write_text, Filter, TextStyle};
+use crate::report::{write_json, write_jsonl, write_prometheus, write_text, Filter, TextStyle};
 use crate::state::track;
 
 pub(super) fn run(args: &AnalyzeArgs) -> Result<u8> {
+    if args.only_changes && args.format == Format::Prometheus {
+        bail!("--only-changes does not go with --format prometheus: its gauges count every current finding");
+    }
     let pool = super::thread_pool(args.threads)?;
     let show_progress = !args.quiet && io::stderr().is_terminal();
     let progress = |done: usize, total: usize| {
@@ -28,19 +32,19 @@ pub(super) fn run(args: &AnalyzeArgs) -> Result<u8> {
         pool.install(|| analyze_with_progress(&args.paths, show_progress.then_some(&progress as Progress<'_>)));
     let now = Utc::now();
     let Some(path) = &args.state else {
-        return report(args, &analysis);
+        return report(args, &analysis, now);
     };
     let wait = Duration::from_secs(args.state_wait);
     state_file::with_state(path, wait, args.quiet, |previous| {
         let hosts: Vec<&str> = analysis.hosts.iter().map(|h| h.name.as_str()).collect();
         let (findings, next) = track(previous, std::mem::take(&mut analysis.findings), &hosts, now);
         analysis.findings = findings;
-        Ok((report(args, &analysis)?, next))
+        Ok((report(args, &analysis, now)?, next))
     })
 }
 
 /// Filters, writes the report and its diagnostics, and chooses the exit code.
-fn report(args: &AnalyzeArgs, analysis: &Analysis) -> Result<u8> {
+fn report(args: &AnalyzeArgs, analysis: &Analysis, now: DateTime<Utc>) -> Result<u8> {
     let filter = Filter {
         min_severity: args.min_severity,
         rules: args.rule.clone(),
@@ -57,6 +61,7 @@ fn report(args: &AnalyzeArgs, analysis: &Analysis) -> Result<u8> {
         Format::Text => write_text(&shown, if color { TextStyle::Color } else { TextStyle::Plain }, out),
         Format::Json => write_json(&shown, out),
         Format::Jsonl => write_jsonl(&shown, out),
+        Format::Prometheus => write_prometheus(&shown, now, out),
     })
     .context("writing the report")?;
     if !args.quiet && args.format != Format::Text {

@@ -79,6 +79,8 @@ pub enum Format {
     Json,
     /// One JSON object per line, then a summary line.
     Jsonl,
+    /// Prometheus text exposition format (for node_exporter's textfile collector).
+    Prometheus,
 }
 
 /// Arguments of `analyze`.

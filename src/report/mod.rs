@@ -1,10 +1,13 @@
-//! Reports of an [`Analysis`]: text for a terminal, one JSON document, or JSON lines.
+//! Reports of an [`Analysis`]: text for a terminal, one JSON document, JSON lines, or
+//! the formats monitoring systems take (Prometheus).
 
 mod inputs;
 mod json;
+mod prometheus;
 mod text;
 
 pub use json::{write_json, write_jsonl, SCHEMA_VERSION};
+pub use prometheus::write_prometheus;
 pub use text::{write_text, TextStyle};
 
 use crate::analysis::Analysis;
