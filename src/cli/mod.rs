@@ -1,6 +1,7 @@
 //! Command line: argument parsing, thread pool, dispatch and exit codes.
 
 mod analyze;
+mod check;
 mod output;
 mod parse;
 mod rules;
@@ -14,6 +15,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::model::{RuleId, Severity};
+use crate::report;
 
 /// Exit code: ran, nothing at or above --fail-on.
 pub const EXIT_OK: u8 = 0;
@@ -42,6 +44,29 @@ pub enum Command {
     Rules(RulesArgs),
     /// Merge the events and setup-log milestones of all sources in UTC order.
     Timeline(TimelineArgs),
+    /// Nagios / Icinga service check: one status line with performance data, one line
+    /// per finding; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+    Check(CheckArgs),
+}
+
+/// Arguments of `check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files and folders to analyse.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// WARNING when a finding is at or above this severity.
+    #[arg(long, short, value_enum, default_value_t = Severity::Warning)]
+    pub warning: Severity,
+    /// CRITICAL when a finding is at or above this severity.
+    #[arg(long, short, value_enum, default_value_t = Severity::Error)]
+    pub critical: Severity,
+    /// Only these hosts (repeatable, case-insensitive).
+    #[arg(long, short = 'H')]
+    pub host: Vec<String>,
+    /// Worker threads.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 /// Output formats of `timeline`.
@@ -148,6 +173,15 @@ pub struct ParseArgs {
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        // A plugin's usage errors, help and version are UNKNOWN (3) on stdout.
+        Err(err) if std::env::args_os().nth(1).is_some_and(|a| a == "check") => {
+            let text = err.render().to_string();
+            if err.use_stderr() {
+                return ExitCode::from(check::unknown(&text));
+            }
+            print!("{text}");
+            return ExitCode::from(report::PluginState::Unknown.exit_code());
+        }
         Err(err) => {
             let usage = err.use_stderr();
             let _ = err.print();
@@ -159,6 +193,7 @@ pub fn run() -> ExitCode {
         Command::Parse(args) => parse::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Timeline(args) => timeline::run(&args),
+        Command::Check(args) => return ExitCode::from(check::run(&args)),
     };
     match result {
         Ok(code) => ExitCode::from(code),

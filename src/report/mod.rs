@@ -1,12 +1,14 @@
 //! Reports of an [`Analysis`]: text for a terminal, one JSON document, JSON lines, or
-//! the formats monitoring systems take (Prometheus).
+//! the formats monitoring systems take (Prometheus, a Nagios / Icinga plugin).
 
 mod inputs;
 mod json;
+mod nagios;
 mod prometheus;
 mod text;
 
 pub use json::{write_json, write_jsonl, SCHEMA_VERSION};
+pub use nagios::{plugin_text, write_check, PluginState, Thresholds, MAX_FINDING_LINES};
 pub use prometheus::write_prometheus;
 pub use text::{write_text, TextStyle};
 

@@ -181,9 +181,17 @@ impl Daemon {
 }
 
 impl Drop for Daemon {
+    /// SIGTERM first, so that a daemon with helpers (nagios4's workers) stops them;
+    /// SIGKILL after five seconds.
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let stopped = wait_for(5, || self.child.try_wait().ok().flatten());
+        if stopped.is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 

@@ -12,6 +12,7 @@ mod bad_input;
 mod event_export;
 mod evt_cli;
 mod monitoring_identity;
+mod monitoring_nagios;
 mod monitoring_prometheus;
 mod monitoring_state;
 mod output_file;
