@@ -43,7 +43,8 @@ pub(super) fn run(args: &AnalyzeArgs) -> Result<u8> {
     })
 }
 
-/// Filters, writes the report and its diagnostics, and chooses the exit code.
+/// Filters, writes the report (and sends it to syslog) and its diagnostics, and chooses
+/// the exit code.
 fn report(args: &AnalyzeArgs, analysis: &Analysis, now: DateTime<Utc>) -> Result<u8> {
     let filter = Filter {
         min_severity: args.min_severity,
@@ -64,6 +65,9 @@ fn report(args: &AnalyzeArgs, analysis: &Analysis, now: DateTime<Utc>) -> Result
         Format::Prometheus => write_prometheus(&shown, now, out),
     })
     .context("writing the report")?;
+    if let Some(target) = &args.syslog {
+        super::syslog::send(target, &shown.findings, now)?;
+    }
     if !args.quiet && args.format != Format::Text {
         for diag in &analysis.diagnostics {
             eprintln!("{}: {:?}: {}", diag.path, diag.level, diag.message);

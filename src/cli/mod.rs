@@ -6,7 +6,10 @@ mod output;
 mod parse;
 mod rules;
 mod state_file;
+mod syslog;
 mod timeline;
+
+pub use syslog::SyslogTarget;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -150,6 +153,10 @@ pub struct AnalyzeArgs {
     /// How long to wait for another run that holds the state file's lock, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     pub state_wait: u64,
+    /// Also send each shown finding as an RFC 5424 message to udp://HOST:PORT,
+    /// tcp://HOST:PORT (octet counting) or unix:PATH.
+    #[arg(long, value_name = "TARGET")]
+    pub syslog: Option<SyslogTarget>,
 }
 
 /// Arguments of `rules`.

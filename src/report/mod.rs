@@ -1,15 +1,18 @@
 //! Reports of an [`Analysis`]: text for a terminal, one JSON document, JSON lines, or
-//! the formats monitoring systems take (Prometheus, a Nagios / Icinga plugin).
+//! the formats monitoring systems take (Prometheus, a Nagios / Icinga plugin, RFC 5424
+//! syslog messages).
 
 mod inputs;
 mod json;
 mod nagios;
 mod prometheus;
+mod syslog;
 mod text;
 
 pub use json::{write_json, write_jsonl, SCHEMA_VERSION};
 pub use nagios::{plugin_text, write_check, PluginState, Thresholds, MAX_FINDING_LINES};
 pub use prometheus::write_prometheus;
+pub use syslog::{syslog_message, syslog_severity, MAX_MESSAGE, SD_ID};
 pub use text::{write_text, TextStyle};
 
 use crate::analysis::Analysis;

@@ -15,6 +15,7 @@ mod monitoring_identity;
 mod monitoring_nagios;
 mod monitoring_prometheus;
 mod monitoring_state;
+mod monitoring_syslog;
 mod output_file;
 mod reg_host_state;
 mod rules_fleet;
