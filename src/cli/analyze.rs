@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use super::{state_file, AnalyzeArgs, Format, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK};
 use crate::analysis::{analyze_with_progress, Analysis, Progress};
 use crate::model::Status;
-use crate::report::{write_json, write_jsonl, write_prometheus, write_text, Filter, TextStyle};
+use crate::report::{write_ecs, write_json, write_jsonl, write_prometheus, write_text, Filter, TextStyle};
 use crate::state::track;
 
 pub(super) fn run(args: &AnalyzeArgs) -> Result<u8> {
@@ -63,6 +63,7 @@ fn report(args: &AnalyzeArgs, analysis: &Analysis, now: DateTime<Utc>) -> Result
         Format::Json => write_json(&shown, out),
         Format::Jsonl => write_jsonl(&shown, out),
         Format::Prometheus => write_prometheus(&shown, now, out),
+        Format::Ecs => write_ecs(&shown, now, out),
     })
     .context("writing the report")?;
     if let Some(target) = &args.syslog {

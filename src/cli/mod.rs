@@ -109,6 +109,8 @@ pub enum Format {
     Jsonl,
     /// Prometheus text exposition format (for node_exporter's textfile collector).
     Prometheus,
+    /// One Elastic Common Schema document per finding and line (Filebeat, Elastic Agent).
+    Ecs,
 }
 
 /// Arguments of `analyze`.

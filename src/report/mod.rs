@@ -1,7 +1,8 @@
 //! Reports of an [`Analysis`]: text for a terminal, one JSON document, JSON lines, or
 //! the formats monitoring systems take (Prometheus, a Nagios / Icinga plugin, RFC 5424
-//! syslog messages).
+//! syslog messages, Elastic Common Schema documents).
 
+mod ecs;
 mod inputs;
 mod json;
 mod nagios;
@@ -9,6 +10,7 @@ mod prometheus;
 mod syslog;
 mod text;
 
+pub use ecs::{ecs_document, write_ecs, ECS_VERSION};
 pub use json::{write_json, write_jsonl, SCHEMA_VERSION};
 pub use nagios::{plugin_text, write_check, PluginState, Thresholds, MAX_FINDING_LINES};
 pub use prometheus::write_prometheus;

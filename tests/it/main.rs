@@ -11,6 +11,7 @@ mod architecture;
 mod bad_input;
 mod event_export;
 mod evt_cli;
+mod monitoring_ecs;
 mod monitoring_identity;
 mod monitoring_nagios;
 mod monitoring_prometheus;
