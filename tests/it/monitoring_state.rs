@@ -255,3 +255,26 @@ fn a_corrupt_or_foreign_state_file_is_an_error_that_names_it() {
         assert_eq!(fs::read(&state).expect("still there"), bytes, "{name}: never reset");
     }
 }
+
+#[test]
+fn the_text_report_tags_statuses_and_counts_resolved_apart() {
+    let root = scratch("state_text");
+    let dir = root.join("EXMBX05");
+    copy_dir(&samples_dir().join("healthy"), &dir);
+    let state = root.join("state.json").to_string_lossy().into_owned();
+    let path = dir.to_string_lossy().into_owned();
+    let first = stdout_text(&exdoctor(&["analyze", "--quiet", "--state", &state, &path]));
+    let head = format!("exdoctor {}: 1 host(s), 2 finding(s)", env!("CARGO_PKG_VERSION"));
+    assert!(first.starts_with(&format!("{head} (2 info)\n")), "{first}");
+    assert!(
+        first.contains(" INFO     build-inventory  EXMBX05: Exchange 2007 SP1  [new]\n"),
+        "{first}"
+    );
+    fs::remove_file(dir.join("exchange.reg")).expect("remove the registry export");
+    let second = stdout_text(&exdoctor(&["analyze", "--quiet", "--state", &state, &path]));
+    assert!(second.starts_with(&format!("{head} (2 resolved)\n")), "{second}");
+    assert!(
+        second.contains(" INFO     build-inventory  EXMBX05: Exchange 2007 SP1  [resolved]\n"),
+        "{second}"
+    );
+}
