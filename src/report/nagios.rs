@@ -99,24 +99,29 @@ pub fn write_check(analysis: &Analysis, thresholds: Thresholds, out: &mut dyn Wr
         .map(|f| thresholds.state_of(f.severity))
         .max()
         .unwrap_or(PluginState::Ok);
-    let state = if unreadable.is_empty() && !analysis.hosts.is_empty() {
-        judged
-    } else {
+    // An unreadable input makes the check UNKNOWN, unless what could be read is
+    // CRITICAL already (Icinga ranks CRITICAL above UNKNOWN; a broken file must not
+    // hide a broken server).
+    let state = if analysis.hosts.is_empty() || (!unreadable.is_empty() && judged != PluginState::Critical) {
         PluginState::Unknown
-    };
-    let text = if !unreadable.is_empty() {
-        let named: Vec<String> = unreadable.iter().take(3).map(|(p, m)| format!("{p}: {m}")).collect();
-        format!(
-            "{} input(s) could not be read: {}{}; {}",
-            unreadable.len(),
-            named.join("; "),
-            if unreadable.len() > 3 { "; ..." } else { "" },
-            counts_text(&findings, thresholds)
-        )
-    } else if analysis.hosts.is_empty() {
-        "no Exchange setup log, event log or registry export found in the paths".to_string()
     } else {
+        judged
+    };
+    let named: Vec<String> = unreadable.iter().take(3).map(|(p, m)| format!("{p}: {m}")).collect();
+    let unread = format!(
+        "{} input(s) could not be read: {}{}",
+        unreadable.len(),
+        named.join("; "),
+        if unreadable.len() > 3 { "; ..." } else { "" }
+    );
+    let text = if unreadable.is_empty() && analysis.hosts.is_empty() {
+        "no Exchange setup log, event log or registry export found in the paths".to_string()
+    } else if unreadable.is_empty() {
         status_text(&findings, thresholds, analysis.hosts.len())
+    } else if state == PluginState::Unknown {
+        format!("{unread}; {}", counts_text(&findings, thresholds))
+    } else {
+        format!("{}; {unread}", status_text(&findings, thresholds, analysis.hosts.len()))
     };
     writeln!(
         out,

@@ -154,10 +154,15 @@ fn no_findings_is_ok_and_resolved_findings_do_not_count() {
 }
 
 #[test]
-fn an_unreadable_input_or_no_input_is_unknown() {
+fn an_unreadable_input_or_no_input_is_unknown_unless_what_was_read_is_critical() {
     let mut a = analysis(
         &["EX1"],
-        vec![finding("EX1", RuleId::ServiceCrash, Severity::Critical, "crash")],
+        vec![finding(
+            "EX1",
+            RuleId::PendingReboot,
+            Severity::Warning,
+            "A reboot is pending",
+        )],
     );
     a.diagnostics = vec![
         Diagnostic::error("share/EX2/System.evtx", "permission denied"),
@@ -169,13 +174,26 @@ fn an_unreadable_input_or_no_input_is_unknown() {
     assert_eq!((state, state.exit_code()), (PluginState::Unknown, 3));
     assert!(
         lines[0].starts_with(
-            "EXDOCTOR UNKNOWN - 1 input(s) could not be read: share/EX2/System.evtx: permission denied; 1 critical finding(s) |"
+            "EXDOCTOR UNKNOWN - 1 input(s) could not be read: share/EX2/System.evtx: permission denied; 1 warning finding(s) |"
         ),
         "{}",
         lines[0]
     );
     assert!(lines[0].contains(" input_errors=1;;;0"), "{}", lines[0]);
-    assert_eq!(lines[1], "[CRITICAL] EX1 critical service-crash: crash");
+    assert_eq!(lines[1], "[WARNING] EX1 warning pending-reboot: A reboot is pending");
+
+    a.findings
+        .push(finding("EX1", RuleId::ServiceCrash, Severity::Critical, "crash"));
+    let (state, lines) = check(&a, DEFAULT);
+    assert_eq!((state, state.exit_code()), (PluginState::Critical, 2));
+    assert!(
+        lines[0].starts_with(
+            "EXDOCTOR CRITICAL - 1 critical, 1 warning finding(s) on 1 of 1 host(s) (EX1); worst: EX1 crash; \
+             1 input(s) could not be read: share/EX2/System.evtx: permission denied |"
+        ),
+        "{}",
+        lines[0]
+    );
 
     let (state, lines) = check(&analysis(&[], Vec::new()), DEFAULT);
     assert_eq!(state, PluginState::Unknown);
