@@ -142,7 +142,7 @@ pub struct AnalyzeArgs {
     pub fail_on: Option<Severity>,
     /// Write the report to this file (through a temporary file in the same folder and a
     /// rename, so a reader never sees half a report) instead of standard output.
-    #[arg(long, short)]
+    #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Compare with the previous run of this state file and write it for the next:
     /// findings get `status` new or ongoing, and those gone since are reported once as
