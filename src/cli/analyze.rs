@@ -1,7 +1,6 @@
 //! `exdoctor analyze <PATH>...`: analyse everything, compare with the previous run
 //! (`--state`), filter, print, choose the exit code.
 
-use std::io::{self, IsTerminal};
 use std::time::Duration;
 
 use anyhow::bail;
@@ -19,7 +18,7 @@ pub(super) fn run(args: &AnalyzeArgs) -> Result<u8> {
         bail!("--only-changes does not go with --format prometheus: its gauges count every current finding");
     }
     let pool = super::thread_pool(args.threads)?;
-    let show_progress = !args.quiet && io::stderr().is_terminal();
+    let show_progress = !args.quiet && crate::platform::stderr_takes_ansi();
     let progress = |done: usize, total: usize| {
         if done == total || done % 16 == 0 {
             eprint!("\rreading inputs: {done}/{total}");
@@ -57,7 +56,7 @@ fn report(args: &AnalyzeArgs, analysis: &Analysis, now: DateTime<Utc>) -> Result
             .findings
             .retain(|f| matches!(f.status, Some(Status::New | Status::Resolved)));
     }
-    let color = args.output.is_none() && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = args.output.is_none() && crate::platform::stdout_colors();
     super::output::write_to(args.output.as_deref(), |out| match args.format {
         Format::Text => write_text(&shown, if color { TextStyle::Color } else { TextStyle::Plain }, out),
         Format::Json => write_json(&shown, out),

@@ -12,19 +12,20 @@ use crate::sources::write_json_line;
 pub(super) fn run(args: &TimelineArgs) -> Result<u8> {
     let pool = super::thread_pool(args.threads)?;
     let (files, diagnostics) = pool.install(|| load(&args.paths, true));
-    let entries = timeline(&files);
+    let entries = timeline(&files, &args.host);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    for entry in entries
-        .iter()
-        .filter(|e| args.host.is_empty() || args.host.iter().any(|h| h.eq_ignore_ascii_case(&e.host)))
-    {
+    for entry in &entries {
         match args.format {
             TimelineFormat::Text => {
                 writeln!(
                     out,
                     "{}  {:<10} {} {}  {}",
-                    entry.time, entry.host, entry.source, entry.location, entry.text
+                    entry.time.labelled(),
+                    entry.host,
+                    entry.source,
+                    entry.location,
+                    entry.text
                 )
             }
             TimelineFormat::Jsonl => write_json_line(&mut out, entry),

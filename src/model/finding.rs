@@ -3,6 +3,7 @@
 use std::fmt;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use exdoctor_parsers::event::EventLocation;
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::{fingerprint, Fact, RuleId, RuleInfo, Status};
@@ -79,6 +80,17 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The time as a person reads it in a report: UTC with `Z`; a local time whose zone
+    /// is unknown says so (`2007-11-30T17:35:15.000 (local, zone unknown)`).
+    pub fn labelled(&self) -> String {
+        match self {
+            Timestamp::Utc(_) => self.to_string(),
+            Timestamp::Local(_) => format!("{self} (local, zone unknown)"),
+        }
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -99,8 +111,17 @@ impl Serialize for Timestamp {
 pub enum Location {
     /// 1-based line of a text file.
     Line(u32),
-    /// Record number of an event log.
+    /// Record number of an event log (EVTX `EventRecordID`, EVT `RecordNumber`).
     Record(u64),
+    /// Data row of a CSV export, and the file line the row starts on.
+    Row {
+        /// 1-based data row (the header is not counted).
+        row: u64,
+        /// 1-based line of the file.
+        line: u64,
+    },
+    /// Position of an `<Event>` element of an XML export that has no record id.
+    Element(u64),
     /// Registry key (and value).
     Key(String),
     /// The file as a whole.
@@ -112,8 +133,20 @@ impl fmt::Display for Location {
         match self {
             Location::Line(n) => write!(f, "line {n}"),
             Location::Record(n) => write!(f, "record {n}"),
+            Location::Row { row, line } => write!(f, "row {row} (line {line})"),
+            Location::Element(n) => write!(f, "event #{n}"),
             Location::Key(k) => write!(f, "key {k}"),
             Location::File => f.write_str("file"),
+        }
+    }
+}
+
+impl From<EventLocation> for Location {
+    fn from(location: EventLocation) -> Location {
+        match location {
+            EventLocation::Record { record_id } => Location::Record(record_id),
+            EventLocation::Row { row, line } => Location::Row { row, line },
+            EventLocation::Element { ordinal } => Location::Element(ordinal),
         }
     }
 }

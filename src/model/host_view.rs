@@ -3,7 +3,7 @@
 //! registry state.
 
 use chrono::{DateTime, Duration, Utc};
-use exdoctor_parsers::event::{Event, LogIntegrity};
+use exdoctor_parsers::event::{Event, EventLocation, LogIntegrity};
 use exdoctor_parsers::setup_log::RunResult;
 
 use super::{Evidence, Location, Timestamp};
@@ -17,15 +17,36 @@ pub struct HostEvent<'a> {
     pub source: &'a str,
     /// The event.
     pub event: &'a Event,
+    /// How to cite it: its record id, or its row/element in an export.
+    pub location: EventLocation,
+    /// Its time is a local time of an unknown zone (a CSV export of a host whose zone
+    /// is not known), taken as UTC for ordering.
+    pub local_time: bool,
 }
 
-impl HostEvent<'_> {
-    /// Evidence pointing at this event's record.
+impl<'a> HostEvent<'a> {
+    /// An event of `source` cited by its record id.
+    pub fn new(source: &'a str, event: &'a Event) -> HostEvent<'a> {
+        HostEvent {
+            source,
+            event,
+            location: EventLocation::Record {
+                record_id: event.record_id,
+            },
+            local_time: false,
+        }
+    }
+
+    /// Evidence pointing at this event's record (or export row).
     pub fn evidence(&self, text: impl Into<String>) -> Evidence {
         Evidence::new(
             self.source,
-            Location::Record(self.event.record_id),
-            Some(Timestamp::Utc(self.event.time)),
+            Location::from(self.location),
+            Some(if self.local_time {
+                Timestamp::Local(self.event.time.naive_utc())
+            } else {
+                Timestamp::Utc(self.event.time)
+            }),
             text,
         )
     }

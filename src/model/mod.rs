@@ -24,7 +24,7 @@ pub use facts::{
     EventLogFacts, Facts, Milestone, RegistryFacts, RunFacts, SetupLogFacts, TaskScriptFacts, TaskStepFacts,
 };
 pub use finding::{Confidence, Evidence, Finding, Location, Severity, Timestamp};
-pub use host::{Attribution, Host, HostGroup};
+pub use host::{host_answers_to, Attribution, Host, HostGroup, Rename};
 pub use host_view::{HostEvent, HostLog, HostView, RunWindow};
 pub use identity::{file_name, fingerprint, setup_run_subject, Status, FINGERPRINT_LEN, HOST_WIDE};
 pub use rule::{RuleId, RuleInfo, UnknownRuleId};

@@ -4,9 +4,10 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use exdoctor_parsers::event::RecordGap;
+use exdoctor_parsers::event::{LogState, RecordGap};
 use exdoctor_parsers::event_export::TimeBasis;
 use exdoctor_parsers::reg::{RegEncoding, RegHeader};
+use exdoctor_parsers::setup_log::Clock;
 use exdoctor_parsers::text::TextEncoding;
 use exdoctor_parsers::timestamp::{DateOrder, OrderReason};
 use serde::Serialize;
@@ -50,6 +51,10 @@ pub struct SetupLogSummary {
     pub date_order: DateOrder,
     /// Why that order was chosen.
     pub date_order_reason: OrderReason,
+    /// The clock of the bracket times (`utc` or `local`) and why; absent when nothing
+    /// says (then taken as local).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock: Option<Clock>,
     /// Runs in the file.
     pub runs_total: usize,
     /// The last runs (at most 100; earlier runs are history).
@@ -271,6 +276,8 @@ pub struct GapSummary {
 /// An `.evtx` file or an event export.
 #[derive(Debug, Clone, Serialize)]
 pub struct EventLogSummary {
+    /// `empty` (created or cleared: healthy), `complete` or `damaged`.
+    pub state: LogState,
     /// Channels of its events.
     pub channels: BTreeSet<String>,
     /// Computers of its events.
@@ -317,6 +324,8 @@ pub struct RuleEventCount {
 /// A legacy `.evt` file.
 #[derive(Debug, Clone, Serialize)]
 pub struct EvtSummary {
+    /// `empty` (created or cleared: healthy), `complete` or `damaged`.
+    pub state: LogState,
     /// The log (from the file name).
     pub channel: String,
     /// Records in the live range.

@@ -152,10 +152,7 @@ mod tests {
             name: "EXMBX01".into(),
             fqdn: Some("EXMBX01.Contoso.com".into()),
             os: Some("Windows Server 2008 Enterprise (6.0.6001, Service Pack 1)".into()),
-            exchange: None,
-            time_zone: None,
-            attribution: Vec::new(),
-            sources: Vec::new(),
+            ..HostReport::default()
         };
         let doc = ecs_document(&f, Some(&host), now());
         assert_eq!(doc["@timestamp"], "2024-05-24T10:30:12.000Z");

@@ -17,7 +17,7 @@ pub use prometheus::write_prometheus;
 pub use syslog::{syslog_message, syslog_severity, MAX_MESSAGE, SD_ID};
 pub use text::{write_text, TextStyle};
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, HostReport};
 use crate::model::{Finding, RuleId, Severity};
 
 /// Which findings to show.
@@ -32,28 +32,40 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// Whether `finding` passes the filter.
+    /// Whether `finding` passes the filter (its host by name).
     pub fn keeps(&self, finding: &Finding) -> bool {
-        self.min_severity.is_none_or(|min| finding.severity >= min)
-            && (self.rules.is_empty() || self.rules.contains(&finding.rule))
-            && self.keeps_host(&finding.host)
+        self.keeps_rule_and_severity(finding) && self.keeps_host(&finding.host)
     }
 
-    /// Whether a host passes the filter.
+    /// Whether `finding` passes the rule and severity filters.
+    fn keeps_rule_and_severity(&self, finding: &Finding) -> bool {
+        self.min_severity.is_none_or(|min| finding.severity >= min)
+            && (self.rules.is_empty() || self.rules.contains(&finding.rule))
+    }
+
+    /// Whether a host name passes the filter (the name as findings carry it).
     pub fn keeps_host(&self, host: &str) -> bool {
         self.hosts.is_empty() || self.hosts.iter().any(|h| h.eq_ignore_ascii_case(host))
     }
 
-    /// The analysis restricted to what passes.
+    /// The analysis restricted to what passes. `--host` names are matched against each
+    /// host's name, FQDN and aliases (an old name finds the renamed machine).
     pub fn apply(&self, analysis: &Analysis) -> Analysis {
+        let hosts: Vec<&HostReport> = analysis
+            .hosts
+            .iter()
+            .filter(|h| self.hosts.is_empty() || self.hosts.iter().any(|asked| h.matches(asked)))
+            .collect();
+        let names: Vec<&str> = hosts.iter().map(|h| h.name.as_str()).collect();
+        let host_shown = |f: &Finding| self.hosts.is_empty() || names.contains(&f.host.as_str());
         Analysis {
-            hosts: analysis
-                .hosts
+            hosts: hosts.into_iter().cloned().collect(),
+            findings: analysis
+                .findings
                 .iter()
-                .filter(|h| self.keeps_host(&h.name))
+                .filter(|f| self.keeps_rule_and_severity(f) && host_shown(f))
                 .cloned()
                 .collect(),
-            findings: analysis.findings.iter().filter(|f| self.keeps(f)).cloned().collect(),
             diagnostics: analysis.diagnostics.clone(),
             unreadable: analysis.unreadable,
         }

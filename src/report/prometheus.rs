@@ -128,12 +128,7 @@ mod tests {
     fn host(name: &str) -> HostReport {
         HostReport {
             name: name.to_string(),
-            fqdn: None,
-            os: None,
-            exchange: None,
-            time_zone: None,
-            attribution: Vec::new(),
-            sources: Vec::new(),
+            ..HostReport::default()
         }
     }
 

@@ -134,8 +134,8 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
         )?;
         writeln!(out, "   {}", f.summary)?;
         let seen = match (&f.first_seen, &f.last_seen) {
-            (Some(a), Some(b)) if a != b => format!("{a} .. {b}"),
-            (Some(a), _) => a.to_string(),
+            (Some(a), Some(b)) if a != b => format!("{} .. {}", a, b.labelled()),
+            (Some(a), _) => a.labelled(),
             _ => String::new(),
         };
         writeln!(
@@ -156,7 +156,7 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
         if !f.evidence.is_empty() {
             writeln!(out, "   evidence:")?;
             for e in &f.evidence {
-                let time = e.time.map(|t| format!(" {t}")).unwrap_or_default();
+                let time = e.time.map(|t| format!(" {}", t.labelled())).unwrap_or_default();
                 writeln!(out, "     {} {}{}: {}", e.source, e.location, time, e.text)?;
             }
         }
@@ -179,7 +179,7 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
             source.kind.as_str(),
             source.records
         )?;
-        for line in super::inputs::lines(&source.details) {
+        for line in super::inputs::lines(&source.details, host.time_zone.as_ref()) {
             writeln!(out, "       {line}")?;
         }
     }

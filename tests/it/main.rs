@@ -18,6 +18,7 @@ mod monitoring_prometheus;
 mod monitoring_state;
 mod monitoring_syslog;
 mod output_file;
+mod real_collections;
 mod reg_host_state;
 mod rules_fleet;
 mod rules_host_state;

@@ -17,12 +17,7 @@ fn finding(host: &str, rule: RuleId, severity: Severity, title: &str) -> Finding
 fn host(name: &str) -> HostReport {
     HostReport {
         name: name.to_string(),
-        fqdn: None,
-        os: None,
-        exchange: None,
-        time_zone: None,
-        attribution: Vec::new(),
-        sources: Vec::new(),
+        ..HostReport::default()
     }
 }
 

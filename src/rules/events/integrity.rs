@@ -91,7 +91,7 @@ fn finding(log: &HostLog<'_>) -> Option<Finding> {
         .subject(format!("{} {}", log.channel, file_name(log.source)))
         .title(format!("{} event log has missing or unreadable records", log.channel))
         .confidence(Confidence::High)
-        .count(missing + i.unreadable)
+        .count((missing + i.unreadable).max(1))
         .detail("log", log.source)
         .detail("missing_records", missing)
         .detail("unreadable_records", i.unreadable)
