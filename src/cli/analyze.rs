@@ -35,7 +35,14 @@ pub(super) fn run(args: &AnalyzeArgs) -> Result<u8> {
     };
     let wait = Duration::from_secs(args.state_wait);
     state_file::with_state(path, wait, args.quiet, |previous| {
-        let hosts: Vec<&str> = analysis.hosts.iter().map(|h| h.name.as_str()).collect();
+        // A host's earlier names count as analysed: the findings of a renamed server
+        // under its old name are resolved, not kept forever.
+        let hosts: Vec<&str> = analysis
+            .hosts
+            .iter()
+            .flat_map(|h| std::iter::once(&h.name).chain(&h.aliases))
+            .map(String::as_str)
+            .collect();
         let (findings, next) = track(previous, std::mem::take(&mut analysis.findings), &hosts, now);
         analysis.findings = findings;
         Ok((report(args, &analysis, now)?, next))

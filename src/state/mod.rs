@@ -4,8 +4,8 @@
 //!
 //! This module is the format and the comparison; reading, locking and writing the file
 //! is the CLI's (`cli::state_file`). A finding of a host that is not among this run's
-//! hosts is neither resolved nor forgotten: its entry is kept as it was (a host whose
-//! logs were not collected this time has not been repaired).
+//! hosts (names and earlier names) is neither resolved nor forgotten: its entry is kept
+//! as it was (a host whose logs were not collected this time has not been repaired).
 
 use std::collections::{BTreeMap, BTreeSet};
 

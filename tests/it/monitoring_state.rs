@@ -278,3 +278,64 @@ fn the_text_report_tags_statuses_and_counts_resolved_apart() {
         "{second}"
     );
 }
+
+/// A state entry of `host` as a state file holds it.
+fn entry(host: &str, subject: &str) -> Value {
+    serde_json::json!({
+        "rule": "service-crash", "host": host, "subject": subject, "severity": "error",
+        "title": format!("{subject} terminated unexpectedly"), "summary": "It crashed.", "count": 2,
+        "first_reported": "2024-05-01T06:00:00Z", "last_reported": "2024-05-02T06:00:00Z"
+    })
+}
+
+#[test]
+fn findings_under_a_renamed_hosts_earlier_name_are_resolved_and_absent_hosts_kept() {
+    let Some(corpus) = crate::common::corpus_dir() else {
+        return;
+    };
+    // Win10-RathbunVM is DESKTOP-GNCCVRK, earlier named WIN-28GFHAGEV4P.
+    let collection = corpus.join("evtx-collections/Win10-RathbunVM");
+    let dir = scratch("state_renamed");
+    let state = dir.join("state.json");
+    let previous = serde_json::json!({
+        "format": "exdoctor-state", "version": 1, "written_by": "exdoctor 0.1.0",
+        "updated": "2024-05-02T06:00:00Z",
+        "findings": {
+            "0123456789abcdef0123456789abcdef": entry("WIN-28GFHAGEV4P", "Spooler"),
+            "fedcba9876543210fedcba9876543210": entry("EXMBX99", "MSExchangeIS"),
+        }
+    });
+    fs::write(&state, serde_json::to_vec_pretty(&previous).expect("JSON")).expect("write");
+    let (code, findings) = run(&collection, &state, &[]);
+    assert_eq!(code, Some(0));
+    let got: Vec<(String, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                format!(
+                    "{} {}",
+                    f["host"].as_str().unwrap_or("?"),
+                    f["subject"].as_str().unwrap_or("?")
+                ),
+                f["status"].as_str().unwrap_or("?").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("DESKTOP-GNCCVRK netprofm".to_string(), "new".to_string()),
+            ("WIN-28GFHAGEV4P Spooler".to_string(), "resolved".to_string()),
+        ]
+    );
+    let saved: Value = serde_json::from_slice(&fs::read(&state).expect("state")).expect("JSON");
+    let hosts: Vec<&str> = saved["findings"]
+        .as_object()
+        .map(|m| m.values().filter_map(|e| e["host"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(hosts.len(), 2, "{saved:#}");
+    assert!(
+        hosts.contains(&"EXMBX99") && hosts.contains(&"DESKTOP-GNCCVRK"),
+        "{saved:#}"
+    );
+}
