@@ -3,6 +3,7 @@
 //! per host and across hosts, and collect the findings in a deterministic order.
 
 pub mod hosts;
+mod identity;
 pub mod pipeline;
 pub mod timeline;
 pub mod zone;
@@ -26,7 +27,7 @@ use hosts::{group, FileIdentity, NameClaim, RecordSpan};
 use zone::{infer_from_setup_events, localize};
 
 /// What the report says about one host.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct HostReport {
     /// The host's name (short, upper case).
     pub name: String,
@@ -150,9 +151,15 @@ pub fn analyze_loaded(files: &[LoadedFile], diagnostics: Vec<Diagnostic>) -> Ana
         analysis.hosts.push(report);
         analysis.findings.extend(findings);
     }
-    analysis.findings.extend(crate::rules::fleet::check(&hosts));
-    sort_findings(&mut analysis.findings);
+    finish(&mut analysis, &hosts);
     analysis
+}
+
+/// The last steps over all hosts: the fleet rules, finding identity, the final order.
+fn finish(analysis: &mut Analysis, hosts: &[Host]) {
+    analysis.findings.extend(crate::rules::fleet::check(hosts));
+    identity::identify(&mut analysis.findings);
+    sort_findings(&mut analysis.findings);
 }
 
 /// The events loading keeps: the rules' events, and EventLog 6011 (the machine was

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use super::hosts::{group, FileIdentity};
-use super::{analyse_host, host_for, identity, load_options, sort_findings, Analysis, HostReport, Progress};
+use super::{analyse_host, finish, host_for, identity, load_options, Analysis, HostReport, Progress};
 use crate::ingest::{batches, discover, load_files, InputLoad, LoadProgress};
 use crate::model::{DiagLevel, Diagnostic, Finding, Host, HostGroup, LoadedFile};
 use crate::sources::LoadOptions;
@@ -102,8 +102,7 @@ pub fn analyze_in_batches(paths: &[PathBuf], budget: u64, progress: Option<Progr
         analysis.findings.extend(findings);
         hosts.push(host);
     }
-    analysis.findings.extend(crate::rules::fleet::check(&hosts));
-    sort_findings(&mut analysis.findings);
+    finish(&mut analysis, &hosts);
     diagnostics.sort_by_key(|(input, _)| *input);
     analysis.diagnostics = discovered.unreadable;
     analysis

@@ -1,9 +1,15 @@
 //! Command line: argument parsing, thread pool, dispatch and exit codes.
 
 mod analyze;
+mod check;
+mod output;
 mod parse;
 mod rules;
+mod state_file;
+mod syslog;
 mod timeline;
+
+pub use syslog::SyslogTarget;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,6 +18,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::model::{RuleId, Severity};
+use crate::report;
 
 /// Exit code: ran, nothing at or above --fail-on.
 pub const EXIT_OK: u8 = 0;
@@ -40,6 +47,29 @@ pub enum Command {
     Rules(RulesArgs),
     /// Merge the events and setup-log milestones of all sources in UTC order.
     Timeline(TimelineArgs),
+    /// Nagios / Icinga service check: one status line with performance data, one line
+    /// per finding; exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+    Check(CheckArgs),
+}
+
+/// Arguments of `check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files and folders to analyse.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// WARNING when a finding is at or above this severity.
+    #[arg(long, short, value_enum, default_value_t = Severity::Warning)]
+    pub warning: Severity,
+    /// CRITICAL when a finding is at or above this severity.
+    #[arg(long, short, value_enum, default_value_t = Severity::Error)]
+    pub critical: Severity,
+    /// Only these hosts (repeatable, case-insensitive).
+    #[arg(long, short = 'H')]
+    pub host: Vec<String>,
+    /// Worker threads.
+    #[arg(long)]
+    pub threads: Option<usize>,
 }
 
 /// Output formats of `timeline`.
@@ -77,6 +107,10 @@ pub enum Format {
     Json,
     /// One JSON object per line, then a summary line.
     Jsonl,
+    /// Prometheus text exposition format (for node_exporter's textfile collector).
+    Prometheus,
+    /// One Elastic Common Schema document per finding and line (Filebeat, Elastic Agent).
+    Ecs,
 }
 
 /// Arguments of `analyze`.
@@ -106,6 +140,25 @@ pub struct AnalyzeArgs {
     /// Exit with code 1 when a shown finding is at or above this severity.
     #[arg(long, value_enum)]
     pub fail_on: Option<Severity>,
+    /// Write the report to this file (through a temporary file in the same folder and a
+    /// rename, so a reader never sees half a report) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Compare with the previous run of this state file and write it for the next:
+    /// findings get `status` new or ongoing, and those gone since are reported once as
+    /// resolved. Created when missing; locked while a run uses it.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Show only what changed since the previous run: new and resolved findings.
+    #[arg(long, requires = "state")]
+    pub only_changes: bool,
+    /// How long to wait for another run that holds the state file's lock, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub state_wait: u64,
+    /// Also send each shown finding as an RFC 5424 message to udp://HOST:PORT,
+    /// tcp://HOST:PORT (octet counting) or unix:PATH.
+    #[arg(long, value_name = "TARGET")]
+    pub syslog: Option<SyslogTarget>,
 }
 
 /// Arguments of `rules`.
@@ -129,6 +182,15 @@ pub struct ParseArgs {
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        // A plugin's usage errors, help and version are UNKNOWN (3) on stdout.
+        Err(err) if std::env::args_os().nth(1).is_some_and(|a| a == "check") => {
+            let text = err.render().to_string();
+            if err.use_stderr() {
+                return ExitCode::from(check::unknown(&text));
+            }
+            print!("{text}");
+            return ExitCode::from(report::PluginState::Unknown.exit_code());
+        }
         Err(err) => {
             let usage = err.use_stderr();
             let _ = err.print();
@@ -140,6 +202,7 @@ pub fn run() -> ExitCode {
         Command::Parse(args) => parse::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Timeline(args) => timeline::run(&args),
+        Command::Check(args) => return ExitCode::from(check::run(&args)),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -4,12 +4,12 @@ use std::fmt;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use exdoctor_parsers::event::EventLocation;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
-use super::{Fact, RuleId, RuleInfo};
+use super::{fingerprint, Fact, RuleId, RuleInfo, Status};
 
 /// How serious a finding is. Ordered: `Info < Warning < Error < Critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// For the record: nothing to fix.
@@ -197,6 +197,16 @@ pub struct Finding {
     pub severity: Severity,
     /// The host it was found on (set when the host's findings are collected).
     pub host: String,
+    /// The stable identity of the problem across runs: a digest of rule, host and
+    /// subject (see [`fingerprint`]); set by the analysis once the host is known.
+    pub fingerprint: String,
+    /// What the problem is about, set by the rule (the service, the setup run, the
+    /// readiness check, the registry key ...): with rule and host it makes the
+    /// fingerprint.
+    pub subject: String,
+    /// New, ongoing or resolved against the previous run (only with a state file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
     /// One line naming the problem.
     pub title: String,
     /// What was found, in a few sentences.
@@ -233,6 +243,9 @@ impl Finding {
             rule: rule.id,
             severity: rule.severity,
             host: String::new(),
+            fingerprint: String::new(),
+            subject: String::new(),
+            status: None,
             title: rule.title.to_string(),
             summary: summary.into(),
             confidence: Confidence::Medium,
@@ -245,6 +258,22 @@ impl Finding {
             details: serde_json::Map::new(),
             facts: Vec::new(),
         }
+    }
+
+    /// Sets what the finding is about (see [`Finding::subject`](#structfield.subject)).
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = subject.into();
+        self
+    }
+
+    /// Sets the fingerprint from rule, host and subject.
+    pub fn identify(&mut self) {
+        self.fingerprint = fingerprint(self.rule, &self.host, &self.subject);
+    }
+
+    /// Whether the finding is one of the previous run that is gone now.
+    pub fn is_resolved(&self) -> bool {
+        self.status == Some(Status::Resolved)
     }
 
     /// Sets the title.
@@ -312,7 +341,7 @@ impl Finding {
     /// cited again, whatever its text), its details (this finding's keep precedence), its
     /// facts and its first/last seen. Two sources agreeing make the confidence high:
     /// when `other` brings evidence from a file this finding had no evidence from.
-    /// Title, summary, severity, count and remediation stay this finding's.
+    /// Title, summary, severity, count, remediation and subject stay this finding's.
     pub fn absorb(&mut self, other: Finding) {
         let new_source = other
             .evidence

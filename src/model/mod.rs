@@ -11,6 +11,7 @@ mod facts;
 mod finding;
 mod host;
 mod host_view;
+mod identity;
 mod rule;
 mod setup_log_file;
 mod source;
@@ -26,6 +27,7 @@ pub use facts::{
 pub use finding::{Confidence, Evidence, Finding, Location, Severity, Timestamp};
 pub use host::{host_answers_to, Attribution, Host, HostGroup, Rename};
 pub use host_view::{HostEvent, HostLog, HostView, RunWindow};
+pub use identity::{file_name, fingerprint, setup_run_subject, Status, FINGERPRINT_LEN, HOST_WIDE};
 pub use rule::{RuleId, RuleInfo, UnknownRuleId};
 pub use setup_log_file::SetupLogFile;
 pub use source::{Loaded, LoadedFile, SourceKind, SourceSummary};

@@ -1,10 +1,20 @@
-//! Reports of an [`Analysis`]: text for a terminal, one JSON document, or JSON lines.
+//! Reports of an [`Analysis`]: text for a terminal, one JSON document, JSON lines, or
+//! the formats monitoring systems take (Prometheus, a Nagios / Icinga plugin, RFC 5424
+//! syslog messages, Elastic Common Schema documents).
 
+mod ecs;
 mod inputs;
 mod json;
+mod nagios;
+mod prometheus;
+mod syslog;
 mod text;
 
+pub use ecs::{ecs_document, write_ecs, ECS_VERSION};
 pub use json::{write_json, write_jsonl, SCHEMA_VERSION};
+pub use nagios::{plugin_text, write_check, PluginState, Thresholds, MAX_FINDING_LINES};
+pub use prometheus::write_prometheus;
+pub use syslog::{syslog_message, syslog_severity, MAX_MESSAGE, SD_ID};
 pub use text::{write_text, TextStyle};
 
 use crate::analysis::{Analysis, HostReport};
@@ -62,8 +72,13 @@ impl Filter {
     }
 }
 
-/// Findings per severity, most severe first: `[(critical, n), (error, n), ...]`.
+/// Findings per severity, most severe first: `[(critical, n), (error, n), ...]`; a
+/// finding reported as resolved (`--state`) is not counted.
 pub fn severity_counts(findings: &[Finding]) -> [(Severity, usize); 4] {
-    [Severity::Critical, Severity::Error, Severity::Warning, Severity::Info]
-        .map(|s| (s, findings.iter().filter(|f| f.severity == s).count()))
+    [Severity::Critical, Severity::Error, Severity::Warning, Severity::Info].map(|s| {
+        (
+            s,
+            findings.iter().filter(|f| f.severity == s && !f.is_resolved()).count(),
+        )
+    })
 }

@@ -39,11 +39,15 @@ impl TextStyle {
 
 /// Writes the text report.
 pub fn write_text(analysis: &Analysis, style: TextStyle, out: &mut dyn Write) -> io::Result<()> {
-    let counts = severity_counts(&analysis.findings)
+    let mut counts = severity_counts(&analysis.findings)
         .iter()
         .filter(|(_, n)| *n > 0)
         .map(|(s, n)| format!("{n} {s}"))
         .collect::<Vec<_>>();
+    let resolved = analysis.findings.iter().filter(|f| f.is_resolved()).count();
+    if resolved > 0 {
+        counts.push(format!("{resolved} resolved"));
+    }
     writeln!(
         out,
         "exdoctor {}: {} host(s), {} finding(s){}{}",
@@ -122,10 +126,11 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
         writeln!(out)?;
         writeln!(
             out,
-            " {} {}  {}",
+            " {} {}  {}{}",
             style.severity(f.severity),
             style.paint("1", f.rule.as_str()),
-            f.title
+            f.title,
+            f.status.map(|s| format!("  [{s}]")).unwrap_or_default()
         )?;
         writeln!(out, "   {}", f.summary)?;
         let seen = match (&f.first_seen, &f.last_seen) {

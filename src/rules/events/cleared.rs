@@ -146,6 +146,7 @@ pub(crate) fn check(host: &HostView<'_>) -> Vec<Finding> {
     accounts_unique.sort();
     accounts_unique.dedup();
     let mut finding = Finding::new(&EVENT_LOG_CLEARED, summary)
+        .subject(format!("cleared: {}", listed(&logs)))
         .title(format!("Event logs were cleared: {}", listed(&logs)))
         .confidence(Confidence::High)
         .count(clears.len() as u64)

@@ -171,6 +171,7 @@ fn finding(host: &HostView<'_>, dir: &Directory<'_>, reports: &Reports<'_, '_>, 
         windows_steps(service, &facts)
     };
     let mut finding = Finding::new(rule, summary)
+        .subject(service.key.clone())
         .title(format!("{} terminated unexpectedly", service.label()))
         .severity(severity)
         .confidence(if reported && !crashes.by_time {

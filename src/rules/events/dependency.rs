@@ -389,7 +389,7 @@ pub fn ntlmssp_finding(root: &DependencyRoot, os_upgrade: Vec<Evidence>) -> Find
     } else {
         Confidence::Medium
     };
-    let mut finding = with_evidence(Finding::new(rule, summary), &evidence);
+    let mut finding = with_evidence(Finding::new(rule, summary).subject("NtLmSsp"), &evidence);
     for e in os_upgrade {
         finding.push_evidence(e);
     }
@@ -424,11 +424,14 @@ fn missing_finding(root: &DependencyRoot) -> Finding {
         ),
         format!("Start {first} and then its dependants: net start {first}."),
     ];
-    with_evidence(Finding::new(rule, summary), &root_evidence(root))
-        .remediation(steps)
-        .detail("missing", root.missing.clone())
-        .detail("services", json!(keys(&root.services)))
-        .detail("dependants", json!(keys(&root.dependants)))
+    with_evidence(
+        Finding::new(rule, summary).subject(root.missing.clone().unwrap_or_else(|| format!("dependency of {first}"))),
+        &root_evidence(root),
+    )
+    .remediation(steps)
+    .detail("missing", root.missing.clone())
+    .detail("services", json!(keys(&root.services)))
+    .detail("dependants", json!(keys(&root.dependants)))
 }
 
 /// The major version of a 6009 banner (`5.02.` -> 5).

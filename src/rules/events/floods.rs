@@ -155,7 +155,7 @@ fn single(g: &Group<'_, '_>, dir: &Directory<'_>, installs: &HashMap<String, Vec
     if installed.is_some() {
         steps.extend(install_steps());
     }
-    let mut finding = base(summary, steps)
+    let mut finding = base(summary, steps, g.service.key.clone())
         .title(group_title(g))
         .count(g.occurrences() as u64)
         .detail("service", g.service.key.clone())
@@ -207,7 +207,7 @@ fn flood(
         steps.extend(install_steps());
     }
     let keys: Vec<String> = groups.iter().map(|g| g.service.key.clone()).collect();
-    let mut finding = base(summary, steps)
+    let mut finding = base(summary, steps, format!("start failures: {}", cause_text(cause)))
         .title(format!("{count} services failed to start: {}", cause_text(cause)))
         .count(events as u64)
         .detail("services", json!(keys))
@@ -225,9 +225,10 @@ fn flood(
     finding
 }
 
-/// A `service-start-failure` warning with generic Windows remediation.
-fn base(summary: String, steps: Vec<String>) -> Finding {
+/// A `service-start-failure` warning about `subject` with generic Windows remediation.
+fn base(summary: String, steps: Vec<String>, subject: String) -> Finding {
     let mut finding = Finding::new(&SERVICE_START_FAILURE, summary)
+        .subject(subject)
         .severity(Severity::Warning)
         .remediation(steps);
     finding.references = vec!["netevent.mc (SCM 7000/7001/7009/7023/7045)".to_string()];

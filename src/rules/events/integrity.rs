@@ -5,8 +5,8 @@ use exdoctor_parsers::event::LogIntegrity;
 use exdoctor_parsers::ParseError;
 use serde_json::json;
 
+use crate::model::{file_name, HostLog, HostView};
 use crate::model::{Confidence, Evidence, Finding, Location, RuleId, RuleInfo, Severity};
-use crate::model::{HostLog, HostView};
 
 /// The `event-log-gap` rule.
 pub(crate) const EVENT_LOG_GAP: RuleInfo = RuleInfo {
@@ -92,6 +92,7 @@ fn finding(log: &HostLog<'_>) -> Option<Finding> {
         .map(|g| [g.after.saturating_add(1), g.before.saturating_sub(1)])
         .collect();
     let mut finding = Finding::new(&EVENT_LOG_GAP, summary)
+        .subject(format!("{} {}", log.channel, file_name(log.source)))
         .title(if log.channel.trim().is_empty() {
             "Event log has missing or unreadable records".to_string()
         } else {

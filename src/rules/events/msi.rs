@@ -171,6 +171,7 @@ fn finding(runs: &RunIndex<'_, '_>, events: &[&HostEvent<'_>]) -> Finding {
         generic_steps(&product, code)
     };
     let mut finding = Finding::new(rule, summary)
+        .subject(format!("{product} at {}", utc(time)))
         .remediation(steps)
         .severity(if exchange { rule.severity } else { Severity::Warning })
         .count(events.len() as u64)

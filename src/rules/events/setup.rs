@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::messages::evidence_text;
 use super::{cited, run_evidence, run_label, utc, RunIndex};
-use crate::model::{Confidence, EventFact, Fact, Finding, RuleId, RuleInfo, SetupLogFact, Severity};
+use crate::model::{setup_run_subject, Confidence, EventFact, Fact, Finding, RuleId, RuleInfo, SetupLogFact, Severity};
 use crate::model::{HostEvent, HostView, RunWindow};
 use exdoctor_parsers::setup_log::RunResult;
 
@@ -92,6 +92,7 @@ fn session_finding(runs: &RunIndex<'_, '_>, s: &Session<'_, '_>) -> Option<Findi
         );
         let contradicted = run.is_some_and(|r| r.run.result == RunResult::Completed);
         Finding::new(rule, summary)
+            .subject(format!("setup session {}", utc(anchor.event.time)))
             .title("Exchange setup started but never completed")
             .confidence(if contradicted {
                 Confidence::Low
@@ -123,6 +124,7 @@ fn session_finding(runs: &RunIndex<'_, '_>, s: &Session<'_, '_>) -> Option<Findi
             .map(str::trim)
             .collect();
         Finding::new(rule, summary)
+            .subject(format!("setup session {}", utc(anchor.event.time)))
             .confidence(if run.is_some() {
                 Confidence::High
             } else {
@@ -202,6 +204,7 @@ fn shutdown_finding(run: &RunWindow<'_>, events: &[&HostEvent<'_>]) -> Finding {
     }
     summary.push('.');
     let mut finding = Finding::new(rule, summary)
+        .subject(setup_run_subject(run.run.start, run.run.index, run.source))
         .confidence(Confidence::High)
         .count(events.len() as u64)
         .fact(Fact::SetupLog(SetupLogFact::Run {

@@ -320,6 +320,7 @@ fn crl_finding(host: &HostView<'_>, crl: &[Group<'_, '_>]) -> Finding {
         ));
     }
     let mut finding = Finding::new(rule, summary)
+        .subject("certificate revocation check")
         .title("Exchange services time out at start: certificate revocation (CRL) check (KB944752)")
         .count(events.len() as u64)
         .confidence(if watson.is_empty() {
@@ -440,6 +441,7 @@ fn service_finding(g: &Group<'_, '_>, dir: &Directory<'_>) -> Finding {
         windows_steps(g)
     };
     let mut finding = Finding::new(rule, summary)
+        .subject(g.service.key.clone())
         .title(title)
         .count(g.occurrences() as u64)
         .remediation(remediation)

@@ -94,6 +94,15 @@ impl<'h> Server<'h> {
         self.state.exchange.iter().flat_map(|i| &i.roles)
     }
 
+    /// The organization the server belongs to, as the subject of its fleet findings:
+    /// `organization fabrikam.com` (the last two labels of its DNS domain).
+    pub(crate) fn organization(&self) -> String {
+        match &self.domain {
+            Some(d) => format!("organization {}", org_suffix(d)),
+            None => "organization (unknown domain)".to_string(),
+        }
+    }
+
     /// Whether `other` is in the same organization: same last two DNS labels (or the
     /// same single label); unknown domains match anything.
     pub(crate) fn same_org(&self, other: &Server<'_>) -> bool {

@@ -136,6 +136,7 @@ fn lagging(behind: &Server<'_>, servers: &[Server<'_>]) -> Option<Finding> {
     )];
     steps.extend(rule.remediation.iter().skip(1).take(1).map(|s| s.to_string()));
     let mut finding = Finding::new(rule, summary)
+        .subject(behind.organization())
         .title(format!(
             "{} ({roles}) was left behind: {} upgraded first",
             behind.name,
@@ -183,6 +184,7 @@ fn half_upgraded_cluster(server: &Server<'_>) -> Option<Finding> {
     );
     let rule = &UPGRADE_ORDER_VIOLATION;
     let mut finding = Finding::new(rule, summary)
+        .subject(cms.key.clone())
         .title(format!("Half-upgraded CCR cluster on {}", server.name))
         .evidence(key_evidence(server.state, cms.source.as_ref(), &cms.key, &text))
         .remediation(vec![

@@ -112,6 +112,7 @@ fn prereq_finding(check: &FailedCheck, run: &exdoctor_parsers::setup_log::Run<'_
         format!("Readiness check failed: {}", check.name)
     };
     let mut f = Finding::new(&PREREQ_FAILED, remedy.summary)
+        .subject(check.name.to_string())
         .title(title)
         .severity(check.severity)
         .confidence(confidence)
@@ -173,6 +174,7 @@ fn permission_finding(need: &Need, user: &str, ad_unreadable: bool) -> Finding {
         _ => Confidence::Medium,
     };
     let mut f = Finding::new(&MISSING_PERMISSIONS, summary)
+        .subject(format!("{} {}", need.operation, need.group))
         .title(title)
         .confidence(confidence)
         .remediation(permissions::steps(need, user))
