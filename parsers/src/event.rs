@@ -2,7 +2,7 @@
 //! XML and CSV exports). Rules consume only this type.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ParseError;
 
@@ -153,7 +153,7 @@ impl std::fmt::Display for EventLocation {
 }
 
 /// A gap in record numbers: records `after + 1 ..= before - 1` are missing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordGap {
     pub after: u64,
     pub before: u64,

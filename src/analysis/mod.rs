@@ -3,25 +3,26 @@
 //! per host and across hosts, and collect the findings in a deterministic order.
 
 pub mod hosts;
+pub mod merge;
 pub mod timeline;
 pub mod zone;
 
 use std::path::PathBuf;
 
 use chrono::Duration;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-pub use crate::ingest::Progress;
 use crate::ingest::{load_all, load_all_with_progress};
+pub use crate::ingest::{LoadProgress, Progress};
 use crate::model::{Attribution, DiagLevel, Diagnostic, Facts, Finding, Host, HostZone, LoadedFile, SourceSummary};
-use crate::model::{HostEvent, HostLog, HostView, RunWindow};
+use crate::model::{HostEvent, HostLog, HostView, RunWindow, Suppressed};
 use crate::registry::{HostState, RegistryView};
 use crate::sources::LoadOptions;
 use hosts::{group, HostHint};
 use zone::{infer_from_setup_events, localize};
 
 /// What the report says about one host.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HostReport {
     /// The host's name (short, upper case).
     pub name: String,
@@ -41,10 +42,23 @@ pub struct HostReport {
     pub attribution: Vec<Attribution>,
     /// What each of its files holds.
     pub sources: Vec<SourceSummary>,
+    /// Its merged registry state: what the fleet rules read, so that `exdoctor merge`
+    /// can run them over the hosts of several reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<HostState>,
+}
+
+impl HostReport {
+    /// Whether `name` (as given to `--host`) names this host, case-insensitively. The
+    /// one place that decides it: every host filter asks here.
+    pub fn matches(&self, name: &str) -> bool {
+        let name = name.trim();
+        self.name.eq_ignore_ascii_case(name) || self.fqdn.as_deref().is_some_and(|f| f.eq_ignore_ascii_case(name))
+    }
 }
 
 /// A host's Exchange installation as the report shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExchangeSummary {
     /// `8.1.240.6`.
     pub version: String,
@@ -61,7 +75,9 @@ pub struct Analysis {
     pub hosts: Vec<HostReport>,
     /// Every finding: by host, most severe first.
     pub findings: Vec<Finding>,
-    /// Problems with the inputs.
+    /// Findings left out of the report by a suppression entry (`--suppress`).
+    pub suppressed: Vec<Suppressed>,
+    /// Problems with the inputs, by path.
     pub diagnostics: Vec<Diagnostic>,
     /// At least one input could not be read at all.
     pub unreadable: bool,
@@ -125,6 +141,7 @@ pub fn analyze_loaded(files: &[LoadedFile], diagnostics: Vec<Diagnostic>) -> Ana
     }
     analysis.findings.extend(crate::rules::fleet::check(&hosts));
     sort_findings(&mut analysis.findings);
+    sort_diagnostics(&mut analysis.diagnostics);
     analysis
 }
 
@@ -271,6 +288,7 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
         time_zone: zone,
         attribution: g.attribution.clone(),
         sources: files.iter().map(|f| f.loaded.summary.clone()).collect(),
+        registry: host.registry.clone(),
     };
     (report, findings)
 }
@@ -308,6 +326,12 @@ fn exchange_summary(state: &HostState) -> Option<ExchangeSummary> {
             .map(|r| r.name.clone())
             .collect(),
     })
+}
+
+/// By path (stable: a file's diagnostics keep their order), so that a run and the
+/// merge of its shards list them alike.
+fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| a.path.cmp(&b.path));
 }
 
 /// Host, most severe first, rule id, then first evidence: identical for any thread count.

@@ -1,7 +1,11 @@
 //! Command line: argument parsing, thread pool, dispatch and exit codes.
 
 mod analyze;
+mod merge;
+mod output;
 mod parse;
+mod progress;
+mod report;
 mod rules;
 mod timeline;
 
@@ -12,6 +16,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::model::{RuleId, Severity};
+use crate::report::{TimeBound, View};
 
 /// Exit code: ran, nothing at or above --fail-on.
 pub const EXIT_OK: u8 = 0;
@@ -40,6 +45,9 @@ pub enum Command {
     Rules(RulesArgs),
     /// Merge the events and setup-log milestones of all sources in UTC order.
     Timeline(TimelineArgs),
+    /// Join the JSON reports of shards (`analyze --format json` of parts of a fleet)
+    /// into the report of one run: runs the fleet rules over all their hosts.
+    Merge(MergeArgs),
 }
 
 /// Output formats of `timeline`.
@@ -54,7 +62,7 @@ pub enum TimelineFormat {
 /// Arguments of `timeline`.
 #[derive(Debug, clap::Args)]
 pub struct TimelineArgs {
-    /// Files and folders.
+    /// Files and folders (`-` reads one file from standard input).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Output format.
@@ -63,12 +71,21 @@ pub struct TimelineArgs {
     /// Only these hosts (repeatable, case-insensitive).
     #[arg(long)]
     pub host: Vec<String>,
+    /// Only entries at or after this time (RFC 3339, or a date: from its start, UTC).
+    #[arg(long)]
+    pub since: Option<TimeBound>,
+    /// Only entries at or before this time (RFC 3339, or a date: through its end, UTC).
+    #[arg(long)]
+    pub until: Option<TimeBound>,
+    /// Write to this file (atomically: a temporary file renamed) instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
     /// Worker threads.
     #[arg(long)]
     pub threads: Option<usize>,
 }
 
-/// Output formats of `analyze`.
+/// Output formats of `analyze` and `merge`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Human-readable text.
@@ -77,20 +94,25 @@ pub enum Format {
     Json,
     /// One JSON object per line, then a summary line.
     Jsonl,
+    /// One finding per row (RFC 4180), for spreadsheets and tickets.
+    Csv,
 }
 
-/// Arguments of `analyze`.
+/// What a report shows and where it goes: shared by `analyze` and `merge`.
 #[derive(Debug, clap::Args)]
-pub struct AnalyzeArgs {
-    /// Files and folders to analyse.
-    #[arg(required = true)]
-    pub paths: Vec<PathBuf>,
+pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Worker threads (default: all cores). Output is identical for any value.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    /// Write to this file (atomically: a temporary file renamed) instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// What the text shows [default: full for one host, hosts for several].
+    #[arg(long, value_enum)]
+    pub view: Option<View>,
+    /// At most N evidence lines per finding in the text (all in JSON).
+    #[arg(long, value_name = "N")]
+    pub max_evidence: Option<usize>,
     /// Print nothing on success except the results (no diagnostics on stderr).
     #[arg(long, short)]
     pub quiet: bool,
@@ -103,9 +125,46 @@ pub struct AnalyzeArgs {
     /// Show only these hosts (repeatable, case-insensitive).
     #[arg(long)]
     pub host: Vec<String>,
+    /// Only findings seen at or after this time (RFC 3339, or a date: from its start,
+    /// UTC); findings without a time (registry state) are kept.
+    #[arg(long)]
+    pub since: Option<TimeBound>,
+    /// Only findings seen at or before this time (RFC 3339, or a date: through its end,
+    /// UTC); findings without a time are kept.
+    #[arg(long)]
+    pub until: Option<TimeBound>,
+    /// Suppression file (TOML): known findings out of the text and of --fail-on, kept
+    /// in JSON under `suppressed` with their reason.
+    #[arg(long, value_name = "FILE")]
+    pub suppress: Option<PathBuf>,
     /// Exit with code 1 when a shown finding is at or above this severity.
     #[arg(long, value_enum)]
     pub fail_on: Option<Severity>,
+}
+
+/// Arguments of `analyze`.
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// Files, folders and .zip bundles to analyse (`-` reads one from standard input).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Worker threads (default: all cores). Output is identical for any value.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// What to show and where.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Arguments of `merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shards' reports (`analyze --format json`, each over whole hosts).
+    #[arg(required = true, value_name = "SHARD.json")]
+    pub shards: Vec<PathBuf>,
+    /// What to show and where.
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// Arguments of `rules`.
@@ -140,22 +199,37 @@ pub fn run() -> ExitCode {
         Command::Parse(args) => parse::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Timeline(args) => timeline::run(&args),
+        Command::Merge(args) => merge::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        // A closed pipe (`| head`) is not an error worth a message.
+        Err(err) if is_broken_pipe(&err) => ExitCode::from(EXIT_OK),
+        Err(err) if err.downcast_ref::<UsageError>().is_some() => {
+            eprintln!("exdoctor: {err}");
+            ExitCode::from(EXIT_INPUT)
+        }
         Err(err) => {
-            // A closed pipe (`| head`) is not an error worth a message.
-            if err
-                .downcast_ref::<std::io::Error>()
-                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-            {
-                return ExitCode::from(EXIT_OK);
-            }
             eprintln!("exdoctor: {err:#}");
             ExitCode::from(EXIT_INPUT)
         }
     }
 }
+
+/// Whether an error is (caused by) writing to a pipe whose reader is gone.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// A usage error found after parsing (a `--host` that names nothing, a bad suppression
+/// file): exit code 2, the message on stderr, no report.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
 
 /// A rayon pool with `threads` workers (all cores when `None`).
 fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {

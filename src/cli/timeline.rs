@@ -1,24 +1,46 @@
 //! `exdoctor timeline <PATH>...`: every source merged in UTC order.
 
-use std::io::{self, BufWriter, Write};
-
 use anyhow::{Context, Result};
 
-use super::{TimelineArgs, TimelineFormat, EXIT_INPUT, EXIT_OK};
+use super::output::Output;
+use super::{TimelineArgs, TimelineFormat, UsageError, EXIT_INPUT, EXIT_OK};
 use crate::analysis::{load, timeline::timeline};
-use crate::model::DiagLevel;
+use crate::model::{closest, DiagLevel};
+use crate::report::{write_diagnostics, TextStyle, TimeWindow};
 use crate::sources::write_json_line;
 
 pub(super) fn run(args: &TimelineArgs) -> Result<u8> {
     let pool = super::thread_pool(args.threads)?;
     let (files, diagnostics) = pool.install(|| load(&args.paths, true));
     let entries = timeline(&files);
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    for entry in entries
-        .iter()
-        .filter(|e| args.host.is_empty() || args.host.iter().any(|h| h.eq_ignore_ascii_case(&e.host)))
-    {
+    for name in &args.host {
+        if !entries.iter().any(|e| e.host.eq_ignore_ascii_case(name.trim())) {
+            let mut hosts: Vec<&str> = entries.iter().map(|e| e.host.as_str()).collect();
+            hosts.dedup();
+            hosts.sort_unstable();
+            hosts.dedup();
+            let near = closest(name, hosts, 5);
+            return Err(UsageError(format!(
+                "no host named '{name}' in the timeline{}",
+                if near.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (closest: {})", near.join(", "))
+                }
+            ))
+            .into());
+        }
+    }
+    let window = TimeWindow {
+        since: args.since,
+        until: args.until,
+    };
+    let mut output = Output::open(args.output.as_deref())?;
+    let out = output.writer();
+    for entry in entries.iter().filter(|e| {
+        (args.host.is_empty() || args.host.iter().any(|h| h.trim().eq_ignore_ascii_case(&e.host)))
+            && window.contains(e.time)
+    }) {
         match args.format {
             TimelineFormat::Text => {
                 writeln!(
@@ -27,13 +49,13 @@ pub(super) fn run(args: &TimelineArgs) -> Result<u8> {
                     entry.time, entry.host, entry.source, entry.location, entry.text
                 )
             }
-            TimelineFormat::Jsonl => write_json_line(&mut out, entry),
+            TimelineFormat::Jsonl => write_json_line(out, entry),
         }
         .context("writing the timeline")?;
     }
-    out.flush()?;
-    for d in &diagnostics {
-        eprintln!("{}: {:?}: {}", d.path, d.level, d.message);
+    output.finish()?;
+    if !diagnostics.is_empty() {
+        write_diagnostics(&diagnostics, TextStyle::Plain, &mut std::io::stderr().lock())?;
     }
     Ok(if diagnostics.iter().any(|d| d.level == DiagLevel::Error) {
         EXIT_INPUT

@@ -4,9 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
 use rayon::prelude::*;
 
-use super::{archive, discover, sniff, InputFile};
+use super::{archive, discover, sniff, InputFile, STDIN};
 use crate::model::{Diagnostic, LoadedFile};
 use crate::sources::{load, LoadOptions};
 
@@ -15,8 +17,21 @@ pub fn load_all(paths: &[PathBuf], options: LoadOptions) -> (Vec<LoadedFile>, Ve
     load_all_with_progress(paths, options, None)
 }
 
-/// Called as files finish loading: (files done, files found). Must be cheap and `Sync`.
-pub type Progress<'p> = &'p (dyn Fn(usize, usize) + Sync);
+/// Where loading stands, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadProgress {
+    /// Files loaded so far.
+    pub files_done: usize,
+    /// Files found.
+    pub files_total: usize,
+    /// Bytes of the files loaded so far (a `.zip` counts with its own size).
+    pub bytes_done: u64,
+    /// Bytes of all files found.
+    pub bytes_total: u64,
+}
+
+/// Called as files finish loading. Must be cheap and `Sync`.
+pub type Progress<'p> = &'p (dyn Fn(&LoadProgress) + Sync);
 
 /// [`load_all`], reporting progress to `progress` (the CLI prints it on a terminal).
 pub fn load_all_with_progress(
@@ -25,16 +40,33 @@ pub fn load_all_with_progress(
     progress: Option<Progress<'_>>,
 ) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
     let discovered = discover(paths);
-    let total = discovered.files.len();
-    let done = std::sync::atomic::AtomicUsize::new(0);
+    // Sizes only for a progress display: a stat per file.
+    let sizes: Vec<u64> = match progress {
+        Some(_) => discovered
+            .files
+            .iter()
+            .map(|(path, _)| std::fs::metadata(path).map_or(0, |m| m.len()))
+            .collect(),
+        None => Vec::new(),
+    };
+    let bytes_total = sizes.iter().sum();
+    let files_done = AtomicUsize::new(0);
+    let bytes_done = AtomicU64::new(0);
     let mut diagnostics = discovered.unreadable;
     let outcomes: Vec<Outcome> = discovered
         .files
         .par_iter()
-        .flat_map_iter(|(path, explicit)| {
+        .enumerate()
+        .flat_map_iter(|(i, (path, explicit))| {
             let outcomes = load_path(path, *explicit, options);
             if let Some(report) = progress {
-                report(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
+                let size = sizes.get(i).copied().unwrap_or(0);
+                report(&LoadProgress {
+                    files_done: files_done.fetch_add(1, Ordering::Relaxed) + 1,
+                    files_total: discovered.files.len(),
+                    bytes_done: bytes_done.fetch_add(size, Ordering::Relaxed) + size,
+                    bytes_total,
+                });
             }
             outcomes
         })
@@ -49,7 +81,20 @@ pub fn load_all_with_progress(
             Outcome::Skipped(diag) => diagnostics.extend(diag),
         }
     }
+    if files.is_empty() {
+        diagnostics.push(nothing_found(paths));
+    }
     (files, diagnostics)
+}
+
+/// The error of a run that found nothing it reads.
+fn nothing_found(paths: &[PathBuf]) -> Diagnostic {
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let shown = shown.join(", ");
+    Diagnostic::error(
+        shown.clone(),
+        format!("no ExchangeSetup.log, event log, registry export or task script under {shown}"),
+    )
 }
 
 enum Outcome {
@@ -57,9 +102,14 @@ enum Outcome {
     Skipped(Option<Diagnostic>),
 }
 
-/// Loads a file, or every file inside a `.zip` bundle.
+/// Loads a file (`-`: standard input), or every file inside a `.zip` bundle.
 fn load_path(path: &Path, explicit: bool, options: LoadOptions) -> Vec<Outcome> {
-    let input = match InputFile::open(path) {
+    let opened = if path == Path::new(STDIN) {
+        InputFile::from_stdin()
+    } else {
+        InputFile::open(path)
+    };
+    let input = match opened {
         Ok(input) => input,
         Err(err) => {
             let diag = Diagnostic::error(path.display().to_string(), format!("cannot read: {err}"));
@@ -82,6 +132,12 @@ fn load_input(input: InputFile, explicit: bool, options: LoadOptions) -> Outcome
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    if input.bytes().is_empty() {
+        // Empty: nothing to read, whatever its name says. Worth a word when it was
+        // named, or its name is one of an input's.
+        let named_input = explicit || sniff(&name, b"").is_some();
+        return Outcome::Skipped(named_input.then(|| Diagnostic::warning(input.display(), "empty file (0 bytes)")));
+    }
     match sniff(&name, input.bytes()) {
         Some(kind) => Outcome::Loaded(Box::new(LoadedFile {
             loaded: load(&input.as_input(), kind, options),

@@ -10,5 +10,8 @@ mod sniff;
 
 pub use discover::{discover, Discovered};
 pub use input::InputFile;
-pub use load::{load_all, load_all_with_progress, Progress};
+pub use load::{load_all, load_all_with_progress, LoadProgress, Progress};
+
+/// The path that stands for standard input (one file: a log, an export or a `.zip`).
+pub const STDIN: &str = "-";
 pub use sniff::sniff;

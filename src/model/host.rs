@@ -1,13 +1,13 @@
 //! A host: the files that belong to one machine, its merged registry state and its
 //! time zone.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::HostZone;
 use crate::registry::HostState;
 
 /// Why a file was put on its host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attribution {
     /// The file.
     pub path: String,
