@@ -2,6 +2,7 @@
 //! not a terminal): files, bytes, throughput and time left.
 
 use std::io::{self, IsTerminal};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -10,6 +11,8 @@ use crate::ingest::LoadProgress;
 /// A progress bar on stderr, or nothing.
 pub(super) struct LoadBar {
     bar: Option<ProgressBar>,
+    /// The most files done shown so far: workers report out of order.
+    shown: AtomicUsize,
 }
 
 impl LoadBar {
@@ -23,14 +26,21 @@ impl LoadBar {
                 )
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
+            bar.set_message("0/?");
             bar
         });
-        LoadBar { bar }
+        LoadBar {
+            bar,
+            shown: AtomicUsize::new(0),
+        }
     }
 
     /// Shows one update.
     pub(super) fn update(&self, p: &LoadProgress) {
         if let Some(bar) = &self.bar {
+            if self.shown.fetch_max(p.files_done, Ordering::Relaxed) > p.files_done {
+                return;
+            }
             bar.set_length(p.bytes_total);
             bar.set_position(p.bytes_done);
             bar.set_message(format!("{}/{}", p.files_done, p.files_total));

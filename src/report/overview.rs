@@ -189,6 +189,8 @@ pub fn write_overview(analysis: &Analysis, style: TextStyle, out: &mut dyn Write
             *w = (*w).max(cell.chars().count());
         }
     }
+    // OS and Exchange columns that no host fills (no registry exports) are left out.
+    let shown: [bool; 9] = std::array::from_fn(|col| !matches!(col, 1 | 2) || cells.iter().any(|r| r[col] != "-"));
     writeln!(
         out,
         "\n{}",
@@ -196,7 +198,7 @@ pub fn write_overview(analysis: &Analysis, style: TextStyle, out: &mut dyn Write
     )?;
     for (i, row) in std::iter::once(&header).chain(&cells).enumerate() {
         let mut line = String::from(" ");
-        for (col, (cell, width)) in row.iter().zip(widths).enumerate() {
+        for (col, (cell, width)) in row.iter().zip(widths).enumerate().filter(|(col, _)| shown[*col]) {
             let padded = match col {
                 4..=7 => format!(" {cell:>width$}"),
                 8 => format!("  {cell}"),
