@@ -183,7 +183,7 @@ pub enum Coverage {
 }
 
 /// The health of one log (or export) as read, from [`LogIntegrity::state`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LogState {
     /// No live record and no damage: a channel that was created and never written, or
@@ -282,6 +282,40 @@ impl Serialize for LogIntegrity {
         s.serialize_field("problems", &self.problems)?;
         s.end()
     }
+}
+
+/// The records of one computer name in a log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ComputerSpan {
+    /// Records carrying the name.
+    pub records: u64,
+    /// Time of the first of them.
+    pub first: Option<DateTime<Utc>>,
+    /// Time of the last of them.
+    pub last: Option<DateTime<Utc>>,
+    /// Record id of the first of them: the order records were written in, which a
+    /// clock change does not disturb.
+    pub first_record: u64,
+    /// Record id of the last of them.
+    pub last_record: u64,
+}
+
+/// The records of each computer name among `events`: how many and their time span.
+pub fn computer_spans(events: &[Event]) -> std::collections::BTreeMap<String, ComputerSpan> {
+    let mut spans: std::collections::BTreeMap<String, ComputerSpan> = std::collections::BTreeMap::new();
+    for e in events.iter().filter(|e| !e.computer.is_empty()) {
+        let span = spans.entry(e.computer.clone()).or_insert(ComputerSpan {
+            first_record: e.record_id,
+            last_record: e.record_id,
+            ..ComputerSpan::default()
+        });
+        span.records += 1;
+        span.first_record = span.first_record.min(e.record_id);
+        span.last_record = span.last_record.max(e.record_id);
+        span.first = Some(span.first.map_or(e.time, |f| f.min(e.time)));
+        span.last = Some(span.last.map_or(e.time, |l| l.max(e.time)));
+    }
+    spans
 }
 
 #[cfg(test)]

@@ -82,8 +82,11 @@ fn fleet_host(report: &HostReport) -> Host {
         group: HostGroup {
             name: report.name.clone(),
             fqdn: report.fqdn.clone(),
-            files: Vec::new(),
             attribution: report.attribution.clone(),
+            aliases: report.aliases.clone(),
+            renames: report.renames.clone(),
+            pending_rename: report.pending_rename.clone(),
+            ..HostGroup::default()
         },
         registry: report.registry.clone(),
         zone: report.time_zone.clone(),

@@ -10,15 +10,19 @@ pub mod zone;
 use std::path::PathBuf;
 
 use chrono::Duration;
+use exdoctor_parsers::event::{Event, EventLocation};
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::{load_all, load_all_with_progress};
 pub use crate::ingest::{LoadProgress, Progress};
-use crate::model::{Attribution, DiagLevel, Diagnostic, Facts, Finding, Host, HostZone, LoadedFile, SourceSummary};
+use crate::model::{
+    Attribution, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone, LoadedFile, Rename,
+    SourceSummary,
+};
 use crate::model::{HostEvent, HostLog, HostView, RunWindow, Suppressed};
 use crate::registry::{HostState, RegistryView};
 use crate::sources::LoadOptions;
-use hosts::{group, HostHint};
+use hosts::{group, FileIdentity, NameClaim, RecordSpan};
 use zone::{infer_from_setup_events, localize};
 
 /// What the report says about one host.
@@ -29,6 +33,15 @@ pub struct HostReport {
     /// Its fully qualified name, when a file gives it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fqdn: Option<String>,
+    /// Its earlier (and pending) names, short form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// The renames that joined its names, oldest first, with what proves each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub renames: Vec<Rename>,
+    /// The name a rename waiting for a reboot will give it (registry).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_rename: Option<String>,
     /// Windows version from the registry.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
@@ -49,11 +62,10 @@ pub struct HostReport {
 }
 
 impl HostReport {
-    /// Whether `name` (as given to `--host`) names this host, case-insensitively. The
-    /// one place that decides it: every host filter asks here.
+    /// Whether `name` (short or FQDN, any letter case) is this host's name, FQDN or one
+    /// of its aliases.
     pub fn matches(&self, name: &str) -> bool {
-        let name = name.trim();
-        self.name.eq_ignore_ascii_case(name) || self.fqdn.as_deref().is_some_and(|f| f.eq_ignore_ascii_case(name))
+        crate::model::host_answers_to(&self.name, self.fqdn.as_deref(), &self.aliases, name)
     }
 }
 
@@ -105,16 +117,18 @@ pub fn load(paths: &[PathBuf], all_events: bool) -> (Vec<LoadedFile>, Vec<Diagno
 pub fn load_options(all_events: bool) -> LoadOptions {
     LoadOptions {
         all_events,
-        rule_events: crate::rules::events::rule_event,
+        rule_events: kept_event,
         setup_log_rules: crate::rules::setup_log::check_setup_log,
     }
 }
 
 /// Files grouped into hosts, each with its registry state and time zone (name order).
 pub fn hosts_of(files: &[LoadedFile]) -> Vec<Host> {
-    let hints: Vec<(PathBuf, Option<HostHint>)> =
-        files.iter().map(|f| (f.path.clone(), hint(&f.loaded.facts))).collect();
-    group(&hints)
+    let identities: Vec<(PathBuf, FileIdentity)> = files
+        .iter()
+        .map(|f| (f.path.clone(), identity(&f.loaded.summary.path, &f.loaded.facts)))
+        .collect();
+    group(&identities)
         .into_iter()
         .map(|group| {
             let members: Vec<&LoadedFile> = group.files.iter().filter_map(|&i| files.get(i)).collect();
@@ -145,24 +159,95 @@ pub fn analyze_loaded(files: &[LoadedFile], diagnostics: Vec<Diagnostic>) -> Ana
     analysis
 }
 
-/// The host a file names in its content.
-fn hint(facts: &Facts) -> Option<HostHint> {
-    match facts {
-        Facts::SetupLog(f) => f
-            .server_name
-            .as_deref()
-            .and_then(|n| HostHint::from_computer(n, "setup log server name")),
-        Facts::Events(f) => f
-            .computers
-            .first()
-            .and_then(|(c, _)| HostHint::from_computer(c, "event log Computer field")),
-        Facts::Registry(r) => r
-            .fqdn
-            .as_deref()
-            .or(r.host_name.as_deref())
-            .and_then(|n| HostHint::from_computer(n, "registry computer name")),
-        Facts::TaskScript(_) | Facts::None => None,
+/// The events loading keeps: the rules' events, and EventLog 6011 (the machine was
+/// renamed: old name -> new name) for host identity.
+fn kept_event(provider: &str, event_id: u16) -> Option<(&'static str, u16)> {
+    if event_id == 6011 && provider.eq_ignore_ascii_case("EventLog") {
+        return Some(("EventLog", 6011));
     }
+    crate::rules::events::rule_event(provider, event_id)
+}
+
+/// What a file says about the machine(s) it comes from.
+fn identity(source: &str, facts: &Facts) -> FileIdentity {
+    let one = |raw: &str, how: &'static str| NameClaim {
+        raw: raw.to_string(),
+        how,
+        records: 1,
+        span: None,
+    };
+    match facts {
+        Facts::SetupLog(f) => FileIdentity {
+            names: f.server_name.iter().map(|n| one(n, "setup log server name")).collect(),
+            ..FileIdentity::default()
+        },
+        Facts::Events(f) => FileIdentity {
+            names: f
+                .computer_spans
+                .iter()
+                .map(|(name, span)| NameClaim {
+                    raw: name.clone(),
+                    how: "event log Computer field",
+                    records: span.records,
+                    span: Some(RecordSpan {
+                        first_record: span.first_record,
+                        last_record: span.last_record,
+                        first_time: span.first,
+                    }),
+                })
+                .collect(),
+            renames: f
+                .events
+                .iter()
+                .filter(|e| e.event_id == 6011 && e.provider.eq_ignore_ascii_case("EventLog"))
+                .filter_map(|e| {
+                    Some(Rename {
+                        old: e.param(0)?.trim().to_string(),
+                        new: e.param(1)?.trim().to_string(),
+                        time: Some(e.time),
+                        how: format!("{source} record {}: EventLog 6011", e.record_id),
+                    })
+                })
+                .collect(),
+            per_event: true,
+            whole_log: f.whole_log,
+            pending: None,
+        },
+        Facts::Registry(r) => {
+            let current = r.fqdn.as_deref().or(r.host_name.as_deref());
+            FileIdentity {
+                names: current.iter().map(|n| one(n, "registry computer name")).collect(),
+                pending: current
+                    .zip(r.pending_name.as_deref())
+                    .map(|(c, p)| (c.to_string(), p.to_string())),
+                ..FileIdentity::default()
+            }
+        }
+        Facts::TaskScript(_) | Facts::None => FileIdentity::default(),
+    }
+}
+
+/// The events of file `index` that belong to `group` (all of them unless the file is
+/// shared between hosts), with how to cite each.
+pub(crate) fn host_events<'f>(
+    group: &'f HostGroup,
+    index: usize,
+    facts: &'f EventLogFacts,
+) -> impl Iterator<Item = (&'f Event, EventLocation)> + 'f {
+    let only = group.partial.get(&index);
+    facts
+        .events
+        .iter()
+        .enumerate()
+        .filter(move |(_, event)| {
+            only.is_none_or(|names| hosts::short_name(&event.computer).is_some_and(|short| names.contains(&short)))
+        })
+        .map(|(i, event)| {
+            let location = facts.locations.get(i).copied().unwrap_or(EventLocation::Record {
+                record_id: event.record_id,
+            });
+            (event, location)
+        })
 }
 
 /// The merged registry state of a host's exports (in path order; later files win).
@@ -228,14 +313,14 @@ fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<Host
 fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
     let g = &host.group;
     let zone = host.zone.clone();
-    let files: Vec<&LoadedFile> = g.files.iter().filter_map(|&i| all.get(i)).collect();
+    let files: Vec<(usize, &LoadedFile)> = g.files.iter().filter_map(|&i| Some((i, all.get(i)?))).collect();
     let mut view = HostView {
         name: g.name.clone(),
         registry: host.registry.as_ref(),
         ..HostView::default()
     };
     let mut findings = Vec::new();
-    for f in &files {
+    for &(index, f) in &files {
         let source = f.loaded.summary.path.as_str();
         match &f.loaded.facts {
             Facts::SetupLog(s) => {
@@ -263,7 +348,11 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
             }
             Facts::Events(e) => {
                 view.events
-                    .extend(e.events.iter().map(|event| HostEvent { source, event }));
+                    .extend(host_events(g, index, e).map(|(event, location)| HostEvent {
+                        source,
+                        event,
+                        location,
+                    }));
                 view.logs.push(HostLog {
                     source,
                     channel: &e.channel,
@@ -283,11 +372,14 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
             .fqdn
             .clone()
             .or_else(|| host.registry.as_ref().and_then(|r| r.identity.fqdn.clone())),
+        aliases: g.aliases.clone(),
+        renames: g.renames.clone(),
+        pending_rename: g.pending_rename.clone(),
         os: host.registry.as_ref().and_then(os_label),
         exchange: host.registry.as_ref().and_then(exchange_summary),
         time_zone: zone,
         attribution: g.attribution.clone(),
-        sources: files.iter().map(|f| f.loaded.summary.clone()).collect(),
+        sources: files.iter().map(|(_, f)| f.loaded.summary.clone()).collect(),
         registry: host.registry.clone(),
     };
     (report, findings)

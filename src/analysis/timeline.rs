@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{hosts_of, LoadedFile};
+use super::{host_events, hosts_of, LoadedFile};
 use crate::model::Facts;
 use crate::model::{Location, Timestamp};
 
@@ -24,12 +24,16 @@ pub struct Entry {
     pub text: String,
 }
 
-/// Every milestone and event of `files`, in time order (ties: host, source, location).
-pub fn timeline(files: &[LoadedFile]) -> Vec<Entry> {
+/// Every milestone and event of `files`, in time order (ties: host, source, location),
+/// of the hosts named in `hosts` (name, FQDN or alias; all hosts when empty).
+pub fn timeline(files: &[LoadedFile], hosts: &[String]) -> Vec<Entry> {
     let mut entries = Vec::new();
     for host in hosts_of(files) {
         let (group, zone) = (host.group, host.zone);
-        for f in group.files.iter().filter_map(|&i| files.get(i)) {
+        if !hosts.is_empty() && !hosts.iter().any(|h| group.answers_to(h)) {
+            continue;
+        }
+        for (index, f) in group.files.iter().filter_map(|&i| Some((i, files.get(i)?))) {
             let source = &f.loaded.summary.path;
             match &f.loaded.facts {
                 Facts::SetupLog(s) => entries.extend(s.milestones.iter().map(|m| Entry {
@@ -43,11 +47,11 @@ pub fn timeline(files: &[LoadedFile]) -> Vec<Entry> {
                     kind: "setup",
                     text: m.text.clone(),
                 })),
-                Facts::Events(e) => entries.extend(e.events.iter().map(|ev| Entry {
+                Facts::Events(e) => entries.extend(host_events(&group, index, e).map(|(ev, location)| Entry {
                     time: Timestamp::Utc(ev.time),
                     host: group.name.clone(),
                     source: source.clone(),
-                    location: Location::Record(ev.record_id),
+                    location: Location::from(location),
                     kind: "event",
                     text: event_text(ev),
                 })),

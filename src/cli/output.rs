@@ -2,7 +2,7 @@
 //! file in the same folder, renamed over FILE once complete, so that a reader never
 //! sees half a report).
 
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -42,9 +42,10 @@ impl Output {
         })
     }
 
-    /// Whether the report goes to a terminal (colors, progress).
-    pub(super) fn is_terminal(&self) -> bool {
-        matches!(self, Output::Stdout(_)) && io::stdout().is_terminal()
+    /// Whether the report may use colors: stdout on a terminal that takes them, and
+    /// no `NO_COLOR`.
+    pub(super) fn colors(&self) -> bool {
+        matches!(self, Output::Stdout(_)) && crate::platform::stdout_colors()
     }
 
     /// The writer.

@@ -1,7 +1,6 @@
 //! Progress of the loading phase on a terminal (never with `--quiet` or when stderr is
-//! not a terminal): files, bytes, throughput and time left.
+//! not a terminal that takes ANSI sequences): files, bytes, throughput and time left.
 
-use std::io::{self, IsTerminal};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -18,7 +17,7 @@ pub(super) struct LoadBar {
 impl LoadBar {
     /// A bar when stderr is a terminal and not `quiet`.
     pub(super) fn new(quiet: bool) -> LoadBar {
-        let bar = (!quiet && io::stderr().is_terminal()).then(|| {
+        let bar = (!quiet && crate::platform::stderr_takes_ansi()).then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(4));
             bar.set_style(
                 ProgressStyle::with_template(

@@ -2,7 +2,7 @@
 //! names, filter, suppress, write the report where it goes, the diagnostics on stderr,
 //! and the exit code.
 
-use std::io::{self, IsTerminal};
+use std::io;
 
 use anyhow::{Context, Result};
 
@@ -44,7 +44,7 @@ pub(super) fn emit(analysis: &Analysis, suppressions: Option<&Suppressions>, arg
         suppressions.apply(&mut shown, chrono::Local::now().date_naive());
     }
     let mut output = Output::open(args.output.as_deref())?;
-    let color = output.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = output.colors();
     let text = TextOptions {
         style: if color { TextStyle::Color } else { TextStyle::Plain },
         view: args.view,
@@ -63,7 +63,7 @@ pub(super) fn emit(analysis: &Analysis, suppressions: Option<&Suppressions>, arg
     let in_report = args.format == Format::Text && args.output.is_none();
     if !args.quiet && !in_report && !shown.diagnostics.is_empty() {
         let stderr = io::stderr();
-        let style = if stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        let style = if crate::platform::stderr_takes_ansi() && std::env::var_os("NO_COLOR").is_none() {
             TextStyle::Color
         } else {
             TextStyle::Plain

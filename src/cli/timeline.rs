@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 
 use super::output::Output;
 use super::{TimelineArgs, TimelineFormat, UsageError, EXIT_INPUT, EXIT_OK};
-use crate::analysis::{load, timeline::timeline};
+use crate::analysis::{hosts_of, load, timeline::timeline};
 use crate::model::{closest, DiagLevel};
 use crate::report::{write_diagnostics, TextStyle, TimeWindow};
 use crate::sources::write_json_line;
@@ -12,14 +12,13 @@ use crate::sources::write_json_line;
 pub(super) fn run(args: &TimelineArgs) -> Result<u8> {
     let pool = super::thread_pool(args.threads)?;
     let (files, diagnostics) = pool.install(|| load(&args.paths, true));
-    let entries = timeline(&files);
+    let groups: Vec<_> = match args.host.is_empty() {
+        true => Vec::new(),
+        false => hosts_of(&files).into_iter().map(|h| h.group).collect(),
+    };
     for name in &args.host {
-        if !entries.iter().any(|e| e.host.eq_ignore_ascii_case(name.trim())) {
-            let mut hosts: Vec<&str> = entries.iter().map(|e| e.host.as_str()).collect();
-            hosts.dedup();
-            hosts.sort_unstable();
-            hosts.dedup();
-            let near = closest(name, hosts, 5);
+        if !groups.iter().any(|g| g.answers_to(name)) {
+            let near = closest(name, groups.iter().map(|g| g.name.as_str()), 5);
             return Err(UsageError(format!(
                 "no host named '{name}' in the timeline{}",
                 if near.is_empty() {
@@ -31,16 +30,14 @@ pub(super) fn run(args: &TimelineArgs) -> Result<u8> {
             .into());
         }
     }
+    let entries = timeline(&files, &args.host);
     let window = TimeWindow {
         since: args.since,
         until: args.until,
     };
     let mut output = Output::open(args.output.as_deref())?;
     let out = output.writer();
-    for entry in entries.iter().filter(|e| {
-        (args.host.is_empty() || args.host.iter().any(|h| h.trim().eq_ignore_ascii_case(&e.host)))
-            && window.contains(e.time)
-    }) {
+    for entry in entries.iter().filter(|e| window.contains(e.time)) {
         match args.format {
             TimelineFormat::Text => {
                 writeln!(

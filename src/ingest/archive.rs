@@ -1,8 +1,9 @@
 //! `.zip` bundles: the files inside are read in memory (never extracted to disk) and
 //! analysed as if they sat in a folder named after the archive.
 
+use std::ffi::OsStr;
 use std::io::Read;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 use super::InputFile;
 use crate::model::Diagnostic;
@@ -48,7 +49,7 @@ pub fn entries(archive_path: &Path, bytes: &[u8]) -> (Vec<InputFile>, Vec<Diagno
             continue;
         }
         let name = entry.name().to_string();
-        let Some(inner) = safe_relative(&name) else {
+        let Some(inner) = crate::platform::archive_entry_parts(&name) else {
             diagnostics.push(Diagnostic::warning(
                 &display,
                 format!("entry '{name}' skipped: unsafe path"),
@@ -67,7 +68,10 @@ pub fn entries(archive_path: &Path, bytes: &[u8]) -> (Vec<InputFile>, Vec<Diagno
         match (&mut entry).take(MAX_ENTRY_BYTES + 1).read_to_end(&mut data) {
             Ok(_) if data.len() as u64 <= MAX_ENTRY_BYTES => {
                 total = total.saturating_add(data.len() as u64);
-                inputs.push(InputFile::from_bytes(archive_path.join(inner), data));
+                let path = inner.iter().fold(archive_path.to_path_buf(), |path, part| {
+                    crate::platform::join_as_typed(&path, OsStr::new(part))
+                });
+                inputs.push(InputFile::from_bytes(path, data));
             }
             Ok(_) => diagnostics.push(Diagnostic::warning(
                 &display,
@@ -81,20 +85,6 @@ pub fn entries(archive_path: &Path, bytes: &[u8]) -> (Vec<InputFile>, Vec<Diagno
     }
     inputs.sort_by(|a, b| a.path().cmp(b.path()));
     (inputs, diagnostics)
-}
-
-/// An entry name as a relative path without `..` or roots; `None` if it has either.
-fn safe_relative(name: &str) -> Option<PathBuf> {
-    let path = Path::new(name);
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::Normal(part) => out.push(part),
-            Component::CurDir => {}
-            _ => return None,
-        }
-    }
-    (!out.as_os_str().is_empty()).then_some(out)
 }
 
 #[cfg(test)]
@@ -135,6 +125,24 @@ mod tests {
         assert_eq!(inputs[0].bytes(), b"[1/1/2008 1:00:00 AM] [0] x\r\n");
         assert_eq!(diags.len(), 1);
         assert!(diags[0].message.contains("unsafe path"));
+    }
+
+    #[test]
+    fn backslash_entry_names_are_folders_on_every_platform() {
+        // Windows PowerShell 5.1's Compress-Archive writes `EX01\Logs\...` entry names.
+        let bytes = zip_of(&[
+            (r"EX01\ExchangeSetupLogs\ExchangeSetup.log", b"x"),
+            (r"C:\evil.reg", b"REGEDIT4"),
+            (r"\\server\share\evil.reg", b"REGEDIT4"),
+        ]);
+        let (inputs, diags) = entries(Path::new("bundle.zip"), &bytes);
+        assert_eq!(inputs.len(), 1);
+        let expected = Path::new("bundle.zip")
+            .join("EX01")
+            .join("ExchangeSetupLogs")
+            .join("ExchangeSetup.log");
+        assert_eq!(inputs[0].path(), expected);
+        assert_eq!(diags.len(), 2, "{diags:?}");
     }
 
     #[test]

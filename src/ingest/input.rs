@@ -1,7 +1,6 @@
 //! One input file's bytes: a read-only memory map, or an owned buffer when mapping is
 //! not possible (empty files, special files, platforms without mmap).
 
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
@@ -22,9 +21,15 @@ pub struct InputFile {
 }
 
 impl InputFile {
-    /// Opens `path`, memory-mapping it and falling back to reading it whole.
+    /// Opens `path`, memory-mapping it and falling back to reading it whole. A file held
+    /// by another process or forbidden by permissions gets an error saying what to do
+    /// ([`crate::platform::explain_open_error`]).
     pub fn open(path: &Path) -> io::Result<InputFile> {
-        let file = File::open(path)?;
+        Self::read(path).map_err(|err| crate::platform::explain_open_error(err, path))
+    }
+
+    fn read(path: &Path) -> io::Result<InputFile> {
+        let file = crate::platform::open_shared(path)?;
         let len = file.metadata()?.len();
         let bytes = if len == 0 {
             Bytes::Owned(Vec::new())

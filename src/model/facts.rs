@@ -2,7 +2,9 @@
 //! are gone.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use exdoctor_parsers::event::{Event, LogIntegrity};
+use std::collections::BTreeMap;
+
+use exdoctor_parsers::event::{ComputerSpan, Event, EventLocation, LogIntegrity};
 use exdoctor_parsers::setup_log::RunResult;
 
 use super::Finding;
@@ -51,6 +53,9 @@ pub struct RegistryFacts {
     pub host_name: Option<String>,
     /// The fully qualified name this export alone gives.
     pub fqdn: Option<String>,
+    /// The name a rename waiting for a reboot will give the machine (`NV Hostname` or
+    /// `ComputerName` differing from the live name).
+    pub pending_name: Option<String>,
 }
 
 /// What a setup log contributes to its host: per-file findings and run facts.
@@ -102,10 +107,18 @@ pub struct RunFacts {
 pub struct EventLogFacts {
     /// The log's channel (`System`, `Application`, ...).
     pub channel: String,
-    /// Events the rules use (see `exdoctor_parsers::event::RULE_EVENTS`), in file order.
+    /// The events the analysis keeps (the rules' events, see `rules::events::RULE_EVENTS`,
+    /// and EventLog 6011 renames), in file order.
     pub events: Vec<Event>,
-    /// Computer names with their record counts, most frequent first.
-    pub computers: Vec<(String, u64)>,
+    /// How to cite each of `events` when the file has no record ids of its own (CSV
+    /// rows, XML elements); empty when every event is cited by its record id.
+    pub locations: Vec<EventLocation>,
+    /// Every computer name of the file's records, with how many records carry it and
+    /// when: a machine renamed after installation writes its old name, then its new one.
+    pub computer_spans: BTreeMap<String, ComputerSpan>,
+    /// The file is a whole log of one machine (an `.evtx`/`.evt` channel other than
+    /// ForwardedEvents), not an export or a collector's log.
+    pub whole_log: bool,
     /// What could and could not be read.
     pub integrity: LogIntegrity,
     /// First event time.

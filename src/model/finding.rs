@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use exdoctor_parsers::event::EventLocation;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{Fact, RuleId, RuleInfo};
@@ -121,8 +122,17 @@ impl<'de> Deserialize<'de> for Timestamp {
 pub enum Location {
     /// 1-based line of a text file.
     Line(u32),
-    /// Record number of an event log.
+    /// Record number of an event log (EVTX `EventRecordID`, EVT `RecordNumber`).
     Record(u64),
+    /// Data row of a CSV export, and the file line the row starts on.
+    Row {
+        /// 1-based data row (the header is not counted).
+        row: u64,
+        /// 1-based line of the file.
+        line: u64,
+    },
+    /// Position of an `<Event>` element of an XML export that has no record id.
+    Element(u64),
     /// Registry key (and value).
     Key(String),
     /// The file as a whole.
@@ -134,8 +144,20 @@ impl fmt::Display for Location {
         match self {
             Location::Line(n) => write!(f, "line {n}"),
             Location::Record(n) => write!(f, "record {n}"),
+            Location::Row { row, line } => write!(f, "row {row} (line {line})"),
+            Location::Element(n) => write!(f, "event #{n}"),
             Location::Key(k) => write!(f, "key {k}"),
             Location::File => f.write_str("file"),
+        }
+    }
+}
+
+impl From<EventLocation> for Location {
+    fn from(location: EventLocation) -> Location {
+        match location {
+            EventLocation::Record { record_id } => Location::Record(record_id),
+            EventLocation::Row { row, line } => Location::Row { row, line },
+            EventLocation::Element { ordinal } => Location::Element(ordinal),
         }
     }
 }
@@ -157,6 +179,19 @@ impl FromStr for Location {
         }
         if let Some(n) = text.strip_prefix("record ") {
             return n.parse().map(Location::Record).map_err(|_| bad());
+        }
+        if let Some(rest) = text.strip_prefix("row ") {
+            let (row, line) = rest
+                .strip_suffix(')')
+                .and_then(|r| r.split_once(" (line "))
+                .ok_or_else(bad)?;
+            return match (row.parse(), line.parse()) {
+                (Ok(row), Ok(line)) => Ok(Location::Row { row, line }),
+                _ => Err(bad()),
+            };
+        }
+        if let Some(n) = text.strip_prefix("event #") {
+            return n.parse().map(Location::Element).map_err(|_| bad());
         }
         if let Some(key) = text.strip_prefix("key ") {
             return Ok(Location::Key(key.to_string()));

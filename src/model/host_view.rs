@@ -3,7 +3,7 @@
 //! registry state.
 
 use chrono::{DateTime, Duration, Utc};
-use exdoctor_parsers::event::{Event, LogIntegrity};
+use exdoctor_parsers::event::{Event, EventLocation, LogIntegrity};
 use exdoctor_parsers::setup_log::RunResult;
 
 use super::{Evidence, Location, Timestamp};
@@ -17,14 +17,27 @@ pub struct HostEvent<'a> {
     pub source: &'a str,
     /// The event.
     pub event: &'a Event,
+    /// How to cite it: its record id, or its row/element in an export.
+    pub location: EventLocation,
 }
 
-impl HostEvent<'_> {
-    /// Evidence pointing at this event's record.
+impl<'a> HostEvent<'a> {
+    /// An event of `source` cited by its record id.
+    pub fn new(source: &'a str, event: &'a Event) -> HostEvent<'a> {
+        HostEvent {
+            source,
+            event,
+            location: EventLocation::Record {
+                record_id: event.record_id,
+            },
+        }
+    }
+
+    /// Evidence pointing at this event's record (or export row).
     pub fn evidence(&self, text: impl Into<String>) -> Evidence {
         Evidence::new(
             self.source,
-            Location::Record(self.event.record_id),
+            Location::from(self.location),
             Some(Timestamp::Utc(self.event.time)),
             text,
         )

@@ -26,7 +26,7 @@ pub use facts::{
     EventLogFacts, Facts, Milestone, RegistryFacts, RunFacts, SetupLogFacts, TaskScriptFacts, TaskStepFacts,
 };
 pub use finding::{Confidence, Evidence, Finding, Location, Severity, Timestamp};
-pub use host::{Attribution, Host, HostGroup};
+pub use host::{host_answers_to, Attribution, Host, HostGroup, Rename};
 pub use host_view::{HostEvent, HostLog, HostView, RunWindow};
 pub use rule::{RuleId, RuleInfo, UnknownRuleId};
 pub use setup_log_file::SetupLogFile;

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use exdoctor_parsers::event::RecordGap;
+use exdoctor_parsers::event::{LogState, RecordGap};
 use exdoctor_parsers::event_export::TimeBasis;
 use exdoctor_parsers::reg::{RegEncoding, RegHeader};
 use exdoctor_parsers::text::TextEncoding;
@@ -297,6 +297,8 @@ pub struct GapSummary {
 /// An `.evtx` file or an event export.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EventLogSummary {
+    /// `empty` (created or cleared: healthy), `complete` or `damaged`.
+    pub state: LogState,
     /// Channels of its events.
     pub channels: BTreeSet<String>,
     /// Computers of its events.
@@ -343,6 +345,8 @@ pub struct RuleEventCount {
 /// A legacy `.evt` file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EvtSummary {
+    /// `empty` (created or cleared: healthy), `complete` or `damaged`.
+    pub state: LogState,
     /// The log (from the file name).
     pub channel: String,
     /// Records in the live range.

@@ -2,6 +2,7 @@
 //! from the typed summaries the sources fill.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use exdoctor_parsers::event::LogState;
 use exdoctor_parsers::reg::RegHeader;
 use exdoctor_parsers::text::TextEncoding;
 
@@ -117,6 +118,16 @@ fn event_log(s: &EventLogSummary) -> Vec<String> {
             set.iter().cloned().collect::<Vec<_>>().join(", ")
         }
     };
+    if s.state == LogState::Empty {
+        return vec![format!(
+            "empty: no records (a channel created and never written, or cleared){}",
+            if s.channels.is_empty() {
+                String::new()
+            } else {
+                format!("; channel {}", join(&s.channels))
+            }
+        )];
+    }
     let mut lines = vec![
         format!("channel {}; computer(s) {}", join(&s.channels), join(&s.computers)),
         format!("time span {} .. {}", time_text(s.first_time), time_text(s.last_time)),
@@ -135,6 +146,9 @@ fn event_log(s: &EventLogSummary) -> Vec<String> {
 }
 
 fn evt(s: &EvtSummary) -> Vec<String> {
+    if s.state == LogState::Empty && s.recovered_records == 0 {
+        return vec![format!("{} log: empty, no records (created or cleared)", s.channel)];
+    }
     let mut lines = vec![format!(
         "{} log of {}: {} live + {} recovered records",
         s.channel,

@@ -92,21 +92,6 @@ pub fn load(input: &Input<'_>, kind: SourceKind, options: LoadOptions) -> Loaded
     }
 }
 
-/// Counts computer names of `events`, most frequent first (ties by name).
-pub fn computer_counts(events: &[Event]) -> Vec<(String, u64)> {
-    let mut counts: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
-    for e in events {
-        *counts.entry(e.computer.as_str()).or_default() += 1;
-    }
-    let mut out: Vec<(String, u64)> = counts
-        .into_iter()
-        .filter(|(c, _)| !c.is_empty())
-        .map(|(c, n)| (c.to_string(), n))
-        .collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out
-}
-
 /// Writes the parsed records of one file as JSON lines to `out`; returns the problems
 /// found in the input (I/O errors on `out` are the only `Err`).
 pub fn write_records(input: &Input<'_>, kind: SourceKind, out: &mut dyn Write) -> io::Result<Vec<Diagnostic>> {

@@ -141,10 +141,7 @@ pub(crate) mod testing {
             name: "EX01".into(),
             events: events
                 .iter()
-                .map(|event| HostEvent {
-                    source: "System.evtx",
-                    event,
-                })
+                .map(|event| HostEvent::new("System.evtx", event))
                 .collect(),
             ..HostView::default()
         }
