@@ -64,3 +64,30 @@ pub fn read_json(bytes: &[u8]) -> Result<Analysis, ReadError> {
         diagnostics: doc.diagnostics,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_of_another_version_or_shape_are_refused() {
+        let other = r#"{"schema_version":1,"tool":{"name":"exdoctor","version":"0.0.1"},"hosts":[],"findings":[],"counts":{},"diagnostics":[]}"#;
+        let err = read_json(other.as_bytes())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.starts_with("written by exdoctor 0.0.1 (schema 1)"), "{err}");
+        let jsonl = r#"{"type":"summary","findings":0}"#;
+        let err = read_json(jsonl.as_bytes())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.starts_with("not an exdoctor JSON report"), "{err}");
+        let ours = format!(
+            r#"{{"schema_version":1,"tool":{{"name":"exdoctor","version":"{}"}},"hosts":[],"findings":[],"counts":{{}},"diagnostics":[{{"path":"a","level":"error","message":"m"}}]}}"#,
+            env!("CARGO_PKG_VERSION")
+        );
+        let analysis = read_json(ours.as_bytes()).ok();
+        assert_eq!(analysis.map(|a| (a.diagnostics.len(), a.unreadable)), Some((1, true)));
+    }
+}
