@@ -4,6 +4,7 @@
 //! only its own hosts.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use super::{sort_diagnostics, sort_findings, Analysis, HostReport};
 use crate::model::{Diagnostic, Host, HostGroup};
@@ -56,8 +57,9 @@ pub fn merge(shards: Vec<Shard>) -> Analysis {
                     merged.unreadable = true;
                     kept.attribution.extend(host.attribution);
                     kept.sources.extend(host.sources);
-                    kept.sources.sort_by(|a, b| a.path.cmp(&b.path));
-                    kept.attribution.sort_by(|a, b| a.path.cmp(&b.path));
+                    kept.sources.sort_by(|a, b| Path::new(&a.path).cmp(Path::new(&b.path)));
+                    kept.attribution
+                        .sort_by(|a, b| Path::new(&a.path).cmp(Path::new(&b.path)));
                     if kept.registry.is_none() {
                         kept.registry = host.registry;
                     }

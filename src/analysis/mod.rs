@@ -420,10 +420,11 @@ fn exchange_summary(state: &HostState) -> Option<ExchangeSummary> {
     })
 }
 
-/// By path (stable: a file's diagnostics keep their order), so that a run and the
-/// merge of its shards list them alike.
+/// By path, component by component as files are discovered (so `\` and `/` sort
+/// alike), stable (a file's diagnostics keep their order): a run and the merge of its
+/// shards list them alike.
 fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| a.path.cmp(&b.path));
+    diagnostics.sort_by(|a, b| std::path::Path::new(&a.path).cmp(std::path::Path::new(&b.path)));
 }
 
 /// Host, most severe first, rule id, then first evidence: identical for any thread count.
