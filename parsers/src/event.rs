@@ -14,12 +14,19 @@ use crate::ParseError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
+    /// Critical (EVTX level 1).
     Critical,
+    /// Error.
     Error,
+    /// Warning.
     Warning,
+    /// Information (EVTX levels 0 and 4).
     Information,
+    /// Verbose (EVTX level 5).
     Verbose,
+    /// Audit success (EVT type 8).
     AuditSuccess,
+    /// Audit failure (EVT type 16).
     AuditFailure,
     /// A value outside the known range, kept as found.
     Other(u8),
@@ -54,8 +61,10 @@ impl Level {
 /// One EventData / insertion-string item: named (`<Data Name="param1">`) or positional.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EventField {
+    /// The item's name (`<Data Name="...">`), when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Its value.
     pub value: String,
 }
 
@@ -71,6 +80,7 @@ pub struct Event {
     /// High 16 bits of a classic event id (EVTX `Qualifiers`), e.g. 49152 = error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualifiers: Option<u16>,
+    /// Its level.
     pub level: Level,
     /// The log's record id: EVTX `EventRecordID`, EVT `RecordNumber`, XML export
     /// `<EventRecordID>`. Where an export has none (CSV, XML without it) this is the row
@@ -122,13 +132,24 @@ impl Event {
 pub enum EventLocation {
     /// The log's own record id (EVTX `EventRecordID`, EVT `RecordNumber`, XML
     /// `<EventRecordID>`): what Event Viewer, wevtutil, Chainsaw and Hayabusa show.
-    Record { record_id: u64 },
+    Record {
+        /// The record id.
+        record_id: u64,
+    },
     /// The 1-based data row of a CSV export (the header is not counted) and the 1-based
     /// file line the row starts on (a quoted message may span lines).
-    Row { row: u64, line: u64 },
+    Row {
+        /// 1-based data row.
+        row: u64,
+        /// 1-based file line.
+        line: u64,
+    },
     /// The 1-based position of the `<Event>` element in an XML export whose element has
     /// no `<EventRecordID>`.
-    Element { ordinal: u64 },
+    Element {
+        /// 1-based position.
+        ordinal: u64,
+    },
 }
 
 impl EventLocation {
@@ -155,7 +176,9 @@ impl std::fmt::Display for EventLocation {
 /// A gap in record numbers: records `after + 1 ..= before - 1` are missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordGap {
+    /// The last id before the gap.
     pub after: u64,
+    /// The first id after it.
     pub before: u64,
 }
 

@@ -262,7 +262,17 @@ pub fn group(files: &[(PathBuf, FileIdentity)]) -> Vec<HostGroup> {
     // logged (6011): when both show the same rename, the event is the better evidence.
     for (path, identity) in files.iter().filter(|(_, identity)| identity.whole_log) {
         for r in renames_in_whole_log(&path.display().to_string(), identity) {
-            link(&mut names, &mut renames, r);
+            // Names already joined (a logged chain old -> ... -> new) need no new link.
+            let joined = match (short_name(&r.old), short_name(&r.new)) {
+                (Some(old), Some(new)) => {
+                    let (a, b) = (names.id(&old), names.id(&new));
+                    names.root(a) == names.root(b)
+                }
+                _ => true,
+            };
+            if !joined {
+                link(&mut names, &mut renames, r);
+            }
         }
     }
     // Machines by root of the union-find.

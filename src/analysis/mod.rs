@@ -9,7 +9,7 @@ pub mod zone;
 
 use std::path::PathBuf;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use exdoctor_parsers::event::{Event, EventLocation};
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +17,7 @@ use crate::ingest::{load_all, load_all_with_progress};
 pub use crate::ingest::{LoadProgress, Progress};
 use crate::model::{
     Attribution, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone, LoadedFile, Rename,
-    SourceSummary,
+    SetupLogFacts, SourceSummary,
 };
 use crate::model::{HostEvent, HostLog, HostView, RunWindow, Suppressed};
 use crate::registry::{HostState, RegistryView};
@@ -228,15 +228,16 @@ fn identity(source: &str, facts: &Facts) -> FileIdentity {
 }
 
 /// The events of file `index` that belong to `group` (all of them unless the file is
-/// shared between hosts), with how to cite each.
+/// shared between hosts), with how to cite each. `events` are the file's events, or
+/// their copy converted to UTC ([`localized_events`]).
 pub(crate) fn host_events<'f>(
     group: &'f HostGroup,
     index: usize,
     facts: &'f EventLogFacts,
+    events: &'f [Event],
 ) -> impl Iterator<Item = (&'f Event, EventLocation)> + 'f {
     let only = group.partial.get(&index);
-    facts
-        .events
+    events
         .iter()
         .enumerate()
         .filter(move |(_, event)| {
@@ -262,8 +263,88 @@ fn registry_state(files: &[&LoadedFile]) -> Option<HostState> {
     (!parts.is_empty()).then(|| HostState::from_view(&RegistryView::from_files(&parts)))
 }
 
-/// The host's offset from UTC: registry time zone (with daylight saving), setup-log
-/// header, else the MSExchangeSetup 1000 events matched with the setup-log start.
+/// The events of a CSV export, whose times are the host's local times, converted to UTC
+/// with its zone; `None` when the file's times are UTC or the zone is unknown.
+pub(crate) fn localized_events(facts: &EventLogFacts, zone: Option<&HostZone>) -> Option<Vec<Event>> {
+    let zone = zone.filter(|_| facts.local_times)?;
+    Some(
+        facts
+            .events
+            .iter()
+            .map(|e| Event {
+                time: zone.to_utc(e.time.naive_utc()),
+                ..e.clone()
+            })
+            .collect(),
+    )
+}
+
+/// The host's zone from its registry export, with daylight saving.
+pub(crate) fn registry_zone(host: &Host) -> Option<HostZone> {
+    host.registry
+        .as_ref()
+        .and_then(|r| r.time_zone.as_ref())
+        .and_then(HostZone::from_registry)
+}
+
+/// How the times of one setup log become UTC.
+pub(crate) enum LogClock {
+    /// Its bracket times are UTC already (2013+, or measured).
+    Utc,
+    /// They are the server's local time, converted with this zone when one is known.
+    Local(Option<HostZone>),
+}
+
+impl LogClock {
+    /// The clock of `log` on a host: UTC brackets as they are; local ones with the
+    /// registry's zone, else the log's own header, else the host's zone. A zone is never
+    /// taken from another host's file.
+    pub(crate) fn of(log: &SetupLogFacts, registry: Option<&HostZone>, host: Option<&HostZone>) -> LogClock {
+        if log.utc_clock() {
+            return LogClock::Utc;
+        }
+        LogClock::Local(registry.cloned().or_else(|| header_zone(log)).or_else(|| host.cloned()))
+    }
+
+    /// A time of the log in UTC (local times of an unknown zone are taken as UTC and
+    /// windows widened, see [`LogClock::uncertainty`]).
+    pub(crate) fn to_utc(&self, t: NaiveDateTime) -> DateTime<Utc> {
+        match self {
+            LogClock::Utc | LogClock::Local(None) => t.and_utc(),
+            LogClock::Local(Some(z)) => z.to_utc(t),
+        }
+    }
+
+    /// Whether the UTC times are known (UTC brackets, or a known zone).
+    fn known(&self) -> bool {
+        !matches!(self, LogClock::Local(None))
+    }
+
+    /// How far a window is widened on each side: 2 minutes for UTC brackets, the zone's
+    /// uncertainty, or 14 hours when the zone is unknown.
+    fn uncertainty(&self) -> Duration {
+        match self {
+            LogClock::Utc => Duration::minutes(2),
+            LogClock::Local(Some(z)) => z.uncertainty(),
+            LogClock::Local(None) => Duration::hours(14),
+        }
+    }
+}
+
+/// The zone a setup log's header gives its server (`Local time zone: (UTC-06:00) ...`):
+/// the standard offset, daylight saving unknown.
+fn header_zone(s: &SetupLogFacts) -> Option<HostZone> {
+    let (offset, tz) = (s.utc_offset_minutes?, s.time_zone.as_ref()?);
+    Some(HostZone {
+        offset_minutes: offset,
+        source: format!("setup log header: {tz}; standard offset, daylight saving unknown"),
+        daylight: None,
+    })
+}
+
+/// The host's offset from UTC: registry time zone (with daylight saving), a setup-log
+/// header of the host, else the MSExchangeSetup 1000 events matched with the start of
+/// local-clock setup runs.
 fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<HostZone> {
     if let Some(zone) = registry
         .and_then(|r| r.time_zone.as_ref())
@@ -271,21 +352,20 @@ fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<Host
     {
         return Some(zone);
     }
-    for f in files {
-        if let Facts::SetupLog(s) = &f.loaded.facts {
-            if let (Some(offset), Some(tz)) = (s.utc_offset_minutes, s.time_zone.as_ref()) {
-                return Some(HostZone {
-                    offset_minutes: offset,
-                    source: format!("setup log header: {tz}; standard offset, daylight saving unknown"),
-                    daylight: None,
-                });
-            }
-        }
+    let setup_logs = || {
+        files.iter().filter_map(|f| match &f.loaded.facts {
+            Facts::SetupLog(s) => Some(s),
+            _ => None,
+        })
+    };
+    if let Some(zone) = setup_logs().find_map(header_zone) {
+        return Some(zone);
     }
+    // Runs of UTC-clock logs say nothing about the local offset.
     let starts: Vec<_> = files
         .iter()
         .filter_map(|f| match &f.loaded.facts {
-            Facts::SetupLog(s) => Some(s.runs.iter().filter_map(|r| r.start)),
+            Facts::SetupLog(s) if !s.utc_clock() => Some(s.runs.iter().filter_map(|r| r.start)),
             _ => None,
         })
         .flatten()
@@ -313,45 +393,54 @@ fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<Host
 fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
     let g = &host.group;
     let zone = host.zone.clone();
+    let registry_zone = registry_zone(host);
     let files: Vec<(usize, &LoadedFile)> = g.files.iter().filter_map(|&i| Some((i, all.get(i)?))).collect();
     let mut view = HostView {
         name: g.name.clone(),
         registry: host.registry.as_ref(),
         ..HostView::default()
     };
+    // CSV exports carry local times: converted once with the host's zone, when known.
+    let converted: Vec<Option<Vec<Event>>> = files
+        .iter()
+        .map(|(_, f)| match &f.loaded.facts {
+            Facts::Events(e) => localized_events(e, registry_zone.as_ref().or(zone.as_ref())),
+            _ => None,
+        })
+        .collect();
     let mut findings = Vec::new();
-    for &(index, f) in &files {
+    for (&(index, f), converted) in files.iter().zip(&converted) {
         let source = f.loaded.summary.path.as_str();
         match &f.loaded.facts {
             Facts::SetupLog(s) => {
+                let clock = LogClock::of(s, registry_zone.as_ref(), zone.as_ref());
                 for finding in &s.findings {
                     let mut finding = finding.clone();
-                    if let Some(z) = &zone {
+                    if let LogClock::Local(Some(z)) = &clock {
                         localize(&mut finding, z);
                     }
                     findings.push(finding);
                 }
                 for run in &s.runs {
-                    let to_utc = |t: Option<chrono::NaiveDateTime>| match &zone {
-                        Some(z) => t.map(|t| z.to_utc(t)),
-                        None => t.map(|t| t.and_utc()),
-                    };
                     view.runs.push(RunWindow {
                         source,
                         run,
-                        start: to_utc(run.start),
-                        end: to_utc(run.end),
-                        zone_known: zone.is_some(),
-                        slack: zone.as_ref().map_or(Duration::hours(14), HostZone::uncertainty),
+                        start: run.start.map(|t| clock.to_utc(t)),
+                        end: run.end.map(|t| clock.to_utc(t)),
+                        zone_known: clock.known(),
+                        slack: clock.uncertainty(),
                     });
                 }
             }
             Facts::Events(e) => {
+                let events = converted.as_deref().unwrap_or(&e.events);
+                let local_time = e.local_times && converted.is_none();
                 view.events
-                    .extend(host_events(g, index, e).map(|(event, location)| HostEvent {
+                    .extend(host_events(g, index, e, events).map(|(event, location)| HostEvent {
                         source,
                         event,
                         location,
+                        local_time,
                     }));
                 view.logs.push(HostLog {
                     source,

@@ -43,7 +43,11 @@ pub(super) fn run(args: &TimelineArgs) -> Result<u8> {
                 writeln!(
                     out,
                     "{}  {:<10} {} {}  {}",
-                    entry.time, entry.host, entry.source, entry.location, entry.text
+                    entry.time.labelled(),
+                    entry.host,
+                    entry.source,
+                    entry.location,
+                    entry.text
                 )
             }
             TimelineFormat::Jsonl => write_json_line(out, entry),

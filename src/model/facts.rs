@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::BTreeMap;
 
 use exdoctor_parsers::event::{ComputerSpan, Event, EventLocation, LogIntegrity};
-use exdoctor_parsers::setup_log::RunResult;
+use exdoctor_parsers::setup_log::{Clock, RunResult};
 
 use super::Finding;
 
@@ -73,11 +73,20 @@ pub struct SetupLogFacts {
     pub utc_offset_minutes: Option<i32>,
     /// The header's time zone text.
     pub time_zone: Option<String>,
-    /// Run starts and ends, role tasks, errors and long pauses, in local time.
+    /// The clock of the bracket times, and why; `None` when nothing says (taken as local).
+    pub clock: Option<Clock>,
+    /// Run starts and ends, role tasks, errors and long pauses, in the log's clock.
     pub milestones: Vec<Milestone>,
 }
 
-/// One run, owned: its window in local time and how it ended.
+impl SetupLogFacts {
+    /// Whether the bracket times are UTC (else the server's local time).
+    pub fn utc_clock(&self) -> bool {
+        self.clock.is_some_and(|c| c.is_utc())
+    }
+}
+
+/// One run, owned: its window in the log's clock and how it ended.
 #[derive(Debug, Clone)]
 pub struct RunFacts {
     /// 0-based index of the run in the file.
@@ -119,6 +128,9 @@ pub struct EventLogFacts {
     /// The file is a whole log of one machine (an `.evtx`/`.evt` channel other than
     /// ForwardedEvents), not an export or a collector's log.
     pub whole_log: bool,
+    /// The event times are local times of the exporting machine taken as UTC (an Event
+    /// Viewer CSV export): the host's zone converts them when it is known.
+    pub local_times: bool,
     /// What could and could not be read.
     pub integrity: LogIntegrity,
     /// First event time.

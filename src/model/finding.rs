@@ -81,6 +81,17 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The time as a person reads it in a report: UTC with `Z`; a local time whose zone
+    /// is unknown says so (`2007-11-30T17:35:15.000 (local, zone unknown)`).
+    pub fn labelled(&self) -> String {
+        match self {
+            Timestamp::Utc(_) => self.to_string(),
+            Timestamp::Local(_) => format!("{self} (local, zone unknown)"),
+        }
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -19,6 +19,9 @@ pub struct HostEvent<'a> {
     pub event: &'a Event,
     /// How to cite it: its record id, or its row/element in an export.
     pub location: EventLocation,
+    /// Its time is a local time of an unknown zone (a CSV export of a host whose zone
+    /// is not known), taken as UTC for ordering.
+    pub local_time: bool,
 }
 
 impl<'a> HostEvent<'a> {
@@ -30,6 +33,7 @@ impl<'a> HostEvent<'a> {
             location: EventLocation::Record {
                 record_id: event.record_id,
             },
+            local_time: false,
         }
     }
 
@@ -38,7 +42,11 @@ impl<'a> HostEvent<'a> {
         Evidence::new(
             self.source,
             Location::from(self.location),
-            Some(Timestamp::Utc(self.event.time)),
+            Some(if self.local_time {
+                Timestamp::Local(self.event.time.naive_utc())
+            } else {
+                Timestamp::Utc(self.event.time)
+            }),
             text,
         )
     }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use exdoctor_parsers::event::{LogState, RecordGap};
 use exdoctor_parsers::event_export::TimeBasis;
 use exdoctor_parsers::reg::{RegEncoding, RegHeader};
+use exdoctor_parsers::setup_log::Clock;
 use exdoctor_parsers::text::TextEncoding;
 use exdoctor_parsers::timestamp::{DateOrder, OrderReason};
 use serde::{Deserialize, Serialize};
@@ -76,6 +77,10 @@ pub struct SetupLogSummary {
     pub date_order: DateOrder,
     /// Why that order was chosen.
     pub date_order_reason: OrderReason,
+    /// The clock of the bracket times (`utc` or `local`) and why; absent when nothing
+    /// says (then taken as local).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock: Option<Clock>,
     /// Runs in the file.
     pub runs_total: usize,
     /// The last runs (at most 100; earlier runs are history).

@@ -203,8 +203,8 @@ fn write_host(
         )?;
         writeln!(out, "   {}", f.summary)?;
         let seen = match (&f.first_seen, &f.last_seen) {
-            (Some(a), Some(b)) if a != b => format!("{a} .. {b}"),
-            (Some(a), _) => a.to_string(),
+            (Some(a), Some(b)) if a != b => format!("{} .. {}", a, b.labelled()),
+            (Some(a), _) => a.labelled(),
             _ => String::new(),
         };
         writeln!(
@@ -226,7 +226,7 @@ fn write_host(
             writeln!(out, "   evidence:")?;
             let shown = options.max_evidence.unwrap_or(usize::MAX);
             for e in f.evidence.iter().take(shown) {
-                let time = e.time.map(|t| format!(" {t}")).unwrap_or_default();
+                let time = e.time.map(|t| format!(" {}", t.labelled())).unwrap_or_default();
                 writeln!(out, "     {} {}{}: {}", e.source, e.location, time, e.text)?;
             }
             if f.evidence.len() > shown {
@@ -259,7 +259,7 @@ fn write_host(
             source.kind.as_str(),
             source.records
         )?;
-        for line in super::inputs::lines(&source.details) {
+        for line in super::inputs::lines(&source.details, host.time_zone.as_ref()) {
             writeln!(out, "       {line}")?;
         }
     }

@@ -63,6 +63,7 @@ pub fn load(input: &Input<'_>, kind: SourceKind, options: LoadOptions) -> Loaded
     let facts = Facts::Events(EventLogFacts {
         channel: channels.iter().next().cloned().unwrap_or_default(),
         whole_log: false,
+        local_times: export.time_basis == TimeBasis::LocalUnknownOffset,
         events,
         locations,
         computer_spans,

@@ -60,6 +60,7 @@ pub fn load(input: &Input<'_>, options: LoadOptions) -> Loaded {
             channel,
             events,
             locations: Vec::new(),
+            local_times: false,
             computer_spans,
             integrity: read.integrity,
             first: span.map(|s| s.0),

@@ -54,6 +54,7 @@ pub fn load(input: &Input<'_>, options: LoadOptions) -> Loaded {
         whole_log: is_whole_log(&channel, &log.integrity),
         channel,
         locations: Vec::new(),
+        local_times: false,
         computer_spans: log.stats.computer_spans,
         integrity: log.integrity,
         first: log.stats.first_time,

@@ -13,6 +13,7 @@ mod bad_input_contract;
 mod event_export;
 mod evt_cli;
 mod fleet_triage;
+mod real_collections;
 mod reg_host_state;
 mod rules_fleet;
 mod rules_host_state;

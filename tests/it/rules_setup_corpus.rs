@@ -15,10 +15,7 @@ fn corpus_findings(relative: &str) -> Option<Vec<Finding>> {
     let bytes = fs::read(corpus.join("setup-logs/css-exchange").join(relative)).expect("corpus log is readable");
     let decoded = decode(&bytes);
     let log = parse_setup_log(&decoded.text);
-    Some(check_setup_log(&SetupLogFile {
-        path: relative,
-        log: &log,
-    }))
+    Some(check_setup_log(&SetupLogFile::new(relative, &log)))
 }
 
 fn detail<'f>(f: &'f Finding, key: &str) -> &'f str {

@@ -29,7 +29,10 @@ pub enum TimeBasis {
     /// The file carries UTC times (XML `SystemTime`).
     Utc,
     /// Local times converted with a known UTC offset (minutes east of UTC).
-    Local { utc_offset_minutes: i32 },
+    Local {
+        /// The offset applied, minutes east of UTC.
+        utc_offset_minutes: i32,
+    },
     /// Local times of the exporting machine, offset unknown: taken as if they were UTC.
     LocalUnknownOffset,
 }

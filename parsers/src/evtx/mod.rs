@@ -86,6 +86,7 @@ impl std::fmt::Debug for EvtxOptions<'_> {
 pub struct LogStats {
     /// Time of the oldest and newest record (TimeCreated).
     pub first_time: Option<DateTime<Utc>>,
+    /// Time of the newest record.
     pub last_time: Option<DateTime<Utc>>,
     /// Channels named by the records (normally one).
     pub channels: BTreeSet<String>,

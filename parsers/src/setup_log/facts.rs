@@ -39,6 +39,10 @@ pub(super) enum Fact<'a> {
         requested: Text<'a>,
     },
     IgnoringPreviousErrors,
+    /// Starts with `Deleteting ` (sic) or `Deleting `: may hold `DS object <path>` deletions.
+    DeleteDsObject,
+    /// `Executing: ...`: may assign `$RoleInvocationID` (in the message or the script body).
+    Executing,
     /// A header fact was stored (or nothing special).
     Other,
 }
@@ -67,7 +71,11 @@ pub(super) fn classify<'a>(depth: u8, message: Text<'a>, header: &mut RunHeader<
             if depth == 0 && message.trim().as_bytes() == b"End of Setup" {
                 return Fact::EndOfSetup;
             }
+            if message.starts_with("Executing:") {
+                return Fact::Executing;
+            }
         }
+        b'D' if super::ad_changes::is_deletion_message(bytes) => return Fact::DeleteDsObject,
         b'F' => {
             if let Some(rest) = message.strip_prefix("Failed [Rule:") {
                 return failed_rule(rest);
@@ -96,7 +104,7 @@ pub(super) fn classify<'a>(depth: u8, message: Text<'a>, header: &mut RunHeader<
                 }
             }
         }
-        b'=' if message.contains("IGNORING PREVIOUS ERRORS") => return Fact::IgnoringPreviousErrors,
+        b'=' if IGNORING.find(bytes).is_some() => return Fact::IgnoringPreviousErrors,
         _ => {}
     }
     if depth == 0 {
@@ -322,6 +330,11 @@ fn the_line<'a>(message: Text<'a>, header: &mut RunHeader<'a>) -> Fact<'a> {
     Fact::Other
 }
 
+/// Finds `=== IGNORING PREVIOUS ERRORS ===` without building a searcher per line (a
+/// searcher built in `classify` also bloats its frame, which every record pays for).
+static IGNORING: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("IGNORING PREVIOUS ERRORS"));
+
 /// Finds the result lines' common part once, without building a searcher per line.
 static SETUP_OPERATION: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new("setup operation "));
@@ -383,6 +396,27 @@ mod tests {
             Fact::Other
         );
         assert_eq!(fact(1, "Starting Microsoft Exchange Server 2019 Setup").0, Fact::Other);
+    }
+
+    #[test]
+    fn deletions_and_executing() {
+        for line in [
+            "Deleteting DS object /dc=de/cn=x",
+            "Deleting DS object /o=X/cn=y",
+            "Deleting DS object",
+            // Only the verb is checked here; the scan finds no entry in it.
+            "Deleting file C:\\x",
+        ] {
+            assert_eq!(fact(2, line).0, Fact::DeleteDsObject, "{line}");
+        }
+        for line in ["DS object /dc=de", "Deletingx DS object /dc=de", "Deleting"] {
+            assert_eq!(fact(2, line).0, Fact::Other, "{line}");
+        }
+        assert_eq!(
+            fact(1, "Executing: $RoleInvocationID = '20210108-17184604021904240707'").0,
+            Fact::Executing
+        );
+        assert_eq!(fact(1, "Executing: ").0, Fact::Executing);
     }
 
     #[test]

@@ -90,7 +90,7 @@ fn finding(log: &HostLog<'_>) -> Option<Finding> {
     let mut finding = Finding::new(&EVENT_LOG_GAP, summary)
         .title(format!("{} event log has missing or unreadable records", log.channel))
         .confidence(Confidence::High)
-        .count(missing + i.unreadable)
+        .count((missing + i.unreadable).max(1))
         .detail("log", log.source)
         .detail("missing_records", missing)
         .detail("unreadable_records", i.unreadable)

@@ -48,10 +48,7 @@ pub(crate) fn findings_of(
 ) -> Vec<Finding> {
     let text = log_text(header, body);
     let log = parse_setup_log(text.as_bytes());
-    rules(&SetupLogFile {
-        path: "ExchangeSetup.log",
-        log: &log,
-    })
+    rules(&SetupLogFile::new("ExchangeSetup.log", &log))
 }
 
 /// A string detail of a finding ("" when absent).
@@ -484,7 +481,7 @@ fn only_the_last_run_is_searched() {
     ));
     let log = parse_setup_log(text.as_bytes());
     assert_eq!(log.runs.len(), 2);
-    assert!(check(&SetupLogFile { path: "x", log: &log }).is_empty());
+    assert!(check(&SetupLogFile::new("x", &log)).is_empty());
 }
 
 #[test]
