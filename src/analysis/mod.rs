@@ -4,6 +4,7 @@
 
 pub mod hosts;
 mod identity;
+pub mod merge;
 pub mod pipeline;
 pub mod timeline;
 pub mod zone;
@@ -12,22 +13,22 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use exdoctor_parsers::event::{Event, EventLocation};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ingest::load_all;
-pub use crate::ingest::Progress;
+pub use crate::ingest::{LoadProgress, Progress};
 use crate::model::{
     Attribution, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone, LoadedFile, Rename,
     SetupLogFacts, SourceSummary,
 };
-use crate::model::{HostEvent, HostLog, HostView, RunWindow};
+use crate::model::{HostEvent, HostLog, HostView, RunWindow, Suppressed};
 use crate::registry::{HostState, RegistryView};
 use crate::sources::LoadOptions;
 use hosts::{group, FileIdentity, NameClaim, RecordSpan};
 use zone::{infer_from_setup_events, localize};
 
 /// What the report says about one host.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct HostReport {
     /// The host's name (short, upper case).
     pub name: String,
@@ -35,10 +36,10 @@ pub struct HostReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fqdn: Option<String>,
     /// Its earlier (and pending) names, short form.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     /// The renames that joined its names, oldest first, with what proves each.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub renames: Vec<Rename>,
     /// The name a rename waiting for a reboot will give it (registry).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,6 +57,10 @@ pub struct HostReport {
     pub attribution: Vec<Attribution>,
     /// What each of its files holds.
     pub sources: Vec<SourceSummary>,
+    /// Its merged registry state: what the fleet rules read, so that `exdoctor merge`
+    /// can run them over the hosts of several reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<HostState>,
 }
 
 impl HostReport {
@@ -67,7 +72,7 @@ impl HostReport {
 }
 
 /// A host's Exchange installation as the report shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExchangeSummary {
     /// `8.1.240.6`.
     pub version: String,
@@ -84,7 +89,9 @@ pub struct Analysis {
     pub hosts: Vec<HostReport>,
     /// Every finding: by host, most severe first.
     pub findings: Vec<Finding>,
-    /// Problems with the inputs.
+    /// Findings left out of the report by a suppression entry (`--suppress`).
+    pub suppressed: Vec<Suppressed>,
+    /// Problems with the inputs, by path.
     pub diagnostics: Vec<Diagnostic>,
     /// At least one input could not be read at all.
     pub unreadable: bool,
@@ -160,6 +167,7 @@ fn finish(analysis: &mut Analysis, hosts: &[Host]) {
     analysis.findings.extend(crate::rules::fleet::check(hosts));
     identity::identify(&mut analysis.findings);
     sort_findings(&mut analysis.findings);
+    sort_diagnostics(&mut analysis.diagnostics);
 }
 
 /// The events loading keeps: the rules' events, and EventLog 6011 (the machine was
@@ -475,6 +483,7 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
         time_zone: zone,
         attribution: g.attribution.clone(),
         sources: files.iter().map(|(_, f)| f.loaded.summary.clone()).collect(),
+        registry: host.registry.clone(),
     };
     (report, findings)
 }
@@ -512,6 +521,13 @@ fn exchange_summary(state: &HostState) -> Option<ExchangeSummary> {
             .map(|r| r.name.clone())
             .collect(),
     })
+}
+
+/// By path, component by component as files are discovered (so `\` and `/` sort
+/// alike), stable (a file's diagnostics keep their order): a run and the merge of its
+/// shards list them alike.
+fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| std::path::Path::new(&a.path).cmp(std::path::Path::new(&b.path)));
 }
 
 /// Host, most severe first, rule id, then first evidence: identical for any thread count.

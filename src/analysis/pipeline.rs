@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use super::hosts::{group, FileIdentity};
 use super::{analyse_host, finish, host_for, identity, load_options, Analysis, HostReport, Progress};
-use crate::ingest::{batches, discover, load_files, InputLoad, LoadProgress};
+use crate::ingest::{batches, discover, load_files, nothing_found, InputLoad, ProgressCounter};
 use crate::model::{DiagLevel, Diagnostic, Finding, Host, HostGroup, LoadedFile};
 use crate::sources::LoadOptions;
 
@@ -41,7 +41,7 @@ struct Identity {
 pub fn analyze_in_batches(paths: &[PathBuf], budget: u64, progress: Option<Progress<'_>>) -> Analysis {
     let discovered = discover(paths);
     let options = load_options(false);
-    let counter = LoadProgress::new(progress, discovered.files.len());
+    let counter = ProgressCounter::new(progress, &discovered.files);
     let mut diagnostics: Vec<(usize, Vec<Diagnostic>)> = Vec::new();
     let mut identities: Vec<Identity> = Vec::new();
     let mut analysed: Vec<Analysed> = Vec::new();
@@ -102,13 +102,16 @@ pub fn analyze_in_batches(paths: &[PathBuf], budget: u64, progress: Option<Progr
         analysis.findings.extend(findings);
         hosts.push(host);
     }
-    finish(&mut analysis, &hosts);
     diagnostics.sort_by_key(|(input, _)| *input);
     analysis.diagnostics = discovered.unreadable;
     analysis
         .diagnostics
         .extend(diagnostics.into_iter().flat_map(|(_, d)| d));
+    if identities.is_empty() {
+        analysis.diagnostics.push(nothing_found(paths));
+    }
     analysis.unreadable = analysis.diagnostics.iter().any(|d| d.level == DiagLevel::Error);
+    finish(&mut analysis, &hosts);
     analysis
 }
 
@@ -159,7 +162,7 @@ fn reanalyse(
         .map(|id| id.input)
         .collect();
     let inputs: Vec<usize> = inputs.into_iter().collect();
-    let silent = LoadProgress::new(None, inputs.len());
+    let silent = ProgressCounter::silent();
     let mut ignored = Vec::new();
     let (loaded, _) = flatten(load_files(discovered, &inputs, options, &silent), &mut ignored);
     let files: Vec<LoadedFile> = loaded.into_iter().filter(|f| wanted.contains(&f.path)).collect();

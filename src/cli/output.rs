@@ -1,63 +1,94 @@
-//! Where a report goes: standard output, or a file replaced by rename, so that a reader
-//! (a person, node_exporter's textfile collector, a log shipper) never sees half of it.
+//! Where a report goes: stdout, or a file written atomically (`-o FILE`: a temporary
+//! file in the same folder, renamed over FILE once complete, so that a reader never
+//! sees half a report).
 
-use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use tempfile::NamedTempFile;
 
-/// Writes with `write` to `path` through a temporary file in the same folder
-/// (`.<name>.tmp-<pid>`, which matches no `*.prom` or `*.json` pattern), flushed to disk
-/// and renamed over `path`. On failure the temporary file is removed and `path` is
-/// left as it was.
-pub(crate) fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
-    let temp = temp_path(path);
-    let result = write_file(&temp, write)
-        .with_context(|| format!("cannot write {}", temp.display()))
-        .and_then(|()| {
-            fs::rename(&temp, path).with_context(|| format!("cannot rename {} to {}", temp.display(), path.display()))
-        });
-    if result.is_err() {
-        let _ = fs::remove_file(&temp);
+/// An open report destination.
+pub(super) enum Output {
+    /// Standard output.
+    Stdout(BufWriter<io::StdoutLock<'static>>),
+    /// A temporary file that becomes `path` on [`Output::finish`].
+    File {
+        /// The file being written.
+        temp: BufWriter<NamedTempFile>,
+        /// Its final name.
+        path: PathBuf,
+    },
+}
+
+impl Output {
+    /// Stdout, or a temporary file beside `path`.
+    pub(super) fn open(path: Option<&Path>) -> Result<Output> {
+        let Some(path) = path else {
+            return Ok(Output::Stdout(BufWriter::new(io::stdout().lock())));
+        };
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(".exdoctor-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+        Ok(Output::File {
+            temp: BufWriter::new(temp),
+            path: path.to_path_buf(),
+        })
     }
-    result
-}
 
-/// `DIR/.NAME.tmp-PID` beside `path`.
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "exdoctor".into());
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
-}
+    /// Whether the report may use colors: stdout on a terminal that takes them, and
+    /// no `NO_COLOR`.
+    pub(super) fn colors(&self) -> bool {
+        matches!(self, Output::Stdout(_)) && crate::platform::stdout_colors()
+    }
 
-fn write_file(temp: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
-    let file = File::create(temp)?;
-    let mut out = BufWriter::new(file);
-    write(&mut out)?;
-    let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
-    file.sync_all()
-}
-
-/// Writes with `write` to `path` (by rename), or to standard output without one.
-pub(super) fn write_to(path: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
-    match path {
-        Some(path) => write_atomically(path, write),
-        None => {
-            let stdout = io::stdout();
-            let mut out = BufWriter::new(stdout.lock());
-            write(&mut out)?;
-            out.flush()?;
-            Ok(())
+    /// The writer.
+    pub(super) fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Output::Stdout(out) => out,
+            Output::File { temp, .. } => temp,
         }
     }
+
+    /// Flushes, and renames the temporary file to its name (readable by all, as a
+    /// file written by a plain redirection would be with the usual umask).
+    pub(super) fn finish(self) -> Result<()> {
+        match self {
+            Output::Stdout(mut out) => out.flush()?,
+            Output::File { temp, path } => {
+                let temp = temp.into_inner().map_err(|e| e.into_error())?;
+                temp.as_file().sync_all()?;
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    temp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
+                }
+                temp.persist(&path)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+            }
+        }
+        Ok(())
+    }
 }
 
+/// Writes with `write` to `path` through a temporary file in the same folder, flushed to
+/// disk and renamed over `path` ([`Output`]). On failure the temporary file is removed
+/// and `path` is left as it was.
+pub(super) fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
+    let mut output = Output::open(Some(path))?;
+    write(output.writer()).with_context(|| format!("cannot write {}", path.display()))?;
+    output.finish()
+}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     fn scratch(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("exdoctor-output-{name}-{}", std::process::id()));

@@ -1,10 +1,11 @@
 //! Findings: what a rule reports, with its evidence and remediation.
 
 use std::fmt;
+use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use exdoctor_parsers::event::EventLocation;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{fingerprint, Fact, RuleId, RuleInfo, Status};
 
@@ -42,7 +43,7 @@ impl fmt::Display for Severity {
 
 /// How sure a finding is: high when two sources agree, medium for one strong
 /// signature, low for heuristics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     /// A heuristic.
@@ -106,6 +107,27 @@ impl Serialize for Timestamp {
     }
 }
 
+impl FromStr for Timestamp {
+    type Err = chrono::ParseError;
+
+    /// The serialized form: UTC with a `Z` suffix, else local time.
+    fn from_str(text: &str) -> Result<Timestamp, chrono::ParseError> {
+        match text.strip_suffix('Z') {
+            Some(utc) => {
+                NaiveDateTime::parse_from_str(utc, "%Y-%m-%dT%H:%M:%S%.f").map(|t| Timestamp::Utc(t.and_utc()))
+            }
+            None => NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").map(Timestamp::Local),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Where a piece of evidence is in its source.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Location {
@@ -157,8 +179,50 @@ impl Serialize for Location {
     }
 }
 
+impl FromStr for Location {
+    type Err = String;
+
+    /// The displayed form: `line 12`, `record 345`, `key HKLM\...`, `file`.
+    fn from_str(text: &str) -> Result<Location, String> {
+        let bad = || format!("not a location: '{text}'");
+        if let Some(n) = text.strip_prefix("line ") {
+            return n.parse().map(Location::Line).map_err(|_| bad());
+        }
+        if let Some(n) = text.strip_prefix("record ") {
+            return n.parse().map(Location::Record).map_err(|_| bad());
+        }
+        if let Some(rest) = text.strip_prefix("row ") {
+            let (row, line) = rest
+                .strip_suffix(')')
+                .and_then(|r| r.split_once(" (line "))
+                .ok_or_else(bad)?;
+            return match (row.parse(), line.parse()) {
+                (Ok(row), Ok(line)) => Ok(Location::Row { row, line }),
+                _ => Err(bad()),
+            };
+        }
+        if let Some(n) = text.strip_prefix("event #") {
+            return n.parse().map(Location::Element).map_err(|_| bad());
+        }
+        if let Some(key) = text.strip_prefix("key ") {
+            return Ok(Location::Key(key.to_string()));
+        }
+        if text == "file" {
+            return Ok(Location::File);
+        }
+        Err(bad())
+    }
+}
+
+impl<'de> Deserialize<'de> for Location {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// One piece of evidence: a source file, a place in it, a time and the text found there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     /// The file, as shown in reports.
     pub source: String,
@@ -189,7 +253,7 @@ impl Evidence {
 }
 
 /// A problem found, with everything needed to understand and fix it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     /// The rule that found it.
     pub rule: RuleId,
@@ -229,7 +293,7 @@ pub struct Finding {
     pub references: Vec<String>,
     /// Rule-specific facts for the reader (check name, domain controller, build, error
     /// code ...). Output only: correlation reads [`Finding::facts`].
-    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub details: serde_json::Map<String, serde_json::Value>,
     /// What the finding is about, typed, for correlation. Not serialized.
     #[serde(skip)]

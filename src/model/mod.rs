@@ -5,6 +5,7 @@
 //! The model imports nothing of the analyzer but the registry's host state; sources
 //! fill it, rules read it, analysis and report consume it.
 
+mod closest;
 mod diagnostic;
 mod fact;
 mod facts;
@@ -16,8 +17,10 @@ mod rule;
 mod setup_log_file;
 mod source;
 mod summary;
+mod suppressed;
 mod zone;
 
+pub use closest::closest;
 pub use diagnostic::{DiagLevel, Diagnostic};
 pub use fact::{EventFact, Fact, RegistryFact, SetupLogFact};
 pub use facts::{
@@ -37,4 +40,5 @@ pub use summary::{
     RuleEventCount, RunHeaderSummary, RunSummary, SetupLogSummary, SourceDetails, TaskScriptSummary, TaskStepSummary,
     TaskSummary,
 };
+pub use suppressed::{Suppressed, SuppressedBy};
 pub use zone::{Daylight, HostZone};

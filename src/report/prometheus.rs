@@ -148,6 +148,7 @@ mod tests {
                 Diagnostic::warning("b.evtx", "a gap"),
             ],
             unreadable: true,
+            ..Analysis::default()
         };
         let now = Utc.with_ymd_and_hms(2024, 5, 24, 10, 30, 12).single().expect("a time")
             + chrono::Duration::milliseconds(250);

@@ -110,7 +110,7 @@ pub fn write_records(input: &Input<'_>, kind: SourceKind, out: &mut dyn Write) -
 
 /// Writes one serializable value as a JSON line.
 pub fn write_json_line<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)?;
+    serde_json::to_writer(&mut *out, value).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }
 

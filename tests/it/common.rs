@@ -208,3 +208,66 @@ pub(crate) fn wait_for<T>(seconds: u64, mut probe: impl FnMut() -> Option<T>) ->
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+/// A fleet of `hosts` generated hosts (seed 7, 200 events per log, no padding), one
+/// folder per host, generated once per test run and shared by the tests that read it.
+pub(crate) fn generated_fleet(hosts: usize) -> PathBuf {
+    use exdoctor_samples::fleet::{plan, write_host, FleetOptions};
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("fleet-{hosts}-s7-e200"));
+    let done = dir.join(".complete");
+    if done.exists() {
+        return dir;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("fleet folder");
+    let opts = FleetOptions {
+        hosts,
+        seed: 7,
+        events_per_log: 200,
+        zip: false,
+        preallocate: false,
+    };
+    for host in plan(hosts, opts.seed) {
+        write_host(&dir, &host, &opts).expect("host written");
+    }
+    std::fs::write(&done, b"").expect("marker");
+    dir
+}
+
+/// The host folders of a generated fleet, in name order.
+pub(crate) fn host_folders(fleet: &std::path::Path) -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(fleet)
+        .expect("fleet folder")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    folders
+}
+
+/// Runs the exdoctor binary with `args` and `stdin` as its standard input.
+pub(crate) fn exdoctor_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_exdoctor"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the exdoctor binary runs");
+    if let Some(mut input) = child.stdin.take() {
+        input.write_all(stdin).expect("stdin written");
+    }
+    child.wait_with_output().expect("exdoctor ends")
+}
+
+/// Stdout of a run parsed as one JSON document.
+pub(crate) fn json_doc(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}); stderr: {}", String::from_utf8_lossy(&output.stderr)))
+}

@@ -27,6 +27,7 @@ fn analysis(hosts: &[&str], findings: Vec<Finding>) -> Analysis {
         findings,
         diagnostics: Vec::new(),
         unreadable: false,
+        ..Analysis::default()
     }
 }
 

@@ -50,6 +50,11 @@ pub(crate) const BUILD_INVENTORY: RuleInfo = RuleInfo {
     references: &["Exchange Server build numbers and release dates", "Microsoft lifecycle policy: Exchange Server 2007"],
 };
 
+/// The rules that run across hosts: `exdoctor merge` drops their findings from each
+/// shard and runs them again over all hosts. They read only `Host::group` (name, FQDN)
+/// and `Host::registry`, which a JSON report carries per host.
+pub const RULES: [RuleId; 2] = [UPGRADE_ORDER_VIOLATION.id, BUILD_INVENTORY.id];
+
 /// Runs the rules across all hosts.
 pub fn check(hosts: &[Host]) -> Vec<Finding> {
     let servers: Vec<Server<'_>> = hosts.iter().filter_map(Server::of).collect();
