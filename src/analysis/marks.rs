@@ -391,22 +391,13 @@ fn group_lane(lane: Lane, events: &[(&HostEvent<'_>, MarkKind)]) -> Vec<MarkGrou
 #[cfg(test)]
 mod tests {
     use super::*;
-    use exdoctor_parsers::event::{Event, Level};
+    use exdoctor_parsers::event::Event;
 
+    /// An event `seconds` after the epoch, with record id `seconds + 1`.
     fn event(provider: &str, id: u16, seconds: i64) -> Event {
-        Event {
-            channel: "System".into(),
-            provider: provider.into(),
-            event_id: id,
-            qualifiers: None,
-            level: Level::Error,
-            record_id: u64::try_from(seconds).unwrap_or_default() + 1,
-            time: DateTime::<Utc>::UNIX_EPOCH + Duration::seconds(seconds),
-            computer: "EX01".into(),
-            user_sid: None,
-            data: Vec::new(),
-            recovered: false,
-        }
+        let time = DateTime::<Utc>::UNIX_EPOCH + Duration::seconds(seconds);
+        let record = u64::try_from(seconds).unwrap_or_default() + 1;
+        crate::rules::events::testing::event(provider, id, record, &time.to_rfc3339(), &[])
     }
 
     fn view(events: &[Event]) -> HostView<'_> {

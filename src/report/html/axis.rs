@@ -61,6 +61,8 @@ pub(super) struct Period {
     pub(super) x1: f64,
     /// It holds setup runs.
     pub(super) focus: bool,
+    /// The time its marks span (without the padding around them).
+    pub(super) marks: Span,
 }
 
 impl Period {
@@ -127,29 +129,32 @@ impl Axis {
         if spans.is_empty() {
             return None;
         }
-        let padded: Vec<(Span, bool)> = spans
-            .into_iter()
-            .map(|((from, to), focus)| {
-                let pad = if focus {
-                    Duration::zero()
-                } else {
-                    ((to - from) / 25).max(Duration::minutes(1))
-                };
-                ((from - pad, to + pad), focus)
-            })
-            .collect();
+        // Each stretch padded so its first and last marks are not on its edges, never
+        // into the one before it.
+        let mut padded: Vec<(Span, bool)> = Vec::with_capacity(spans.len());
+        for &((from, to), focus) in &spans {
+            let pad = if focus {
+                Duration::zero()
+            } else {
+                ((to - from) / 25).max(Duration::minutes(1))
+            };
+            let floor = padded.last().map_or(from - pad, |((_, before), _)| *before);
+            padded.push((((from - pad).max(floor).min(from), to + pad), focus));
+        }
         let widths = widths(&padded, x1 - x0 - DIVIDER_PX * (padded.len() - 1) as f64);
         let mut x = x0;
         let periods = padded
             .into_iter()
             .zip(widths)
-            .map(|(((from, to), focus), width)| {
+            .zip(spans)
+            .map(|((((from, to), focus), width), (marks, _))| {
                 let period = Period {
                     from,
                     to,
                     x0: x,
                     x1: x + width,
                     focus,
+                    marks,
                 };
                 x += width + DIVIDER_PX;
                 period
@@ -181,21 +186,20 @@ impl Axis {
         self.periods.iter().flat_map(period_ticks).collect()
     }
 
-    /// The quiet time between each period and the next, with the divider's middle.
+    /// The quiet time between the marks of each period and those of the next, with the
+    /// divider's middle.
     pub(super) fn dividers(&self) -> Vec<(f64, Duration)> {
         self.periods
             .windows(2)
             .map(|pair| {
-                (
-                    (pair[0].x1 + pair[1].x0) / 2.0,
-                    (pair[1].from - pair[0].to).max(Duration::zero()),
-                )
+                let quiet = (pair[1].marks.0 - pair[0].marks.1).max(Duration::zero());
+                ((pair[0].x1 + pair[1].x0) / 2.0, quiet)
             })
             .collect()
     }
 }
 
-/// The windows around the setup runs: each run padded (a quarter of its length, 10 min
+/// The windows around the setup runs: each run padded (a quarter of its length, 2 min
 /// to 2 h) and widened to the events that follow or precede it closely (the reboot
 /// after an interrupted run), runs closer than [`RUN_JOIN_HOURS`] joined, at most
 /// [`MAX_FOCUS`]. `items` are sorted by start.
@@ -203,7 +207,7 @@ fn focus_windows(runs: &[Span], items: &[Span]) -> Vec<Span> {
     let mut windows: Vec<(Span, bool)> = runs
         .iter()
         .map(|&(start, end)| {
-            let pad = ((end - start) / 4).clamp(Duration::minutes(10), Duration::hours(2));
+            let pad = ((end - start) / 4).clamp(Duration::minutes(2), Duration::hours(2));
             (widen_to_neighbours((start - pad, end + pad), items), true)
         })
         .collect();
@@ -421,7 +425,7 @@ mod tests {
         assert_eq!(axis.periods.len(), 2, "{axis:?}");
         let dividers = axis.dividers();
         assert_eq!(dividers.len(), 1);
-        assert!(dividers[0].1 > Duration::days(27), "{dividers:?}");
+        assert_eq!(dividers[0].1, Duration::hours(28 * 24 - 1), "{dividers:?}");
         assert!(!axis.same_period(at(1, 10, 0), at(29, 10, 0)));
     }
 

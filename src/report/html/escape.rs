@@ -37,7 +37,7 @@ impl fmt::Write for Escaping<'_> {
         while let Some((at, c)) = rest.char_indices().find(|(_, c)| replacement(*c).is_some()) {
             let written = self
                 .out
-                .write_all(rest[..at].as_bytes())
+                .write_all(&rest.as_bytes()[..at])
                 .and_then(|()| self.out.write_all(replacement(c).unwrap_or_default().as_bytes()));
             if let Err(e) = written {
                 self.error = Some(e);

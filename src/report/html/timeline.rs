@@ -84,8 +84,9 @@ pub(super) fn write_timeline(h: &mut Html<'_>, host: &HostReport, findings: &[Li
     background(h, &axis)?;
     let bars: Vec<(f64, f64)> = dated.iter().map(|run| bar_extent(&axis, run)).collect();
     let mut labels: Vec<(f64, f64)> = Vec::new();
+    let several_logs = dated.iter().any(|r| r.source != dated[0].source);
     for (i, run) in dated.iter().enumerate() {
-        let label = place_label(run, i, &bars, &mut labels);
+        let label = place_label(run, i, several_logs, &bars, &mut labels);
         write_run(h, &axis, run, bars[i], label, zone, findings)?;
     }
     for (row, lane) in Lane::ALL.iter().enumerate() {
@@ -295,6 +296,7 @@ fn bar_extent(axis: &Axis, run: &RunMark) -> (f64, f64) {
 fn place_label(
     run: &RunMark,
     index: usize,
+    several_logs: bool,
     bars: &[(f64, f64)],
     placed: &mut Vec<(f64, f64)>,
 ) -> Option<(f64, &'static str, String)> {
@@ -308,7 +310,7 @@ fn place_label(
                 .enumerate()
                 .any(|(j, (a, b))| j != index && from < *b + 2.0 && *a - 2.0 < to)
     };
-    for text in [run_label(run), format!("run {}", run.index + 1)] {
+    for text in [run_label(run, several_logs), format!("run {}", run.index + 1)] {
         let width = text.chars().count() as f64 * CHAR_PX;
         let candidates = [
             (x1 + 5.0, x1 + 5.0 + width, "run-label inside", x2 - x1 >= width + 10.0),
@@ -377,9 +379,14 @@ fn write_run(
     h.close(tag)
 }
 
-/// `run 1: Upgrade, interrupted in start-SetupService`.
-fn run_label(run: &RunMark) -> String {
-    let mut label = format!("run {}", run.index + 1);
+/// `run 1: Upgrade, interrupted in start-SetupService`; the log's file name first when
+/// the host's runs come from several logs (`ExchangeSetup_MSI_1.log run 1: ...`).
+fn run_label(run: &RunMark, several_logs: bool) -> String {
+    let mut label = if several_logs {
+        format!("{} run {}", crate::model::file_name(&run.source), run.index + 1)
+    } else {
+        format!("run {}", run.index + 1)
+    };
     if let Some(mode) = &run.mode {
         label.push_str(&format!(": {mode}"));
     }
