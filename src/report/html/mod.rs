@@ -215,7 +215,11 @@ fn write_header(h: &mut Html<'_>, page: &Page<'_>) -> io::Result<()> {
         h.element(
             "a",
             &[("class", &"total"), ("href", &"#diagnostics")],
-            format!("{} input diagnostics", analysis.diagnostics.len()),
+            format!(
+                "{} input diagnostic{}",
+                analysis.diagnostics.len(),
+                if analysis.diagnostics.len() == 1 { "" } else { "s" }
+            ),
         )?;
     }
     h.raw("</div><nav><a href=\"#fleet\">Hosts</a><a href=\"#rules\">Findings by rule</a><a href=\"#hosts\">Host details</a></nav></header><main>")
