@@ -177,6 +177,34 @@ fn views_leave_out_sections_and_max_evidence_limits_the_lines() {
     assert_eq!(most, Some(2));
 }
 
+#[test]
+fn a_merged_report_says_in_each_picture_that_json_carries_no_events() {
+    let dir = common::scratch("html-merge");
+    let shard = dir.join("shard.json");
+    let samples = common::samples_dir()
+        .join("sp1-interrupted")
+        .to_string_lossy()
+        .into_owned();
+    let shard_path = shard.to_string_lossy().into_owned();
+    let out = common::exdoctor(&["analyze", &samples, "--format", "json", "--quiet", "-o", &shard_path]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = common::exdoctor(&["merge", &shard_path, "--format", "html", "--quiet"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc = Html::parse_document(&common::stdout_text(&out));
+    let pictures: Vec<ElementRef<'_>> = doc.select(&select("section.host svg.timeline")).collect();
+    assert_eq!(pictures.len(), 1);
+    let note: String = pictures[0]
+        .select(&select("text.empty"))
+        .flat_map(|t| t.text())
+        .collect();
+    assert!(note.contains("read back from JSON"), "{note}");
+    assert_eq!(
+        doc.select(&select("article.finding[data-rule=\"setup-interrupted\"]"))
+            .count(),
+        1
+    );
+}
+
 /// The strings a hostile or merely unlucky input holds.
 const MARKUP: &str = "<script>alert(\"x\")</script> & 'quoted' </svg><img src=x onerror=alert(1)>";
 
