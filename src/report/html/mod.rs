@@ -60,15 +60,15 @@ pub(super) struct Page<'a> {
     analysis: &'a Analysis,
     /// The hosts, most severe first, then by name.
     hosts: Vec<HostRow<'a>>,
+    /// The index in `hosts` of each host with a section, by name.
+    sections: BTreeMap<&'a str, usize>,
 }
 
 impl Page<'_> {
     /// The id of `name`'s section, when the page has one.
     fn host_anchor(&self, name: &str) -> Option<&str> {
-        self.hosts
-            .iter()
-            .find(|row| row.host.name == name && row.section)
-            .map(|row| row.anchor.as_str())
+        let row = self.hosts.get(*self.sections.get(name)?)?;
+        Some(row.anchor.as_str())
     }
 }
 
@@ -151,7 +151,17 @@ pub fn write_html(analysis: &Analysis, options: &HtmlOptions, out: &mut dyn Writ
             .cmp(&a.summary.worst)
             .then_with(|| a.host.name.cmp(&b.host.name))
     });
-    let page = Page { analysis, hosts };
+    let sections = hosts
+        .iter()
+        .enumerate()
+        .filter(|(_, row)| row.section)
+        .map(|(i, row)| (row.host.name.as_str(), i))
+        .collect();
+    let page = Page {
+        analysis,
+        hosts,
+        sections,
+    };
     let mut h = Html::new(out);
     write_head(&mut h, analysis)?;
     write_header(&mut h, &page)?;
