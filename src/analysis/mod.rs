@@ -393,10 +393,11 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
         ..HostView::default()
     };
     // CSV exports carry local times: converted once with the host's zone, when known.
+    let log_zone = registry_zone.as_ref().or(zone.as_ref());
     let converted: Vec<Option<Vec<Event>>> = files
         .iter()
         .map(|(_, f)| match &f.loaded.facts {
-            Facts::Events(e) => localized_events(e, registry_zone.as_ref().or(zone.as_ref())),
+            Facts::Events(e) => localized_events(e, log_zone),
             _ => None,
         })
         .collect();
@@ -434,10 +435,15 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
                         location,
                         local_time,
                     }));
+                let placed = |t: Option<DateTime<Utc>>| match log_zone.filter(|_| e.local_times) {
+                    Some(z) => t.map(|t| z.to_utc(t.naive_utc())),
+                    None => t,
+                };
                 view.logs.push(HostLog {
-                    source,
-                    channel: &e.channel,
-                    integrity: &e.integrity,
+                    first: placed(e.first),
+                    last: placed(e.last),
+                    local_time,
+                    ..HostLog::new(source, &e.channel, &e.integrity)
                 });
             }
             Facts::TaskScript(t) => view.task_steps.extend(t.steps.iter().map(|step| (source, step))),

@@ -130,16 +130,8 @@ mod tests {
         let clean = LogIntegrity::default();
         let host = HostView {
             logs: vec![
-                HostLog {
-                    source: "System.evtx",
-                    channel: "System",
-                    integrity: &damaged,
-                },
-                HostLog {
-                    source: "Application.evtx",
-                    channel: "Application",
-                    integrity: &clean,
-                },
+                HostLog::new("System.evtx", "System", &damaged),
+                HostLog::new("Application.evtx", "Application", &clean),
             ],
             ..HostView::default()
         };
