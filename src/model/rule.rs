@@ -115,6 +115,8 @@ rule_ids! {
     AdTopologyFailure = "ad-topology-failure",
     /// An event log has missing or unreadable records.
     EventLogGap = "event-log-gap",
+    /// A service stopped for a setup run was not started again.
+    ServiceLeftStopped = "service-left-stopped",
     /// A role's unpacked and configured versions differ.
     RoleHalfUpgraded = "role-half-upgraded",
     /// A setup prerequisite is missing.

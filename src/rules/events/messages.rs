@@ -92,6 +92,7 @@ const TEMPLATES: &[(&str, u16, &str)] = &[
     ),
     ("Service Control Manager", 7034, "The %1 service terminated unexpectedly. It has done this %2 time(s)."),
     ("Service Control Manager", 7036, "The %1 service entered the %2 state."),
+    ("Service Control Manager", 7040, "The start type of the %1 service was changed from %2 to %3."),
     ("EventLog", 6005, "The Event log service was started."),
     ("EventLog", 6006, "The Event log service was stopped."),
     ("EventLog", 6008, "The previous system shutdown at %1 on %2 was unexpected."),

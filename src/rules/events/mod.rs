@@ -1,7 +1,7 @@
 //! Services and event logs: service crashes, start failures, missing dependencies (and
 //! the NtLmSsp dependency left by an in-place OS upgrade), Windows Installer and
-//! Exchange setup failures, shutdowns during setup, AD topology failures, and gaps in
-//! the event logs themselves. One root cause = one finding: symptoms explained by a
+//! Exchange setup failures, shutdowns during setup, AD topology failures, gaps in the
+//! event logs themselves, and services left stopped after a setup run. One root cause = one finding: symptoms explained by a
 //! root (dependants of a missing service, a start failure next to AD topology errors)
 //! are evidence of the root's finding.
 
@@ -9,6 +9,7 @@ pub(crate) mod crash;
 pub(crate) mod dependency;
 mod exchange;
 pub(crate) mod integrity;
+pub(crate) mod left_stopped;
 mod messages;
 pub(crate) mod msi;
 pub(crate) mod setup;
@@ -39,6 +40,7 @@ pub fn check(host: &HostView<'_>) -> Vec<Finding> {
     out.extend(setup::check(host));
     out.extend(setup::shutdowns(host));
     out.extend(integrity::check(host));
+    out.extend(left_stopped::check(host));
     out
 }
 
@@ -234,6 +236,7 @@ mod tests {
             RuleId::UnexpectedShutdownDuringSetup,
             RuleId::AdTopologyFailure,
             RuleId::EventLogGap,
+            RuleId::ServiceLeftStopped,
         ];
         let rules: Vec<_> = family.iter().map(|id| crate::rules::info(*id)).collect();
         assert_eq!(rules.iter().map(|r| r.id).collect::<Vec<_>>(), family);

@@ -246,7 +246,7 @@ const EXCHANGE_DEPENDENCIES: &[&str] = &[
 ];
 
 /// Whether a failing service matters to Exchange: one of its own, or one it depends on.
-fn exchange_related(name: &str) -> bool {
+pub(crate) fn exchange_related(name: &str) -> bool {
     lookup(name).is_some()
         || EXCHANGE_DEPENDENCIES
             .iter()
