@@ -15,8 +15,8 @@ use serde::Serialize;
 pub use crate::ingest::Progress;
 use crate::ingest::{load_all, load_all_with_progress};
 use crate::model::{
-    Attribution, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone, LoadedFile, Rename,
-    SetupLogFacts, SourceSummary,
+    Attribution, CoverageGap, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone,
+    LoadedFile, Rename, SetupLogFacts, SourceSummary,
 };
 use crate::model::{HostEvent, HostLog, HostView, RunWindow};
 use crate::registry::{HostState, RegistryView};
@@ -54,6 +54,10 @@ pub struct HostReport {
     pub attribution: Vec<Attribution>,
     /// What each of its files holds.
     pub sources: Vec<SourceSummary>,
+    /// What its inputs do not cover for the rules (a System log ending before a setup
+    /// run ended): checks that could not be made, with why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coverage_gaps: Vec<CoverageGap>,
 }
 
 impl HostReport {
@@ -453,6 +457,7 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
     view.events
         .sort_by(|a, b| (a.event.time, a.source, a.event.record_id).cmp(&(b.event.time, b.source, b.event.record_id)));
     let findings = crate::rules::check_host(&view, findings);
+    let coverage_gaps = crate::rules::coverage_gaps(&view);
     let report = HostReport {
         name: g.name.clone(),
         fqdn: g
@@ -467,6 +472,7 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
         time_zone: zone,
         attribution: g.attribution.clone(),
         sources: files.iter().map(|(_, f)| f.loaded.summary.clone()).collect(),
+        coverage_gaps,
     };
     (report, findings)
 }

@@ -178,5 +178,8 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
             writeln!(out, "       {line}")?;
         }
     }
+    for gap in &host.coverage_gaps {
+        writeln!(out, "     not covered ({}): {}", gap.rule, gap.message)?;
+    }
     Ok(())
 }
