@@ -37,21 +37,20 @@ pub(crate) const SERVICE_LEFT_STOPPED: RuleInfo = RuleInfo {
     severity: Severity::Warning,
     description: "An automatic-start service (registry Start = 2, a start-type change away from auto start by a \
                   person around the run, or without registry seen started at boot and running for an hour or \
-                  more) entered the stopped state (SCM 7036) \
-                  from 2 hours before an Exchange setup run's start to the run's end, and the System log shows no \
-                  \"running\" for it afterwards, up to its last event at least 30 minutes after the run ended \
-                  (reboots included). The upgrade guides advise stopping the services that hook into Exchange \
-                  (backup agent, virus scanner) before a service pack and starting them again afterwards; one \
-                  that stays stopped is noticed when a backup is missing. Services setup stops and starts \
-                  itself (Exchange, IIS, the Windows services Exchange depends on) are reported only when they \
-                  are not running after the run, as one finding per run (an error when Exchange services are \
-                  among them); after an interrupted run they are part of setup-interrupted. A setup log whose \
-                  clock or zone is unknown widens the window by its uncertainty and lowers the confidence. \
-                  Nothing is reported when the System log ends before the run (the host's input summary says \
-                  so), for trigger-start services, services whose start type Windows itself changes (7040 by \
-                  SYSTEM), services that stop on their own within minutes of starting, stops that are part of \
-                  a shutdown, and state texts in a language the rule does not read (it reads English, German, \
-                  French and Spanish).",
+                  more) entered the stopped state (SCM 7036) from 2 hours before an Exchange setup run's start to \
+                  the run's end, and the System log shows no \"running\" for it afterwards, up to its last event \
+                  at least 30 minutes after the run ended (reboots included). The upgrade guides advise stopping \
+                  the services that hook into Exchange (backup agent, virus scanner) before a service pack and \
+                  starting them again afterwards; one that stays stopped is noticed when a backup is missing. \
+                  Services setup stops and starts itself (Exchange, IIS, the Windows services Exchange depends \
+                  on) are reported only when they are not running after the run, as one finding per run (an \
+                  error when Exchange services are among them); after an interrupted run they are part of \
+                  setup-interrupted. A setup log whose clock or zone is unknown widens the window by its \
+                  uncertainty and lowers the confidence. Nothing is reported when the System log ends before the \
+                  run (the host's input summary says so), for trigger-start services, services whose start type \
+                  Windows itself changes (7040 by SYSTEM), services that stop on their own within 15 minutes of \
+                  starting, stops that are part of a shutdown, and state texts in a language the rule does not \
+                  read (it reads English, German, French and Spanish).",
     remediation: &[
         "Start the service (sc start <service>, or services.msc); if its start type was changed for the upgrade (SCM 7040), set it back first: sc config <service> start= auto.",
         STEP_CHECK,
@@ -482,7 +481,8 @@ struct Host<'h, 'a> {
     coverage: Coverage<'h>,
     boots: Vec<DateTime<Utc>>,
     shutdowns: Vec<DateTime<Utc>>,
-    services: BTreeMap<String, Service<'h, 'a>>,
+    /// The services, in the order of their grouping keys.
+    services: Vec<Service<'h, 'a>>,
 }
 
 impl<'h, 'a> Host<'h, 'a> {
@@ -500,7 +500,9 @@ impl<'h, 'a> Host<'h, 'a> {
         let runs = RunIndex::new(view, local_slack(&logs));
         let names = Names::new(view);
         let (mut boots, mut shutdowns) = (Vec::new(), Vec::new());
-        let mut services: BTreeMap<String, Service<'h, 'a>> = BTreeMap::new();
+        let mut services: Vec<Service<'h, 'a>> = Vec::new();
+        let mut groups: BTreeMap<String, usize> = BTreeMap::new();
+        let mut resolved: BTreeMap<&'a str, usize> = BTreeMap::new();
         for e in &view.events {
             let ev = e.event;
             if ev.provider.eq_ignore_ascii_case("EventLog") {
@@ -517,14 +519,28 @@ impl<'h, 'a> Host<'h, 'a> {
             let Some(name) = ev.param(0).map(str::trim).filter(|n| !n.is_empty()) else {
                 continue;
             };
-            let (group, key, info) = names.resolve(name);
-            let service = services.entry(group).or_insert_with(|| Service {
-                name: name.to_string(),
-                key,
-                info,
-                states: Vec::new(),
-                changes: Vec::new(),
-            });
+            // Names repeat: each is resolved once.
+            let index = match resolved.get(name) {
+                Some(&index) => index,
+                None => {
+                    let (group, key, info) = names.resolve(name);
+                    let index = *groups.entry(group).or_insert_with(|| {
+                        services.push(Service {
+                            name: name.to_string(),
+                            key,
+                            info,
+                            states: Vec::new(),
+                            changes: Vec::new(),
+                        });
+                        services.len() - 1
+                    });
+                    resolved.insert(name, index);
+                    index
+                }
+            };
+            let Some(service) = services.get_mut(index) else {
+                continue;
+            };
             if ev.event_id == 7036 {
                 service.states.push((e, State::of(ev)));
             } else {
@@ -535,6 +551,12 @@ impl<'h, 'a> Host<'h, 'a> {
                 });
             }
         }
+        // In the order of their grouping keys, whatever the order of the events.
+        let mut slots: Vec<Option<Service<'h, 'a>>> = services.into_iter().map(Some).collect();
+        let services = groups
+            .values()
+            .filter_map(|&i| slots.get_mut(i).and_then(Option::take))
+            .collect();
         Some(Host {
             view,
             runs,
@@ -720,7 +742,7 @@ impl<'h, 'a> Host<'h, 'a> {
 
     /// Every service left stopped, in service order.
     fn candidates(&self) -> Vec<LeftStopped<'_, 'h, 'a>> {
-        self.services.values().filter_map(|s| self.left_stopped(s)).collect()
+        self.services.iter().filter_map(|s| self.left_stopped(s)).collect()
     }
 
     /// How sure a finding about `span` with this start source is.
