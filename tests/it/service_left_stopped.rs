@@ -448,3 +448,53 @@ fn an_interrupted_run_holds_the_services_setup_left_stopped() {
         .iter()
         .any(|e| e["text"] == "Service Control Manager 7036: The Microsoft Exchange Information Store service entered the stopped state."));
 }
+
+#[test]
+fn a_local_2007_clock_is_placed_by_the_msexchangesetup_start_event() {
+    // No registry zone: the Application log's MSExchangeSetup 1000 (UTC, 15:00:05) matched
+    // with the run's first line (local 16:00) measures the offset at the run's time.
+    let dir = story_bundle(
+        "setup-event-zone",
+        ("System.evtx", &write_evtx(&system_events(24 * 60))),
+        Clock::Local2007,
+        true,
+        false,
+    );
+    let started = Event {
+        channel: "Application".into(),
+        ..event("MSExchangeSetup", 1000, 1, t(0) + Duration::seconds(5), &["8.1.240.6"])
+    };
+    write(&dir, "Application.evtx", &write_evtx(&[started]));
+    let doc = analyze_json(&dir);
+    let found = left_stopped(&doc);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let scanner = found.iter().find(|f| f["severity"] == "warning").expect("the scanner");
+    assert_eq!(scanner["details"]["service"], "PswAvExchange");
+    // 15:00..16:00 UTC, widened by 2 min for a measured offset: not by the 14 h of an
+    // unknown zone.
+    assert_eq!(scanner["details"]["window_from"], "2008-01-20T12:58:00Z");
+    assert_eq!(scanner["details"]["window_to"], "2008-01-20T16:02:00Z");
+    assert_eq!(scanner["confidence"], "high");
+}
+
+#[test]
+fn the_rules_command_explains_the_rule() {
+    let output = common::exdoctor(&["rules", "service-left-stopped"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = common::stdout_text(&output);
+    assert!(text.starts_with("service-left-stopped  (warning)\n"), "{text}");
+    assert!(
+        text.contains("from 2 hours before an Exchange setup run's start to the run's end")
+            && text.contains("sc config <service> start= auto"),
+        "{text}"
+    );
+    let list = common::stdout_text(&common::exdoctor(&["rules"]));
+    let line = list
+        .lines()
+        .find(|l| l.starts_with("service-left-stopped "))
+        .unwrap_or_else(|| panic!("{list}"));
+    assert!(
+        line.contains("warning") && line.ends_with("A service stopped for a setup run was not started again"),
+        "{line}"
+    );
+}

@@ -46,8 +46,8 @@ pub(crate) const SERVICE_LEFT_STOPPED: RuleInfo = RuleInfo {
                   on) are reported only when they are not running after the run, as one finding per run (an \
                   error when Exchange services are among them); after an interrupted run they are part of \
                   setup-interrupted. A setup log whose clock or zone is unknown widens the window by its \
-                  uncertainty and lowers the confidence. Nothing is reported when the System log ends before the \
-                  run (the host's input summary says so), for trigger-start services, services whose start type \
+                  uncertainty and lowers the confidence. Nothing is reported when the System log ends less than 30 \
+                  minutes after the run (the host's input summary says so), for trigger-start services, services whose start type \
                   Windows itself changes (7040 by SYSTEM), services that stop on their own within 15 minutes of \
                   starting, stops that are part of a shutdown, and state texts in a language the rule does not \
                   read (it reads English, German, French and Spanish).",
