@@ -11,10 +11,11 @@
 //! (an empty channel) joins the one host of the other files of its folder.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use crate::ingest::bundle_dir;
 use crate::model::{Attribution, HostGroup, Rename};
 
 /// A name a file gives for the machine it comes from.
@@ -73,34 +74,6 @@ pub fn short_name(raw: &str) -> Option<String> {
         return None;
     }
     Some(upper)
-}
-
-/// Folder names that hold part of a bundle rather than name it.
-const INNER_FOLDERS: [&str; 8] = [
-    "exchangesetuplogs",
-    "logs",
-    "eventlogs",
-    "evtx",
-    "registry",
-    "reg",
-    "events",
-    "winevt",
-];
-
-/// The folder that stands for the host a file was collected from.
-pub fn bundle_dir(path: &Path) -> PathBuf {
-    let mut dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    while dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| INNER_FOLDERS.contains(&n.to_ascii_lowercase().as_str()))
-    {
-        match dir.parent() {
-            Some(parent) => dir = parent.to_path_buf(),
-            None => break,
-        }
-    }
-    dir
 }
 
 /// Union-find over short names.
@@ -586,9 +559,5 @@ mod tests {
         assert_eq!(short_name(" "), None);
         assert_eq!(short_name("MINWINPC"), None);
         assert_eq!(short_name("minint-4k2j3"), None);
-        assert_eq!(
-            bundle_dir(Path::new("x/EXHUB/ExchangeSetupLogs/ExchangeSetup.log")),
-            PathBuf::from("x/EXHUB")
-        );
     }
 }

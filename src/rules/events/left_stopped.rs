@@ -20,14 +20,13 @@ use exdoctor_parsers::event::Event;
 use exdoctor_parsers::setup_log::RunResult;
 use serde_json::json;
 
-use super::exchange;
 use super::messages::evidence_text;
-use super::start_failure::exchange_related;
+use super::services::{self, Directory};
+use super::start_failure::who;
 use super::{run_evidence, run_label, utc, SCM};
-use crate::model::{Confidence, CoverageGap, EventFact, Evidence, Fact, Finding, Location, RuleId, RuleInfo};
-use crate::model::{HostEvent, HostLog, HostView, RunWindow, Severity, Timestamp};
+use crate::model::{setup_run_subject, Confidence, CoverageGap, EventFact, Evidence, Fact, Finding, Location};
+use crate::model::{HostEvent, HostLog, HostView, RuleId, RuleInfo, RunWindow, Severity, Timestamp};
 use crate::registry::host_state::ServiceInfo;
-use crate::registry::HostState;
 use crate::rules::registry::key_evidence;
 
 /// The `service-left-stopped` rule.
@@ -172,6 +171,15 @@ impl Change<'_, '_> {
             .filter(|s| !s.is_empty())
     }
 
+    /// ` by the built-in Administrator (S-1-5-21-...-500)`, or nothing when the event
+    /// names no account.
+    fn by(&self) -> String {
+        match self.sid() {
+            Some(_) => format!(" {}", who(self.event.event)),
+            None => String::new(),
+        }
+    }
+
     /// Made by Windows itself (the servicing stack toggles its own services).
     fn by_windows(&self) -> bool {
         self.sid().is_some_and(is_windows_sid)
@@ -187,8 +195,11 @@ impl Change<'_, '_> {
 struct Service<'h, 'a> {
     /// The name its first event gave it.
     name: String,
-    /// Its service key, when the registry, the Exchange table or a 7040 tells it.
-    key: Option<String>,
+    /// Who it is: key, display name, how much it matters to Exchange.
+    who: services::Service,
+    /// Its key is known (registry, built-in tables, or the key a 7040 names), not only
+    /// the name of its events.
+    key_known: bool,
     /// Its registry key, when exported.
     info: Option<&'a ServiceInfo>,
     /// Its 7036 states in time order.
@@ -200,28 +211,27 @@ struct Service<'h, 'a> {
 impl Service<'_, '_> {
     /// `Display name (Key)`, or the name as found.
     fn label(&self) -> String {
-        match (&self.key, self.info.and_then(|i| i.display_name.as_deref())) {
-            (Some(key), _) if !key.eq_ignore_ascii_case(&self.name) => format!("{} ({key})", self.name),
-            (Some(key), Some(display)) if !display.starts_with('@') && !display.eq_ignore_ascii_case(key) => {
-                format!("{display} ({key})")
-            }
-            _ => self.name.clone(),
-        }
+        self.who.label()
+    }
+
+    /// Its key when known, else the name its events give it: what findings name it by.
+    fn key(&self) -> &str {
+        &self.who.key
     }
 
     /// The name to give `sc`/`net start`: the key, else the quoted name.
     fn command_name(&self) -> String {
-        match &self.key {
-            Some(key) => key.clone(),
-            None => format!("\"{}\"", self.name),
+        if self.key_known {
+            services::shown(&self.who.key)
+        } else {
+            format!("\"{}\"", services::shown(&self.name))
         }
     }
 
-    /// An Exchange service: in the Exchange table, an `MSExchange*` key, or a display name
-    /// beginning with "Microsoft Exchange".
+    /// An Exchange service: in the Exchange table, an Exchange key in the registry, or a
+    /// display name beginning with "Microsoft Exchange".
     fn is_exchange(&self) -> bool {
-        exchange::lookup(&self.name).is_some()
-            || self.key.as_deref().is_some_and(|k| exchange::lookup(k).is_some())
+        self.who.exchange.is_some()
             || self.info.is_some_and(|i| i.exchange)
             || self.name.to_lowercase().starts_with("microsoft exchange")
     }
@@ -229,61 +239,45 @@ impl Service<'_, '_> {
     /// A service setup stops and starts itself: Exchange's own, IIS, and the Windows
     /// services Exchange depends on.
     fn setup_managed(&self) -> bool {
-        self.is_exchange() || exchange_related(&self.name) || self.key.as_deref().is_some_and(exchange_related)
+        self.is_exchange() || self.who.subject.matters_to_exchange()
     }
 }
 
-/// Service names to service keys: the registry's keys and display names, the Exchange
-/// table, and the key SCM 7040 names (`%4`, Windows Server 2008 R2 and later).
-struct Names<'a> {
-    by_key: BTreeMap<String, &'a ServiceInfo>,
-    by_display: BTreeMap<String, &'a ServiceInfo>,
+/// Service names to services: the host's directory (registry, Exchange and Windows
+/// tables), and the key SCM 7040 names (`%4`, Windows Server 2008 R2 and later) for
+/// services neither knows.
+struct Names<'d, 'a> {
+    directory: &'d Directory<'a>,
     from_7040: BTreeMap<String, String>,
 }
 
-impl<'a> Names<'a> {
-    fn new(view: &HostView<'a>) -> Names<'a> {
-        let mut names = Names {
-            by_key: BTreeMap::new(),
-            by_display: BTreeMap::new(),
-            from_7040: BTreeMap::new(),
-        };
-        let registry: Option<&'a HostState> = view.registry;
-        for info in registry
-            .and_then(|r| r.services.as_ref())
-            .map(|s| &s.list[..])
-            .unwrap_or_default()
-        {
-            names.by_key.insert(info.name.to_lowercase(), info);
-            if let Some(display) = info.display_name.as_deref().filter(|d| !d.starts_with('@')) {
-                names.by_display.entry(display.trim().to_lowercase()).or_insert(info);
-            }
-        }
+impl<'d, 'a> Names<'d, 'a> {
+    fn new(view: &HostView<'a>, directory: &'d Directory<'a>) -> Names<'d, 'a> {
+        let mut from_7040 = BTreeMap::new();
         for e in view.events_of(SCM, &[7040]) {
             let (Some(display), Some(key)) = (e.event.param(0), e.event.param(3)) else {
                 continue;
             };
             let key = key.trim();
             if !key.is_empty() {
-                names.from_7040.insert(display.trim().to_lowercase(), key.to_string());
-                names.from_7040.insert(key.to_lowercase(), key.to_string());
+                from_7040.insert(display.trim().to_lowercase(), key.to_string());
+                from_7040.insert(key.to_lowercase(), key.to_string());
             }
         }
-        names
+        Names { directory, from_7040 }
     }
 
-    /// The grouping key of a service called `name`, its service key when known, and its
-    /// registry key.
-    fn resolve(&self, name: &str) -> (String, Option<String>, Option<&'a ServiceInfo>) {
-        let lower = name.trim().to_lowercase();
-        let info = self.by_key.get(&lower).or_else(|| self.by_display.get(&lower)).copied();
-        let key = info
-            .map(|i| i.name.clone())
-            .or_else(|| exchange::lookup(name).map(|s| s.key.to_string()))
-            .or_else(|| self.from_7040.get(&lower).cloned());
-        let info = info.or_else(|| key.as_ref().and_then(|k| self.by_key.get(&k.to_lowercase()).copied()));
-        let group = key.as_deref().unwrap_or(name.trim()).to_lowercase();
-        (group, key, info)
+    /// The service called `name`, whether its key is known, and its registry key.
+    fn resolve(&self, name: &str) -> (services::Service, bool, Option<&'a ServiceInfo>) {
+        let who = self.directory.resolve(name);
+        if who.known {
+            let info = self.directory.registry_entry(&who.key);
+            return (who, true, info);
+        }
+        match self.from_7040.get(&name.trim().to_lowercase()) {
+            Some(key) => (self.directory.resolve(key), true, self.directory.registry_entry(key)),
+            None => (who, false, None),
+        }
     }
 }
 
@@ -487,7 +481,7 @@ struct Host<'h, 'a> {
 
 impl<'h, 'a> Host<'h, 'a> {
     /// The host's services, boots and run windows; `None` without runs or System log events.
-    fn new(view: &'h HostView<'a>) -> Option<Host<'h, 'a>> {
+    fn new(view: &'h HostView<'a>, directory: &Directory<'a>) -> Option<Host<'h, 'a>> {
         if view.runs.is_empty() {
             return None;
         }
@@ -498,7 +492,7 @@ impl<'h, 'a> Host<'h, 'a> {
             .max()
             .map(|(last, source, local)| Coverage { source, last, local })?;
         let runs = RunIndex::new(view, local_slack(&logs));
-        let names = Names::new(view);
+        let names = Names::new(view, directory);
         let (mut boots, mut shutdowns) = (Vec::new(), Vec::new());
         let mut services: Vec<Service<'h, 'a>> = Vec::new();
         let mut groups: BTreeMap<String, usize> = BTreeMap::new();
@@ -523,11 +517,12 @@ impl<'h, 'a> Host<'h, 'a> {
             let index = match resolved.get(name) {
                 Some(&index) => index,
                 None => {
-                    let (group, key, info) = names.resolve(name);
-                    let index = *groups.entry(group).or_insert_with(|| {
+                    let (who, key_known, info) = names.resolve(name);
+                    let index = *groups.entry(who.group_key()).or_insert_with(|| {
                         services.push(Service {
                             name: name.to_string(),
-                            key,
+                            who,
+                            key_known,
                             info,
                             states: Vec::new(),
                             changes: Vec::new(),
@@ -639,7 +634,7 @@ impl<'h, 'a> Host<'h, 'a> {
         }
         // After a boot, Windows 2016 and later name the services it starts by their key:
         // a service whose key is unknown may have started under another name.
-        if service.key.is_none() && self.boot_after(t) {
+        if !service.key_known && self.boot_after(t) {
             return None;
         }
         let managed = service.setup_managed();
@@ -858,13 +853,14 @@ impl<'h, 'a> Host<'h, 'a> {
         }];
         steps.extend([STEP_CHECK.to_string(), STEP_NEXT_TIME.to_string()]);
         let mut finding = Finding::new(rule, summary)
+            .subject(service.key())
             .title(format!("{label} was left stopped after a setup run"))
             .confidence(self.confidence(span, &left.start))
             .remediation(steps);
         finding = self
             .common_details(finding, span, t)
             .detail("start_type_source", left.start.name())
-            .detail("service", service.key.clone().unwrap_or_else(|| service.name.clone()))
+            .detail("service", service.key())
             .detail("display_name", service.name.clone())
             .detail(
                 "stopped_by",
@@ -886,10 +882,7 @@ impl<'h, 'a> Host<'h, 'a> {
     fn run_finding(&self, span: &Span<'_, '_>, left: &[&LeftStopped<'_, '_, '_>]) -> Finding {
         let rule = &SERVICE_LEFT_STOPPED;
         let exchange = left.iter().any(|l| l.service.is_exchange());
-        let names: Vec<String> = left
-            .iter()
-            .map(|l| l.service.key.clone().unwrap_or_else(|| l.service.name.clone()))
-            .collect();
+        let names: Vec<String> = left.iter().map(|l| l.service.key().to_string()).collect();
         let first = left.iter().map(|l| l.stop.event.time).min().unwrap_or(span.start);
         let last = left.iter().map(|l| l.stop.event.time).max().unwrap_or(span.start);
         let when = match (first == last, left.iter().all(|l| span.during(l.stop.event.time))) {
@@ -964,6 +957,11 @@ impl<'h, 'a> Host<'h, 'a> {
             .min()
             .unwrap_or(Confidence::Low);
         let mut finding = Finding::new(rule, summary)
+            .subject(setup_run_subject(
+                span.run.run.start,
+                span.run.run.index,
+                span.run.source,
+            ))
             .title(title)
             .severity(if exchange { Severity::Error } else { rule.severity })
             .confidence(confidence)
@@ -1021,7 +1019,7 @@ fn starts_text(left: &[&LeftStopped<'_, '_, '_>]) -> String {
     let names = |pick: fn(&StartSource<'_, '_>) -> bool| -> Vec<String> {
         left.iter()
             .filter(|l| pick(&l.start))
-            .map(|l| l.service.key.clone().unwrap_or_else(|| l.service.name.clone()))
+            .map(|l| l.service.key().to_string())
             .collect()
     };
     let registry = names(|s| matches!(s, StartSource::Registry(_)));
@@ -1047,21 +1045,21 @@ fn starts_text(left: &[&LeftStopped<'_, '_, '_>]) -> String {
     format!("{they} automatically ({}).", parts.join("; "))
 }
 
-/// `from auto start to disabled by S-1-5-21-...-500`.
+/// `changed from auto start to disabled by the built-in Administrator (S-1-5-21-...-500)`.
 fn change_phrase(c: &Change<'_, '_>) -> String {
     let ev = c.event.event;
     format!(
         "changed from {} to {}{}",
         ev.param(1).map_or("?", str::trim),
         ev.param(2).map_or("?", str::trim),
-        c.sid().map(|s| format!(" by {s}")).unwrap_or_default()
+        c.by()
     )
 }
 
 /// The evidence text of a 7040, with who made the change.
 fn change_text(c: &Change<'_, '_>) -> String {
     match c.sid() {
-        Some(sid) => format!("{} (changed by {sid})", evidence_text(c.event)),
+        Some(_) => format!("{} Changed{}.", evidence_text(c.event), c.by()),
         None => evidence_text(c.event),
     }
 }
@@ -1084,8 +1082,8 @@ fn who_text(changes: &[Change<'_, '_>], told: Option<u64>) -> String {
 }
 
 /// Runs `service-left-stopped` on one host.
-pub(crate) fn check(view: &HostView<'_>) -> Vec<Finding> {
-    let Some(host) = Host::new(view) else {
+pub(crate) fn check(view: &HostView<'_>, directory: &Directory<'_>) -> Vec<Finding> {
+    let Some(host) = Host::new(view, directory) else {
         return Vec::new();
     };
     let candidates = host.candidates();
@@ -1160,9 +1158,10 @@ pub(crate) fn coverage_gaps(view: &HostView<'_>) -> Vec<CoverageGap> {
             utc(latest.end)
         )
     };
+    let which = if uncovered.len() == 1 { "the run" } else { "these runs" };
     let message = format!(
         "{ends}, before {runs_text} plus {GRACE_MINUTES} min and the run's clock uncertainty of {} \
-         ({}): whether services stopped for the run were started again cannot be told, service-left-stopped \
+         ({}): whether services stopped for {which} were started again cannot be told, service-left-stopped \
          did not judge it.",
         duration_text(latest.slack),
         utc(latest.needed_until())

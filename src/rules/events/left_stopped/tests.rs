@@ -9,6 +9,7 @@ use exdoctor_parsers::setup_log::RunResult;
 use super::*;
 use crate::model::RunFacts;
 use crate::registry::host_state_from_files;
+use crate::registry::HostState;
 use crate::rules::events::testing::{at, event, run, view, window};
 
 const BACKUP: &str = "Northwind Backup Remote Agent";
@@ -41,6 +42,11 @@ fn boot(record: u64, time: &str) -> Event {
     event("EventLog", 6005, record, time, &[])
 }
 
+/// The rule's findings on `host`, its services resolved with the host's directory.
+fn findings(host: &HostView<'_>) -> Vec<Finding> {
+    check(host, &Directory::new(host))
+}
+
 /// A host state with these services: (key, display name, Start).
 fn registry(services: &[(&str, &str, u32)]) -> HostState {
     let mut text = String::from("REGEDIT4\r\n\r\n");
@@ -71,7 +77,7 @@ fn judge_with(
         last: Some(at(log_end)),
         ..HostLog::new("System.evtx", "System", &integrity)
     });
-    (check(&host), coverage_gaps(&host))
+    (findings(&host), coverage_gaps(&host))
 }
 
 /// [`judge_with`] for a completed run with a known zone.
@@ -273,14 +279,14 @@ fn a_person_turning_automatic_start_off_is_the_start_source_and_who() {
     assert_eq!(f.details["stopped_by"], ADMIN);
     assert!(
         f.summary.contains(&format!(
-            "It started automatically until its start type was changed from auto start to disabled by {ADMIN} at 2008-01-20T14:20:00Z. Window"
+            "It started automatically until its start type was changed from auto start to disabled by the built-in Administrator ({ADMIN}) at 2008-01-20T14:20:00Z. Window"
         )),
         "{}",
         f.summary
     );
     assert_eq!(
         f.evidence[1].text,
-        format!("Service Control Manager 7040: The start type of the {SCANNER} service was changed from auto start to disabled. (changed by {ADMIN})")
+        format!("Service Control Manager 7040: The start type of the {SCANNER} service was changed from auto start to disabled. Changed by the built-in Administrator ({ADMIN}).")
     );
     assert!(f.remediation[0]
         .starts_with("Set it back to automatic start and start it: sc config PswAvExchange start= auto"));
@@ -445,11 +451,11 @@ fn a_stop_belongs_to_the_run_it_falls_in_else_to_the_next_one() {
 #[test]
 fn nothing_without_runs_or_a_system_log() {
     let events = [scm_state(1, "2008-01-20T14:10:00Z", BACKUP, "stopped")];
-    assert!(check(&view(&events)).is_empty());
+    assert!(findings(&view(&events)).is_empty());
     let facts = run(RUN.0, RUN.1, RunResult::Completed, true);
     let mut host = view(&events);
     host.runs.push(window(&facts));
-    assert!(check(&host).is_empty());
+    assert!(findings(&host).is_empty());
     assert!(coverage_gaps(&host).is_empty());
     assert_eq!(duration_text(Duration::minutes(3 * 1440 + 125)), "3 d 2 h");
     assert_eq!(duration_text(Duration::minutes(125)), "2 h 5 min");
