@@ -6,11 +6,17 @@ use exdoctor_parsers::event::{Event, Level, LogIntegrity};
 use exdoctor_parsers::reg::parse_reg;
 use exdoctor_parsers::setup_log::RunResult;
 
+use chrono::Duration;
+use serde_json::json;
+
+use super::scm::{StartType, State};
+use super::window::{duration_text, StopWindows};
 use super::*;
-use crate::model::RunFacts;
+use crate::model::{Confidence, CoverageGap, EventFact, Fact, HostLog, Location, RunFacts, RunWindow, Timestamp};
 use crate::registry::host_state_from_files;
 use crate::registry::HostState;
 use crate::rules::events::testing::{at, event, run, view, window};
+use crate::rules::events::SCM;
 
 const BACKUP: &str = "Northwind Backup Remote Agent";
 const SCANNER: &str = "Proseware Antivirus for Exchange";
@@ -436,7 +442,7 @@ fn a_stop_belongs_to_the_run_it_falls_in_else_to_the_next_one() {
     let events: [Event; 0] = [];
     let mut host = view(&events);
     host.runs = vec![window(&first), window(&second)];
-    let index = RunIndex::new(&host, Duration::zero());
+    let index = StopWindows::new(&host, Duration::zero());
     let run_of = |t: &str| index.at(at(t)).map(|s| s.run.run.index);
     assert_eq!(run_of("2008-01-20T07:57:59Z"), None);
     assert_eq!(run_of("2008-01-20T07:58:00Z"), Some(0));
