@@ -284,6 +284,24 @@ fn assert_acceptance(doc: &Value, what: &str) {
         "{what}"
     );
     assert!(doc["hosts"][0].get("coverage_gaps").is_none(), "{what}");
+    // What each finding is about: the service, or the run for the services setup manages.
+    assert_eq!(scanner["subject"], "PswAvExchange", "{what}");
+    assert!(
+        exchange["subject"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("setup run 2008-01-20T1") && s.ends_with(":00:00 ExchangeSetup.log")),
+        "{what}: {exchange}"
+    );
+}
+
+/// The fingerprint of the scanner's finding in `doc`.
+fn scanner_fingerprint(doc: &Value) -> String {
+    left_stopped(doc)
+        .iter()
+        .find(|f| f["subject"] == "PswAvExchange")
+        .and_then(|f| f["fingerprint"].as_str())
+        .unwrap_or_else(|| panic!("{doc}"))
+        .to_string()
 }
 
 #[test]
@@ -323,7 +341,17 @@ fn legacy_evt_with_a_local_2007_clock_converted_with_the_registry_zone() {
     );
     // Read as UTC, the run would start at 16:00 and the scanner's stop at 14:13 would be
     // outside its window: the finding shows the local clock was converted.
-    assert_acceptance(&analyze_json(&dir), "evt");
+    let doc = analyze_json(&dir);
+    assert_acceptance(&doc, "evt");
+    // The same problem of the same host, whatever the log format and the setup-log clock.
+    let evtx = story_bundle(
+        "evtx-fingerprint",
+        ("System.evtx", &write_evtx(&system_events(24 * 60))),
+        Clock::Utc2016,
+        true,
+        false,
+    );
+    assert_eq!(scanner_fingerprint(&doc), scanner_fingerprint(&analyze_json(&evtx)));
 }
 
 #[test]
@@ -497,4 +525,41 @@ fn the_rules_command_explains_the_rule() {
         line.contains("warning") && line.ends_with("A service stopped for a setup run was not started again"),
         "{line}"
     );
+}
+
+#[test]
+fn coverage_gaps_are_said_with_the_findings_of_each_shown_host() {
+    let samples = common::samples_dir();
+    let output = common::exdoctor(&["analyze", samples.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = common::stdout_text(&output);
+    // Several hosts: the default view shows each host with findings, not its inputs.
+    assert!(!text.contains("\n   inputs:"), "{text}");
+    let block = |host: &str| -> String {
+        let start = text
+            .find(&format!("== {host} "))
+            .unwrap_or_else(|| panic!("{host}: {text}"));
+        let rest = &text[start + 3..];
+        rest[..rest.find("\n== ").unwrap_or(rest.len())].to_string()
+    };
+    for (host, log) in [
+        ("EXHUB04", "crl-stall/System.evtx"),
+        ("EXCAS03", "prereq-gaps/SysEvent.Evt"),
+    ] {
+        let shown = block(host);
+        let gaps: Vec<&str> = shown
+            .lines()
+            .filter(|l| l.starts_with("   not covered (service-left-stopped): The System log"))
+            .collect();
+        assert_eq!(gaps.len(), 1, "{host}: {shown}");
+        assert!(gaps[0].contains(log), "{}", gaps[0]);
+    }
+    assert!(!block("EXMBX02").contains("not covered"));
+    let overview = common::stdout_text(&common::exdoctor(&[
+        "analyze",
+        samples.to_str().expect("utf-8 path"),
+        "--view",
+        "overview",
+    ]));
+    assert!(!overview.contains("not covered"), "{overview}");
 }
