@@ -102,6 +102,12 @@ fn story_bundle(name: &str, log: (&str, &[u8]), clock: Clock, completed: bool, z
     dir
 }
 
+/// [`story_bundle`] with the whole story's System log as EVTX (a day after the run).
+fn evtx_bundle(name: &str, clock: Clock, completed: bool, zone: bool) -> PathBuf {
+    let log = write_evtx(&system_events(24 * 60));
+    story_bundle(name, ("System.evtx", &log), clock, completed, zone)
+}
+
 /// The registry export: host name, the four services, and (when `zone`) UTC+1 without
 /// daylight saving.
 fn registry(zone: bool) -> String {
@@ -306,13 +312,7 @@ fn scanner_fingerprint(doc: &Value) -> String {
 
 #[test]
 fn evtx_with_a_utc_setup_log() {
-    let dir = story_bundle(
-        "evtx-utc",
-        ("System.evtx", &write_evtx(&system_events(24 * 60))),
-        Clock::Utc2016,
-        true,
-        false,
-    );
+    let dir = evtx_bundle("evtx-utc", Clock::Utc2016, true, false);
     let doc = analyze_json(&dir);
     assert_acceptance(&doc, "evtx");
     let found = left_stopped(&doc);
@@ -344,13 +344,7 @@ fn legacy_evt_with_a_local_2007_clock_converted_with_the_registry_zone() {
     let doc = analyze_json(&dir);
     assert_acceptance(&doc, "evt");
     // The same problem of the same host, whatever the log format and the setup-log clock.
-    let evtx = story_bundle(
-        "evtx-fingerprint",
-        ("System.evtx", &write_evtx(&system_events(24 * 60))),
-        Clock::Utc2016,
-        true,
-        false,
-    );
+    let evtx = evtx_bundle("evtx-fingerprint", Clock::Utc2016, true, false);
     assert_eq!(scanner_fingerprint(&doc), scanner_fingerprint(&analyze_json(&evtx)));
 }
 
@@ -386,13 +380,7 @@ fn wevtutil_xml_and_event_viewer_csv_exports() {
 
 #[test]
 fn a_setup_log_of_unknown_zone_widens_the_window_and_lowers_the_confidence() {
-    let dir = story_bundle(
-        "unknown-zone",
-        ("System.evtx", &write_evtx(&system_events(24 * 60))),
-        Clock::Local2007,
-        true,
-        false,
-    );
+    let dir = evtx_bundle("unknown-zone", Clock::Local2007, true, false);
     let doc = analyze_json(&dir);
     let found = left_stopped(&doc);
     assert_eq!(found.len(), 2, "{found:#?}");
@@ -438,13 +426,7 @@ fn a_system_log_ending_before_the_run_ends_gives_nothing_said_in_the_input_summa
 
 #[test]
 fn an_interrupted_run_holds_the_services_setup_left_stopped() {
-    let dir = story_bundle(
-        "interrupted",
-        ("System.evtx", &write_evtx(&system_events(24 * 60))),
-        Clock::Utc2016,
-        false,
-        false,
-    );
+    let dir = evtx_bundle("interrupted", Clock::Utc2016, false, false);
     let doc = analyze_json(&dir);
     // The scanner the administrator stopped is its own finding; the Information Store is
     // part of the interruption.
@@ -481,13 +463,7 @@ fn an_interrupted_run_holds_the_services_setup_left_stopped() {
 fn a_local_2007_clock_is_placed_by_the_msexchangesetup_start_event() {
     // No registry zone: the Application log's MSExchangeSetup 1000 (UTC, 15:00:05) matched
     // with the run's first line (local 16:00) measures the offset at the run's time.
-    let dir = story_bundle(
-        "setup-event-zone",
-        ("System.evtx", &write_evtx(&system_events(24 * 60))),
-        Clock::Local2007,
-        true,
-        false,
-    );
+    let dir = evtx_bundle("setup-event-zone", Clock::Local2007, true, false);
     let started = Event {
         channel: "Application".into(),
         ..event("MSExchangeSetup", 1000, 1, t(0) + Duration::seconds(5), &["8.1.240.6"])
