@@ -2,6 +2,7 @@
 //! [`load_options`]), group the files into hosts, place setup runs in UTC, run the rules
 //! per host and across hosts, and collect the findings in a deterministic order.
 
+mod clones;
 pub mod hosts;
 mod identity;
 pub mod merge;
