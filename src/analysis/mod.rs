@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::ingest::load_all;
 pub use crate::ingest::{LoadProgress, Progress};
 use crate::model::{
-    Attribution, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone, LoadedFile, Rename,
-    SetupLogFacts, SourceSummary,
+    Attribution, CoverageGap, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone,
+    LoadedFile, Rename, SetupLogFacts, SourceSummary,
 };
 use crate::model::{HostEvent, HostLog, HostView, RunWindow, Suppressed};
 use crate::registry::{HostState, RegistryView};
@@ -58,6 +58,10 @@ pub struct HostReport {
     pub attribution: Vec<Attribution>,
     /// What each of its files holds.
     pub sources: Vec<SourceSummary>,
+    /// What its inputs do not cover for the rules (a System log ending before a setup
+    /// run ended): checks that could not be made, with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coverage_gaps: Vec<CoverageGap>,
     /// Its merged registry state: what the fleet rules read, so that `exdoctor merge`
     /// can run them over the hosts of several reports.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -413,10 +417,11 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
         ..HostView::default()
     };
     // CSV exports carry local times: converted once with the host's zone, when known.
+    let log_zone = registry_zone.as_ref().or(zone.as_ref());
     let converted: Vec<Option<Vec<Event>>> = files
         .iter()
         .map(|(_, f)| match &f.loaded.facts {
-            Facts::Events(e) => localized_events(e, registry_zone.as_ref().or(zone.as_ref())),
+            Facts::Events(e) => localized_events(e, log_zone),
             _ => None,
         })
         .collect();
@@ -454,12 +459,15 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
                         location,
                         local_time,
                     }));
+                let placed = |t: Option<DateTime<Utc>>| match log_zone.filter(|_| e.local_times) {
+                    Some(z) => t.map(|t| z.to_utc(t.naive_utc())),
+                    None => t,
+                };
                 view.logs.push(HostLog {
-                    source,
-                    channel: &e.channel,
-                    integrity: &e.integrity,
-                    first: e.first,
-                    last: e.last,
+                    first: placed(e.first),
+                    last: placed(e.last),
+                    local_time,
+                    ..HostLog::new(source, &e.channel, &e.integrity)
                 });
             }
             Facts::TaskScript(t) => view.task_steps.extend(t.steps.iter().map(|step| (source, step))),
@@ -470,6 +478,7 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
     view.events
         .sort_by(|a, b| (a.event.time, a.source, a.event.record_id).cmp(&(b.event.time, b.source, b.event.record_id)));
     let findings = crate::rules::check_host(&view, findings);
+    let coverage_gaps = crate::rules::coverage_gaps(&view);
     let report = HostReport {
         name: g.name.clone(),
         fqdn: g
@@ -484,6 +493,7 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
         time_zone: zone,
         attribution: g.attribution.clone(),
         sources: files.iter().map(|(_, f)| f.loaded.summary.clone()).collect(),
+        coverage_gaps,
         registry: host.registry.clone(),
     };
     (report, findings)

@@ -41,6 +41,16 @@ pub enum EventFact {
         /// The services that timed out, in the finding's order.
         services: Vec<String>,
     },
+    /// Services setup stops and starts itself (Exchange, IIS, what Exchange depends on)
+    /// were stopped around run `index` of the setup log `source` and not running again.
+    SetupServicesLeftStopped {
+        /// The setup log's path as shown in evidence.
+        source: String,
+        /// 0-based run index.
+        index: usize,
+        /// The services (key when known), in the finding's order.
+        services: Vec<String>,
+    },
 }
 
 /// Facts of the registry rules.

@@ -6,6 +6,7 @@
 //! fill it, rules read it, analysis and report consume it.
 
 mod closest;
+mod coverage;
 mod diagnostic;
 mod fact;
 mod facts;
@@ -21,6 +22,7 @@ mod suppressed;
 mod zone;
 
 pub use closest::closest;
+pub use coverage::CoverageGap;
 pub use diagnostic::{DiagLevel, Diagnostic};
 pub use fact::{EventFact, Fact, RegistryFact, SetupLogFact};
 pub use facts::{

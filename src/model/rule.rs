@@ -117,6 +117,8 @@ rule_ids! {
     EventLogGap = "event-log-gap",
     /// An event log was cleared.
     EventLogCleared = "event-log-cleared",
+    /// A service stopped for a setup run was not started again.
+    ServiceLeftStopped = "service-left-stopped",
     /// A role's unpacked and configured versions differ.
     RoleHalfUpgraded = "role-half-upgraded",
     /// A setup prerequisite is missing.

@@ -12,7 +12,7 @@ pub mod fleet;
 pub mod registry;
 pub mod setup_log;
 
-use crate::model::{Finding, HostView, RuleId, RuleInfo};
+use crate::model::{CoverageGap, Finding, HostView, RuleId, RuleInfo};
 use setup_log::known_errors::table as ke;
 
 /// All findings of one host: its setup logs' findings (from [`setup_log`], already
@@ -27,6 +27,12 @@ pub fn check_host(view: &HostView<'_>, setup_log_findings: Vec<Finding>) -> Vec<
         finding.host.clone_from(&view.name);
     }
     findings
+}
+
+/// What the host's inputs do not cover for the rules (a System log that ends before a
+/// setup run ended), for the host's input summary: no finding, no diagnostic.
+pub fn coverage_gaps(view: &HostView<'_>) -> Vec<CoverageGap> {
+    events::left_stopped::coverage_gaps(view)
 }
 
 /// Every rule, in catalog order.
@@ -83,6 +89,7 @@ pub fn info(id: RuleId) -> &'static RuleInfo {
         RuleId::AdTopologyFailure => &events::topology::AD_TOPOLOGY_FAILURE,
         RuleId::EventLogGap => &events::integrity::EVENT_LOG_GAP,
         RuleId::EventLogCleared => &events::cleared::EVENT_LOG_CLEARED,
+        RuleId::ServiceLeftStopped => &events::left_stopped::SERVICE_LEFT_STOPPED,
         RuleId::RoleHalfUpgraded => &registry::roles::ROLE_HALF_UPGRADED,
         RuleId::PrereqMissing => &registry::prereq::PREREQ_MISSING,
         RuleId::PendingReboot => &registry::identity::PENDING_REBOOT,

@@ -31,5 +31,6 @@ mod rules_host_state;
 mod rules_services;
 mod rules_setup_corpus;
 mod rules_setup_samples;
+mod service_left_stopped;
 mod setup_log_samples;
 mod shards;
