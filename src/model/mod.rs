@@ -5,6 +5,7 @@
 //! The model imports nothing of the analyzer but the registry's host state; sources
 //! fill it, rules read it, analysis and report consume it.
 
+mod ad_changes;
 mod diagnostic;
 mod fact;
 mod facts;
@@ -17,8 +18,9 @@ mod source;
 mod summary;
 mod zone;
 
+pub use ad_changes::{AdChangesSummary, ContainerDeletions, DeletingTask, LocaleDeletions, TemplatesState};
 pub use diagnostic::{DiagLevel, Diagnostic};
-pub use fact::{EventFact, Fact, RegistryFact, SetupLogFact};
+pub use fact::{AdTemplatesFact, EventFact, Fact, RegistryFact, SetupLogFact};
 pub use facts::{
     EventLogFacts, Facts, Milestone, RegistryFacts, RunFacts, SetupLogFacts, TaskScriptFacts, TaskStepFacts,
 };

@@ -12,6 +12,7 @@ use exdoctor_parsers::text::TextEncoding;
 use exdoctor_parsers::timestamp::{DateOrder, OrderReason};
 use serde::Serialize;
 
+use super::AdChangesSummary;
 use crate::registry::HostState;
 
 /// The format-specific part of a [`SourceSummary`](super::SourceSummary).
@@ -116,6 +117,10 @@ pub struct RunSummary {
     pub gaps: Vec<GapSummary>,
     /// Times the clock stepped backwards.
     pub backward_steps: u32,
+    /// What the run logged as deleted in Active Directory (`Deleteting DS object`
+    /// lines); absent when it deleted nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ad_changes: Option<AdChangesSummary>,
 }
 
 impl RunSummary {
