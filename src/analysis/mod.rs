@@ -146,6 +146,7 @@ pub fn analyze_loaded(files: &[LoadedFile], diagnostics: Vec<Diagnostic>) -> Ana
         analysis.hosts.push(report);
         analysis.findings.extend(findings);
     }
+    crate::rules::fleet::name_organization_hosts(&hosts, &mut analysis.findings);
     analysis.findings.extend(crate::rules::fleet::check(&hosts));
     sort_findings(&mut analysis.findings);
     analysis

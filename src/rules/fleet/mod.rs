@@ -1,13 +1,16 @@
 //! Rules across hosts: the service-pack upgrade order of one organization (and
-//! half-upgraded clustered mailbox servers), and the build inventory of every host.
+//! half-upgraded clustered mailbox servers), the build inventory of every host, and the
+//! organization's view of the templates a PrepareAD run deleted ([`name_organization_hosts`]).
 
 mod inventory;
 mod order;
+mod templates;
 
 use crate::model::Finding;
 use crate::model::{Host, RuleId, RuleInfo, Severity};
 use crate::registry::host_state::ExchangeRole;
 use crate::registry::{Build, HostState};
+pub use templates::name_organization_hosts;
 
 /// The `upgrade-order-violation` rule.
 pub(crate) const UPGRADE_ORDER_VIOLATION: RuleInfo = RuleInfo {
@@ -71,20 +74,10 @@ impl<'h> Server<'h> {
         if state.exchange.iter().all(|i| i.roles.is_empty()) && state.exchange_build().is_none() {
             return None;
         }
-        let domain = state
-            .identity
-            .domain
-            .clone()
-            .filter(|d| !d.trim().is_empty())
-            .or_else(|| {
-                let fqdn = host.group.fqdn.as_deref().or(state.identity.fqdn.as_deref())?;
-                fqdn.split_once('.').map(|(_, d)| d.to_string())
-            })
-            .map(|d| d.trim().trim_end_matches('.').to_ascii_lowercase());
         Some(Server {
             name: &host.group.name,
             state,
-            domain,
+            domain: dns_domain(host),
         })
     }
 
@@ -101,6 +94,24 @@ impl<'h> Server<'h> {
             _ => true,
         }
     }
+}
+
+/// A host's DNS domain, lowercase: the registry's Tcpip `Domain`, else the domain part
+/// of its FQDN (host group, else registry).
+fn dns_domain(host: &Host) -> Option<String> {
+    let state = host.registry.as_ref();
+    state
+        .and_then(|s| s.identity.domain.clone())
+        .filter(|d| !d.trim().is_empty())
+        .or_else(|| {
+            let fqdn = host
+                .group
+                .fqdn
+                .as_deref()
+                .or(state.and_then(|s| s.identity.fqdn.as_deref()))?;
+            fqdn.split_once('.').map(|(_, d)| d.to_string())
+        })
+        .map(|d| d.trim().trim_end_matches('.').to_ascii_lowercase())
 }
 
 /// `emea.fabrikam.com` -> `fabrikam.com`.
