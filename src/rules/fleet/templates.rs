@@ -49,8 +49,14 @@ fn org_label(fact: &AdTemplatesFact) -> String {
     }
 }
 
-/// `A`, `A and B`, `A, B and C`.
+/// Names listed in a summary at most; the details list them all.
+const NAMED: usize = 8;
+
+/// `A`, `A and B`, `A, B and C`; past [`NAMED`] items, `A, B, ... and 12 more`.
 fn and_list(items: &[String]) -> String {
+    if items.len() > NAMED {
+        return format!("{} and {} more", items[..NAMED].join(", "), items.len() - NAMED);
+    }
     match items {
         [] => String::new(),
         [one] => one.clone(),
@@ -122,7 +128,9 @@ pub fn name_organization_hosts(hosts: &[Host], findings: &mut [Finding]) {
                     format!(
                         "{} ({}{})",
                         o.host,
-                        o.time.map(|t| format!("{}, ", t.labelled())).unwrap_or_default(),
+                        o.time
+                            .map(|t| format!("{}, ", t.sort_key().format("%Y-%m-%d")))
+                            .unwrap_or_default(),
                         if o.fact.unrestored { "left deleted" } else { "replaced" }
                     )
                 })
@@ -156,5 +164,52 @@ pub fn name_organization_hosts(hosts: &[Host], findings: &mut [Finding]) {
             f.summary.push_str(&text);
             f.details.insert("organization_hosts".into(), detail);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fact(org: Option<&str>, forest: Option<&str>) -> AdTemplatesFact {
+        AdTemplatesFact {
+            source: "x".into(),
+            run: 0,
+            organization: org.map(str::to_string),
+            forest: forest.map(str::to_string),
+            first_line: 1,
+            last_line: 2,
+            unrestored: true,
+        }
+    }
+
+    #[test]
+    fn one_organization_by_name_and_forest() {
+        let beispiel = fact(Some("BEISPIEL"), Some("beispiel.de"));
+        assert!(same_org(&beispiel, &fact(Some("beispiel"), Some("emea.beispiel.de"))));
+        assert!(
+            same_org(&beispiel, &fact(Some("BEISPIEL"), None)),
+            "an X.500 path of it"
+        );
+        assert!(same_org(&beispiel, &fact(None, Some("beispiel.de"))));
+        assert!(!same_org(&beispiel, &fact(Some("Contoso"), Some("beispiel.de"))));
+        assert!(!same_org(&beispiel, &fact(Some("BEISPIEL"), Some("contoso.com"))));
+        assert!(
+            !same_org(&fact(None, None), &fact(None, None)),
+            "nothing known: not matched"
+        );
+        assert!(!same_org(&fact(Some("A"), None), &fact(None, Some("a.com"))));
+    }
+
+    #[test]
+    fn long_lists_are_cut_in_the_summary() {
+        let names: Vec<String> = (1..=10).map(|i| format!("EX{i:02}")).collect();
+        assert_eq!(
+            and_list(&names),
+            "EX01, EX02, EX03, EX04, EX05, EX06, EX07, EX08 and 2 more"
+        );
+        assert_eq!(and_list(&names[..3]), "EX01, EX02 and EX03");
+        assert_eq!(and_list(&names[..1]), "EX01");
+        assert_eq!(and_list(&[]), "");
     }
 }
