@@ -120,7 +120,8 @@ pub enum TemplatesState {
     /// The deleting task ended, but a task it ran in (the role or organization task that
     /// would import the shipped templates) never did.
     EnclosingTaskUnfinished,
-    /// The deletions were logged outside any task and the run did not complete.
+    /// Deletions were logged outside any task (their tasks, if any, ended) and the run
+    /// did not complete.
     RunStopped,
 }
 
@@ -206,10 +207,10 @@ impl AdChangesSummary {
     pub fn state(&self, result: RunResult) -> TemplatesState {
         if result == RunResult::Completed {
             TemplatesState::Replaced
-        } else if self.unfinished && self.tasks.iter().all(|t| t.name.is_none()) {
-            TemplatesState::RunStopped
-        } else if self.unfinished {
+        } else if self.tasks.iter().any(|t| t.name.is_some() && t.end_line.is_none()) {
             TemplatesState::DeletingTaskUnfinished
+        } else if self.unfinished {
+            TemplatesState::RunStopped
         } else if !self.unfinished_enclosing.is_empty() {
             TemplatesState::EnclosingTaskUnfinished
         } else {

@@ -654,3 +654,28 @@ fn in_a_fleet_the_organization_finding_names_its_hosts() {
         .unwrap_or_default()
         .contains("PrepareAD runs once"));
 }
+
+#[test]
+fn deletions_outside_any_task_of_a_stopped_run_are_left_deleted() {
+    let text = [
+        "[30.11.2007 17:12:03] [0] Starting Microsoft Exchange Server 2007 Setup".to_string(),
+        format!("[30.11.2007 17:35:14] [2] Deleting DS object {ORG}/cn=Display-Templates/cn=409/cn=0"),
+        "[30.11.2007 17:35:14] [2] Beginning processing Remove-AddressTemplates".to_string(),
+        format!("[30.11.2007 17:35:15] [2] Deleting DS object {ORG}/cn=Display-Templates/cn=409/cn=1"),
+        END_TASK.to_string(),
+    ]
+    .join("\n");
+    let all = findings_of(&text);
+    let f = rule(&all, "setup-interrupted");
+    assert_eq!(f.len(), 1, "{all:#?}");
+    assert!(
+        f[0].summary.contains(
+            "Run 1 deleted 2 details templates of 1 locale of organization MSXFAQ (msxfaq.de) at lines 2-4 \
+             (outside any task, Remove-AddressTemplates), and stopped before it completed. Templates deleted and \
+             not restored"
+        ),
+        "{}",
+        f[0].summary
+    );
+    assert_eq!(f[0].details["templates"], "run-stopped");
+}

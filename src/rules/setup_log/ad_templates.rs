@@ -151,18 +151,18 @@ fn locales_phrase(deleted: &AdChangesSummary) -> String {
 
 /// The error finding: the run stopped before the templates were imported again.
 fn not_restored(run: &Run<'_>, deleted: &AdChangesSummary, state: TemplatesState, later: &[Run<'_>]) -> Finding {
+    let open: Vec<String> = deleted
+        .tasks
+        .iter()
+        .filter(|t| t.end_line.is_none())
+        .filter_map(|t| Some(format!("{} (line {})", t.name.as_deref()?, t.begin_line?)))
+        .collect();
     let why = match state {
-        TemplatesState::DeletingTaskUnfinished => {
-            let open: Vec<String> = deleted
-                .tasks
-                .iter()
-                .filter(|t| t.end_line.is_none())
-                .filter_map(|t| Some(format!("{} (line {})", t.name.as_deref()?, t.begin_line?)))
-                .collect();
+        TemplatesState::DeletingTaskUnfinished if !open.is_empty() => {
             format!(", and stopped before {} ended", open.join(", "))
         }
         TemplatesState::EnclosingTaskUnfinished => {
-            let open: Vec<String> = deleted
+            let enclosing: Vec<String> = deleted
                 .unfinished_enclosing
                 .iter()
                 .map(|t| format!("{} (line {})", t.name, t.line))
@@ -173,10 +173,14 @@ fn not_restored(run: &Run<'_>, deleted: &AdChangesSummary, state: TemplatesState
                 .filter_map(|t| Some(format!("{} itself ended at line {}", t.name.as_deref()?, t.end_line?)))
                 .collect();
             format!(
-                ", and stopped before {}, which the deletions ran in, ended; {}, but nothing in the log shows the \
-                 shipped templates were imported again",
-                open.join(" > "),
-                own.join(", ")
+                ", and stopped before {}, which the deletions ran in, ended; {}nothing in the log shows the shipped \
+                 templates were imported again",
+                enclosing.join(" > "),
+                if own.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}, but ", own.join(", "))
+                }
             )
         }
         _ => ", and stopped before it completed".to_string(),
