@@ -159,9 +159,21 @@ fn completed_run_gives_one_info_finding_listing_the_locales() {
         .ends_with("/cn=Address-Templates/cn=409 (last of 4 deletions: Display-Templates 3, Address-Templates 1)"));
     assert_eq!(f.details["templates"], "replaced");
     assert_eq!(f.details["restored"], true);
-    assert_eq!(f.details["locales"], serde_json::json!(["de-DE", "en-US", "it-IT"]));
-    assert_eq!(f.details["ad_changes"]["by_locale"][2]["lcid"], "410");
-    assert_eq!(f.details["ad_changes"]["by_locale"][2]["count"], 2);
+    let deleted = &f.details["deleted"];
+    assert_eq!(
+        deleted["locales"],
+        serde_json::json!({"de-DE": 1, "en-US": 1, "it-IT": 2})
+    );
+    assert_eq!(
+        deleted["containers"],
+        serde_json::json!({"Display-Templates": 3, "Address-Templates": 1})
+    );
+    assert_eq!(deleted["lines"], serde_json::json!([9, 11]));
+    assert_eq!(deleted["tasks"], serde_json::json!(["Remove-AddressTemplates"]));
+    assert_eq!(
+        (deleted["organization"].as_str(), deleted["forest"].as_str()),
+        (Some("MSXFAQ"), Some("msxfaq.de"))
+    );
     assert!(
         f.remediation[0].contains("Details Templates Editor"),
         "{:?}",
@@ -226,7 +238,7 @@ fn run_that_stops_right_after_deletions_is_one_interruption_naming_them() {
         f.references
     );
     assert_eq!(f.details["restored"], false);
-    assert_eq!(f.details["ad_changes"]["total"], 5);
+    assert_eq!(f.details["deleted"]["total"], 5);
     let steps = f.remediation.join("\n");
     assert!(
         steps.contains("Run setup again in the same mode (setup.com /mode:upgrade)"),
@@ -496,7 +508,12 @@ fn sp1_interrupted_sample_reports_its_deletions_everywhere() {
         "{summary}"
     );
     assert!(summary.contains("run setup /PrepareAD again"), "{summary}");
-    assert_eq!(f["details"]["ad_changes"]["total"], 73);
+    assert_eq!(f["details"]["deleted"]["total"], 73);
+    assert_eq!(
+        f["details"]["deleted"]["locales"].as_object().map(|l| l.len()),
+        Some(24)
+    );
+    assert_eq!(f["details"]["deleted"]["locales"]["it-IT"], 4);
     assert_eq!(f["details"]["templates"], "enclosing-task-unfinished");
     let evidence: Vec<&str> = f["evidence"]
         .as_array()

@@ -62,14 +62,9 @@ pub fn check(file: &SetupLogFile<'_, '_>) -> Option<Finding> {
     };
     finding = finding
         .confidence(Confidence::Low)
-        .detail("ad_changes", serde_json::to_value(&deleted).unwrap_or_default())
+        .detail("deleted", deleted_detail(&deleted))
         .detail("templates", serde_json::to_value(state).unwrap_or_default())
         .detail("restored", !unrestored)
-        .detail(
-            "locales",
-            json!(deleted.by_locale.iter().map(|l| l.label()).collect::<Vec<_>>()),
-        )
-        .detail("organization", deleted.organizations.first().cloned())
         .detail("run", run.index + 1)
         .fact(Fact::SetupLog(SetupLogFact::Run {
             source: file.path.to_string(),
@@ -99,6 +94,28 @@ pub fn check(file: &SetupLogFile<'_, '_>) -> Option<Finding> {
         ));
     }
     Some(finding)
+}
+
+/// The deletions in short for the finding's details (the run summary has them all):
+/// total, lines, counts per container and per locale, tasks, organization and forest.
+fn deleted_detail(deleted: &AdChangesSummary) -> serde_json::Value {
+    let containers: serde_json::Map<String, serde_json::Value> = deleted
+        .by_container
+        .iter()
+        .map(|c| (c.container.clone(), c.count.into()))
+        .collect();
+    let locales: serde_json::Map<String, serde_json::Value> =
+        deleted.by_locale.iter().map(|l| (l.label(), l.count.into())).collect();
+    json!({
+        "total": deleted.total,
+        "lines": [deleted.first_line, deleted.last_line],
+        "first_time": deleted.first_time,
+        "containers": containers,
+        "locales": locales,
+        "tasks": deleted.tasks.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
+        "organization": deleted.organizations.first(),
+        "forest": deleted.forest,
+    })
 }
 
 /// `Run 1 deleted 73 details templates of 24 locales of organization BEISPIEL
