@@ -15,8 +15,8 @@ use serde::Serialize;
 pub use crate::ingest::Progress;
 use crate::ingest::{load_all, load_all_with_progress};
 use crate::model::{
-    Attribution, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone, LoadedFile, Rename,
-    SetupLogFacts, SourceSummary,
+    Attribution, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone, LoadedFile,
+    LoggedDeletions, Rename, SetupLogFacts, SourceSummary,
 };
 use crate::model::{HostEvent, HostLog, HostView, RunWindow};
 use crate::registry::{HostState, RegistryView};
@@ -127,7 +127,13 @@ pub fn hosts_of(files: &[LoadedFile]) -> Vec<Host> {
             let members: Vec<&LoadedFile> = group.files.iter().filter_map(|&i| files.get(i)).collect();
             let registry = registry_state(&members);
             let zone = host_zone(&members, registry.as_ref());
-            Host { group, registry, zone }
+            let ad_deletions = LoggedDeletions::of_sources(members.iter().map(|f| &f.loaded.summary));
+            Host {
+                group,
+                registry,
+                zone,
+                ad_deletions,
+            }
         })
         .collect()
 }
@@ -146,7 +152,6 @@ pub fn analyze_loaded(files: &[LoadedFile], diagnostics: Vec<Diagnostic>) -> Ana
         analysis.hosts.push(report);
         analysis.findings.extend(findings);
     }
-    crate::rules::fleet::name_organization_hosts(&hosts, &mut analysis.findings);
     analysis.findings.extend(crate::rules::fleet::check(&hosts));
     sort_findings(&mut analysis.findings);
     analysis

@@ -6,7 +6,7 @@ use exdoctor_parsers::setup_log::{AdChange, AdContainer, Run, RunResult, SetupLo
 use exdoctor_parsers::timestamp::RawTimestamp;
 use serde::Serialize;
 
-use super::TaskSummary;
+use super::{SourceDetails, SourceSummary, TaskSummary};
 
 /// The deletions of one run: counts per container and locale, where they are in the log,
 /// the tasks they ran in, and whether those tasks (and the work around them) ended.
@@ -45,6 +45,47 @@ pub struct AdChangesSummary {
     /// Tasks open before the first deletion that never ended (other than the deleting
     /// tasks): the work the deletions were part of, such as `install-MailboxRole`.
     pub unfinished_enclosing: Vec<TaskSummary>,
+    /// How far the work around the deletions got in this run (see [`TemplatesState`]).
+    pub state: TemplatesState,
+    /// 0-based index of a later run of the log, in mode PrepareAD, that completed: it
+    /// imported the shipped templates again, whatever this run left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restored_by_run: Option<usize>,
+}
+
+/// The deletions of one setup log as a host's report carries them: those of its last
+/// run that deleted anything (the run the `ad-templates-removed` finding is about). The
+/// fleet rules read these, so that `exdoctor merge` can run them again from reports.
+#[derive(Debug, Clone)]
+pub struct LoggedDeletions {
+    /// The log, as shown in evidence.
+    pub source: String,
+    /// 0-based index of the run in the log.
+    pub run: usize,
+    /// What the run deleted.
+    pub deleted: AdChangesSummary,
+}
+
+impl LoggedDeletions {
+    /// The deletions of each setup log among `sources` (the per-file summaries of a
+    /// host), in the order of the sources.
+    pub fn of_sources<'s>(sources: impl IntoIterator<Item = &'s SourceSummary>) -> Vec<LoggedDeletions> {
+        sources
+            .into_iter()
+            .filter_map(|source| {
+                let SourceDetails::SetupLog(log) = &source.details else {
+                    return None;
+                };
+                log.runs.iter().rev().find_map(|run| {
+                    Some(LoggedDeletions {
+                        source: source.path.clone(),
+                        run: run.index,
+                        deleted: run.ad_changes.clone()?,
+                    })
+                })
+            })
+            .collect()
+    }
 }
 
 /// Deletions in one container.
@@ -140,7 +181,11 @@ impl AdChangesSummary {
         let time = |ts: &RawTimestamp| log.resolve(ts).map(|t| t.format("%Y-%m-%dT%H:%M:%S%.f").to_string());
         let first = run.ad_changes.iter().find(|c| c.line == s.first_line);
         let last = run.ad_changes.iter().rev().find(|c| c.line == s.last_line);
-        Some(AdChangesSummary {
+        let restored_by_run = log.runs.get(run.index + 1..).unwrap_or_default().iter().find_map(|r| {
+            (r.result == RunResult::Completed && r.header.mode().is_some_and(|m| m.eq_ignore_ascii_case("PrepareAD")))
+                .then_some(r.index)
+        });
+        let mut summary = AdChangesSummary {
             total: s.total,
             first_line: s.first_line,
             last_line: s.last_line,
@@ -194,7 +239,17 @@ impl AdChangesSummary {
                     time: time(&t.begin),
                 })
                 .collect(),
-        })
+            state: TemplatesState::Replaced,
+            restored_by_run,
+        };
+        summary.state = summary.state_after(run.result);
+        Some(summary)
+    }
+
+    /// Whether the templates are left deleted as far as the log shows: the run stopped
+    /// before the work around them ended, and no later PrepareAD run completed.
+    pub fn left_deleted(&self) -> bool {
+        self.state.unrestored() && self.restored_by_run.is_none()
     }
 
     /// How far the work around the deletions got in a run that ended with `result`.
@@ -204,7 +259,7 @@ impl AdChangesSummary {
     /// them: the re-import is not logged, and when the role or organization task that
     /// holds `Remove-AddressTemplates` stops after it, nothing shows that the shipped
     /// templates came back (a resumed setup continues from its watermark, after that step).
-    pub fn state(&self, result: RunResult) -> TemplatesState {
+    fn state_after(&self, result: RunResult) -> TemplatesState {
         if result == RunResult::Completed {
             TemplatesState::Replaced
         } else if self.tasks.iter().any(|t| t.name.is_some() && t.end_line.is_none()) {
@@ -223,6 +278,7 @@ impl AdChangesSummary {
     pub fn what(&self) -> String {
         let parts: Vec<String> = self.by_container.iter().map(ContainerDeletions::phrase).collect();
         let mut text = match parts.as_slice() {
+            [] if self.total == 1 => "1 object".to_string(),
             [] => format!("{} objects", self.total),
             [one] => one.clone(),
             [init @ .., last] => format!("{} and {last}", init.join(", ")),
@@ -318,20 +374,63 @@ mod tests {
             s.organization_label().as_deref(),
             Some("organization MSXFAQ (msxfaq.de)")
         );
-        assert_eq!(s.state(result), TemplatesState::DeletingTaskUnfinished);
-        assert!(s.state(result).unrestored());
-        assert_eq!(s.state(RunResult::Completed), TemplatesState::Replaced);
+        assert_eq!(s.state, TemplatesState::DeletingTaskUnfinished);
+        assert_eq!(s.state, s.state_after(result));
+        assert!(s.left_deleted());
+        assert_eq!(s.state_after(RunResult::Completed), TemplatesState::Replaced);
 
         let ended = format!("{body}[30.11.2007 17:35:16] [2] Ending processing Remove-AddressTemplates\n");
-        let (s, result) = summary(&ended);
-        assert_eq!(s.state(result), TemplatesState::EnclosingTaskUnfinished);
+        let (s, _) = summary(&ended);
+        assert_eq!(s.state, TemplatesState::EnclosingTaskUnfinished);
         assert_eq!(s.unfinished_enclosing[0].name, "install-MailboxRole");
         assert_eq!(s.unfinished_enclosing[0].line, 3);
 
         let all_ended = format!("{ended}[30.11.2007 17:40:00] [1] Ending processing install-MailboxRole\n");
-        let (s, result) = summary(&all_ended);
-        assert_eq!(s.state(result), TemplatesState::WorkEnded);
-        assert!(!s.state(result).unrestored());
+        let (s, _) = summary(&all_ended);
+        assert_eq!(s.state, TemplatesState::WorkEnded);
+        assert!(!s.left_deleted());
+    }
+
+    #[test]
+    fn a_later_completed_prepare_ad_run_restores() {
+        let later = |mode: &str, result: &str| {
+            format!(
+                "{HEAD}[30.11.2007 17:35:15] [2] Deleteting DS object {ORG}/cn=Display-Templates/cn=410/cn=0\n\
+[30.11.2007 18:00:00] [0] **********************************************\n\
+[30.11.2007 18:00:00] [0] Starting Microsoft Exchange Server 2007 Setup\n\
+[30.11.2007 18:00:00] [0] Setup version: 08.01.0240.006.\n\
+[30.11.2007 18:00:00] [0] Logged on user: BEISPIEL\\Administrator.\n\
+[30.11.2007 18:00:01] [0] Command Line Parameter Name='mode', Value='{mode}'.\n\
+[30.11.2007 18:05:00] [0] {result}\n\
+[30.11.2007 18:05:00] [0] End of Setup\n"
+            )
+        };
+        for (mode, result, restored) in [
+            (
+                "PrepareAD",
+                "The Exchange Server setup operation completed successfully.",
+                Some(1),
+            ),
+            (
+                "Upgrade",
+                "The Exchange Server setup operation completed successfully.",
+                None,
+            ),
+            (
+                "PrepareAD",
+                "The Exchange Server setup operation didn't complete.",
+                None,
+            ),
+        ] {
+            let text = later(mode, result);
+            let log = parse_setup_log(text.as_bytes());
+            let first = log.runs.first().unwrap_or_else(|| panic!("a run"));
+            let s = AdChangesSummary::of(&log, first).unwrap_or_else(|| panic!("deletions"));
+            assert_eq!(log.runs.len(), 2, "{mode} {result}");
+            assert_eq!(s.state, TemplatesState::DeletingTaskUnfinished);
+            assert_eq!(s.restored_by_run, restored, "{mode} {result}");
+            assert_eq!(s.left_deleted(), restored.is_none(), "{mode} {result}");
+        }
     }
 
     #[test]
@@ -345,6 +444,6 @@ mod tests {
         let s = AdChangesSummary::of(&log, run).unwrap_or_else(|| panic!("deletions"));
         assert_eq!(s.what(), "1 details template of 1 locale");
         assert_eq!(s.place(), "outside any task, line 2");
-        assert_eq!(s.state(run.result), TemplatesState::RunStopped);
+        assert_eq!(s.state, TemplatesState::RunStopped);
     }
 }

@@ -27,30 +27,11 @@ pub enum SetupLogFact {
     ReadinessCheck(String),
     /// A role's watermark as the prerequisite engine read it (`Watermarks` setting).
     Watermark(String),
-    /// The run deleted the organization's address or details templates.
-    AdTemplates(AdTemplatesFact),
-}
-
-/// Templates a setup run deleted (`Deleteting DS object` lines): whose, where in the
-/// log, and whether the run left them deleted. PrepareAD runs once per organization, so
-/// the fleet rules match these across hosts by organization.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AdTemplatesFact {
-    /// The log's path as shown in evidence.
-    pub source: String,
-    /// 0-based index of the run that deleted them.
-    pub run: usize,
-    /// The Exchange organization the paths name (`cn=<org>` below `cn=Microsoft Exchange`).
-    pub organization: Option<String>,
-    /// The DNS name of the forest root the paths start in (`msxfaq.de`).
-    pub forest: Option<String>,
-    /// Line of the first deletion.
-    pub first_line: u32,
-    /// Line of the last deletion.
-    pub last_line: u32,
-    /// The run stopped before the work around the deletions ended: the templates are
-    /// left deleted (inferred; the re-import is not logged).
-    pub unrestored: bool,
+    /// The run (its [`SetupLogFact::Run`] fact beside this one) deleted the
+    /// organization's address or details templates and stopped before they were
+    /// imported again, and no later PrepareAD run completed (inferred: the re-import is
+    /// not logged).
+    TemplatesLeftDeleted,
 }
 
 /// Facts of the event-log rules.

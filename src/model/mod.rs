@@ -18,9 +18,11 @@ mod source;
 mod summary;
 mod zone;
 
-pub use ad_changes::{AdChangesSummary, ContainerDeletions, DeletingTask, LocaleDeletions, TemplatesState};
+pub use ad_changes::{
+    AdChangesSummary, ContainerDeletions, DeletingTask, LocaleDeletions, LoggedDeletions, TemplatesState,
+};
 pub use diagnostic::{DiagLevel, Diagnostic};
-pub use fact::{AdTemplatesFact, EventFact, Fact, RegistryFact, SetupLogFact};
+pub use fact::{EventFact, Fact, RegistryFact, SetupLogFact};
 pub use facts::{
     EventLogFacts, Facts, Milestone, RegistryFacts, RunFacts, SetupLogFacts, TaskScriptFacts, TaskStepFacts,
 };

@@ -598,6 +598,22 @@ fn sp1_interrupted_sample_reports_its_deletions_everywhere() {
 /// A second host of BEISPIEL (registry only), a host of another organization, and the
 /// interrupted upgrade: the interruption names the host whose log holds the deletions
 /// and the organization's other server, not the other organization's.
+/// The `ad-templates-removed` findings of an analysis made across hosts (one per
+/// organization: their summary opens with what PrepareAD is).
+fn organization_findings(doc: &Value) -> Vec<&Value> {
+    doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "ad-templates-removed")
+        .filter(|f| {
+            f["summary"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("PrepareAD runs once per organization"))
+        })
+        .collect()
+}
+
 #[test]
 fn in_a_fleet_the_organization_finding_names_its_hosts() {
     let dir = scratch("ad-templates-fleet");
@@ -610,27 +626,48 @@ fn in_a_fleet_the_organization_finding_names_its_hosts() {
     )
     .expect("write reg");
     let doc = analyze_json(&dir);
-    let f = doc["findings"]
+    let org = organization_findings(&doc);
+    assert_eq!(org.len(), 1, "{org:#?}");
+    let f = org[0];
+    assert_eq!(
+        (f["host"].as_str(), f["severity"].as_str(), f["confidence"].as_str()),
+        (Some("EXMBX02"), Some("info"), Some("low"))
+    );
+    assert_eq!(
+        f["title"],
+        "Organization BEISPIEL: templates deleted by setup on EXMBX02 and not restored"
+    );
+    let summary = f["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.contains(
+            "The log of EXMBX02 holds deletions of organization BEISPIEL (beispiel.de): 73 details templates of 24 \
+             locales on 2007-11-30, left deleted. That run stopped before the shipped templates were imported again \
+             (see the setup finding on EXMBX02)"
+        ) && summary.ends_with("The organization's other servers in this analysis: EXCAS21."),
+        "{summary}"
+    );
+    assert_eq!(f["details"]["other_servers"], serde_json::json!(["EXCAS21"]));
+    assert_eq!(f["details"]["deleted_on"][0]["host"], "EXMBX02");
+    assert_eq!(f["details"]["deleted_on"][0]["lines"], serde_json::json!([596, 668]));
+    assert_eq!(f["details"]["deleted_on"][0]["restored"], false);
+    assert_eq!(f["evidence"].as_array().map(Vec::len), Some(1));
+    assert_eq!(f["evidence"][0]["location"], "line 596");
+    assert!(f["remediation"][0]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("Run setup.com /PrepareAD once for the organization"));
+    // The host's own finding is the per-run one, untouched by the fleet.
+    let interrupted = doc["findings"]
         .as_array()
         .and_then(|all| all.iter().find(|f| f["rule"] == "setup-interrupted"))
         .expect("setup-interrupted");
-    assert_eq!(f["host"], "EXMBX02");
-    let summary = f["summary"].as_str().unwrap_or_default();
-    assert!(
-        summary.ends_with(
-            "PrepareAD runs once per organization: the deletions of organization BEISPIEL (beispiel.de) are in the \
-             log of EXMBX02; the templates are the whole organization's, so this concerns its other servers in this \
-             analysis too: EXCAS21."
-        ),
-        "{summary}"
-    );
-    let hosts = &f["details"]["organization_hosts"];
-    assert_eq!(hosts["other_servers"], serde_json::json!(["EXCAS21"]));
-    assert_eq!(hosts["deleted_on"][0]["host"], "EXMBX02");
-    assert_eq!(hosts["deleted_on"][0]["lines"], serde_json::json!([596, 668]));
-    assert_eq!(hosts["deleted_on"][0]["restored"], false);
+    assert!(!interrupted["summary"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("PrepareAD runs once"));
 
-    // A second log of the organization with deletions: each names the other.
+    // A second host with later deletions of the organization: one finding, on the host
+    // of the latest, naming both.
     let log = fs::read_to_string(dir.join("EXMBX02/ExchangeSetupLogs/ExchangeSetup.log")).expect("log");
     fs::create_dir_all(dir.join("EXMBX03/ExchangeSetupLogs")).expect("dir");
     fs::write(
@@ -639,37 +676,45 @@ fn in_a_fleet_the_organization_finding_names_its_hosts() {
     )
     .expect("write log");
     let doc = analyze_json(&dir);
-    let interrupted: Vec<&Value> = doc["findings"]
+    let org = organization_findings(&doc);
+    assert_eq!(org.len(), 1, "{org:#?}");
+    let f = org[0];
+    assert_eq!(f["host"], "EXMBX03");
+    let summary = f["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.contains(
+            "The logs of EXMBX02 (2007-11-30, 73 details templates of 24 locales, left deleted) and EXMBX03 \
+             (2007-12-07, 73 details templates of 24 locales, left deleted) hold deletions of organization BEISPIEL \
+             (beispiel.de); the latest are EXMBX03's."
+        ),
+        "{summary}"
+    );
+    let hosts: Vec<&str> = f["details"]["deleted_on"]
+        .as_array()
+        .map(|d| d.iter().filter_map(|x| x["host"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(hosts, ["EXMBX02", "EXMBX03"]);
+    assert_eq!(f["details"]["other_servers"], serde_json::json!(["EXCAS21"]));
+    assert_eq!(f["evidence"].as_array().map(Vec::len), Some(2));
+
+    // Two hosts of the organization, the log of the other deleting host alone: still
+    // one finding (no other server, but another host's deletions).
+    fs::remove_dir_all(dir.join("EXCAS21")).expect("remove");
+    let doc = analyze_json(&dir);
+    let org = organization_findings(&doc);
+    assert_eq!(org.len(), 1, "{org:#?}");
+    assert_eq!(org[0]["details"]["other_servers"], serde_json::json!([]));
+
+    // Alone, a host gains no organization finding.
+    let alone = analyze_json(&dir.join("EXMBX02"));
+    assert!(organization_findings(&alone).is_empty());
+    let per_run: Vec<&Value> = alone["findings"]
         .as_array()
         .expect("findings")
         .iter()
-        .filter(|f| f["rule"] == "setup-interrupted")
+        .filter(|f| f["rule"] == "ad-templates-removed")
         .collect();
-    assert_eq!(interrupted.len(), 2);
-    for (f, other) in interrupted.iter().zip(["EXMBX03", "EXMBX02"]) {
-        let summary = f["summary"].as_str().unwrap_or_default();
-        assert!(
-            summary.contains(&format!("the logs of {other} ("))
-                && summary.contains("left deleted) hold deletions of it too"),
-            "{summary}"
-        );
-        assert_eq!(
-            f["details"]["organization_hosts"]["other_servers"],
-            serde_json::json!(["EXCAS21"])
-        );
-    }
-
-    // Alone, the host gains no organization sentence.
-    let alone = analyze_json(&dir.join("EXMBX02"));
-    let f = alone["findings"]
-        .as_array()
-        .and_then(|all| all.iter().find(|f| f["rule"] == "setup-interrupted"))
-        .expect("setup-interrupted");
-    assert!(f["details"].get("organization_hosts").is_none());
-    assert!(!f["summary"]
-        .as_str()
-        .unwrap_or_default()
-        .contains("PrepareAD runs once"));
+    assert!(per_run.is_empty(), "folded into setup-interrupted: {per_run:#?}");
 }
 
 #[test]

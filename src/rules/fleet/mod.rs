@@ -1,6 +1,7 @@
 //! Rules across hosts: the service-pack upgrade order of one organization (and
 //! half-upgraded clustered mailbox servers), the build inventory of every host, and the
-//! organization's view of the templates a PrepareAD run deleted ([`name_organization_hosts`]).
+//! organization's view of the templates a PrepareAD run deleted (`ad-templates-removed`
+//! across hosts, `templates`).
 
 mod inventory;
 mod order;
@@ -10,7 +11,6 @@ use crate::model::Finding;
 use crate::model::{Host, RuleId, RuleInfo, Severity};
 use crate::registry::host_state::ExchangeRole;
 use crate::registry::{Build, HostState};
-pub use templates::name_organization_hosts;
 
 /// The `upgrade-order-violation` rule.
 pub(crate) const UPGRADE_ORDER_VIOLATION: RuleInfo = RuleInfo {
@@ -57,6 +57,7 @@ pub fn check(hosts: &[Host]) -> Vec<Finding> {
     let servers: Vec<Server<'_>> = hosts.iter().filter_map(Server::of).collect();
     let mut out = order::check(&servers);
     out.extend(inventory::check(&servers));
+    out.extend(templates::check(hosts));
     out
 }
 

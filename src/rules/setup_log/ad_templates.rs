@@ -12,8 +12,7 @@ use serde_json::json;
 
 use super::SetupLogFile;
 use crate::model::{
-    AdChangesSummary, AdTemplatesFact, Confidence, Evidence, Fact, Finding, RuleId, RuleInfo, SetupLogFact, Severity,
-    TemplatesState,
+    AdChangesSummary, Confidence, Evidence, Fact, Finding, RuleId, RuleInfo, SetupLogFact, Severity, TemplatesState,
 };
 
 /// The `ad-templates-removed` rule.
@@ -30,7 +29,11 @@ pub(crate) const AD_TEMPLATES_REMOVED: RuleInfo = RuleInfo {
                   the shipped templates were imported again: the organization is left without them and Outlook \
                   shows no details or address templates for those locales until PrepareAD runs again (error, \
                   reported inside the run's interruption or failure finding). The log shows the deletions; the \
-                  re-import and its effect on Outlook are inferred, hence the low confidence.",
+                  re-import and its effect on Outlook are inferred, hence the low confidence. Across hosts \
+                  (PrepareAD runs once per organization, the templates are the organization's): when the analysis \
+                  holds more of the organization than the host whose log holds the deletions, one info finding per \
+                  organization, on the host of the latest deletions, names the hosts whose logs hold deletions of \
+                  it, what the latest left, and the organization's other servers.",
     remediation: &[
         "If the templates were customized with the Details Templates Editor, re-apply the customizations (and export them before the next service pack or PrepareAD).",
         "Check in Outlook (address book, the properties of a user) that the details templates of your locales look as expected.",
@@ -50,35 +53,26 @@ pub fn check(file: &SetupLogFile<'_, '_>) -> Option<Finding> {
         .rev()
         .find_map(|run| Some((run, AdChangesSummary::of(file.log, run)?)))?;
     let later = file.log.runs.get(run.index + 1..).unwrap_or_default();
-    let reimport = later.iter().find(|r| {
-        r.result == RunResult::Completed && r.header.mode().is_some_and(|m| m.eq_ignore_ascii_case("PrepareAD"))
-    });
-    let state = deleted.state(run.result);
-    let unrestored = state.unrestored() && reimport.is_none();
-    let mut finding = if unrestored {
-        not_restored(run, &deleted, state, later)
+    let reimport = deleted.restored_by_run.and_then(|i| file.log.runs.get(i));
+    let left_deleted = deleted.left_deleted();
+    let mut finding = if left_deleted {
+        not_restored(run, &deleted, later)
     } else {
-        replaced(run, &deleted, state, reimport)
+        replaced(run, &deleted, reimport)
     };
     finding = finding
         .confidence(Confidence::Low)
         .detail("deleted", deleted_detail(&deleted))
-        .detail("templates", serde_json::to_value(state).unwrap_or_default())
-        .detail("restored", !unrestored)
+        .detail("templates", serde_json::to_value(deleted.state).unwrap_or_default())
+        .detail("restored", !left_deleted)
         .detail("run", run.index + 1)
         .fact(Fact::SetupLog(SetupLogFact::Run {
             source: file.path.to_string(),
             index: run.index,
-        }))
-        .fact(Fact::SetupLog(SetupLogFact::AdTemplates(AdTemplatesFact {
-            source: file.path.to_string(),
-            run: run.index,
-            organization: deleted.organizations.first().cloned(),
-            forest: deleted.forest.clone(),
-            first_line: deleted.first_line,
-            last_line: deleted.last_line,
-            unrestored,
-        })));
+        }));
+    if left_deleted {
+        finding.push_fact(Fact::SetupLog(SetupLogFact::TemplatesLeftDeleted));
+    }
     for e in evidence(file, run, &deleted) {
         finding.push_evidence(e);
     }
@@ -135,8 +129,8 @@ fn deleted_sentence(run: &Run<'_>, deleted: &AdChangesSummary) -> String {
 }
 
 /// The info finding: the templates were replaced by the shipped ones.
-fn replaced(run: &Run<'_>, deleted: &AdChangesSummary, state: TemplatesState, reimport: Option<&Run<'_>>) -> Finding {
-    let how = match (reimport, state) {
+fn replaced(run: &Run<'_>, deleted: &AdChangesSummary, reimport: Option<&Run<'_>>) -> Finding {
+    let how = match (reimport, deleted.state) {
         (Some(r), _) => format!(
             "stopped before the work around them ended, but run {} (PrepareAD) completed afterwards",
             r.index + 1
@@ -167,14 +161,14 @@ fn locales_phrase(deleted: &AdChangesSummary) -> String {
 }
 
 /// The error finding: the run stopped before the templates were imported again.
-fn not_restored(run: &Run<'_>, deleted: &AdChangesSummary, state: TemplatesState, later: &[Run<'_>]) -> Finding {
+fn not_restored(run: &Run<'_>, deleted: &AdChangesSummary, later: &[Run<'_>]) -> Finding {
     let open: Vec<String> = deleted
         .tasks
         .iter()
         .filter(|t| t.end_line.is_none())
         .filter_map(|t| Some(format!("{} (line {})", t.name.as_deref()?, t.begin_line?)))
         .collect();
-    let why = match state {
+    let why = match deleted.state {
         TemplatesState::DeletingTaskUnfinished if !open.is_empty() => {
             format!(", and stopped before {} ended", open.join(", "))
         }
@@ -331,8 +325,8 @@ pub(super) fn fold_unrestored(templates: &mut Option<Finding>, into: &mut Findin
         Fact::SetupLog(run @ SetupLogFact::Run { .. }) => into.facts.contains(&Fact::SetupLog(run.clone())),
         _ => false,
     });
-    let unrestored = t.has_fact(|f| matches!(f, Fact::SetupLog(SetupLogFact::AdTemplates(a)) if a.unrestored));
-    if !same_run || !unrestored {
+    let left_deleted = t.has_fact(|f| matches!(f, Fact::SetupLog(SetupLogFact::TemplatesLeftDeleted)));
+    if !same_run || !left_deleted {
         return;
     }
     let Some(t) = templates.take() else { return };
