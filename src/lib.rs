@@ -5,8 +5,9 @@
 //! files; [`sources`] turns each format's parser output into summaries and facts;
 //! [`model`] holds what the rules read and write; [`registry`] merges .reg exports into
 //! a per-host state; [`rules`] finds the problems; [`analysis`] runs the pipeline;
-//! [`report`] writes it; [`platform`] hides what differs on Windows; [`cli`] owns argv,
-//! threads, printing and exit codes.
+//! [`state`] compares a run's findings with the previous run's; [`report`] writes it;
+//! [`platform`] hides what differs on Windows; [`cli`] owns argv, threads, printing,
+//! files and exit codes.
 
 pub mod analysis;
 pub mod cli;
@@ -17,3 +18,4 @@ pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod sources;
+pub mod state;

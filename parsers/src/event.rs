@@ -2,7 +2,7 @@
 //! XML and CSV exports). Rules consume only this type.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ParseError;
 
@@ -174,7 +174,7 @@ impl std::fmt::Display for EventLocation {
 }
 
 /// A gap in record numbers: records `after + 1 ..= before - 1` are missing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordGap {
     /// The last id before the gap.
     pub after: u64,
@@ -206,7 +206,7 @@ pub enum Coverage {
 }
 
 /// The health of one log (or export) as read, from [`LogIntegrity::state`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LogState {
     /// No live record and no damage: a channel that was created and never written, or

@@ -10,12 +10,16 @@
 //! Two names joined by nothing are two machines, never merged. A file that names no one
 //! (an empty channel) joins the one host of the other files of its folder.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
+use crate::ingest::bundle_dir;
 use crate::model::{Attribution, HostGroup, Rename};
+
+use super::clones::{scope_cloned_names, unscope};
 
 /// A name a file gives for the machine it comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,43 +79,15 @@ pub fn short_name(raw: &str) -> Option<String> {
     Some(upper)
 }
 
-/// Folder names that hold part of a bundle rather than name it.
-const INNER_FOLDERS: [&str; 8] = [
-    "exchangesetuplogs",
-    "logs",
-    "eventlogs",
-    "evtx",
-    "registry",
-    "reg",
-    "events",
-    "winevt",
-];
-
-/// The folder that stands for the host a file was collected from.
-pub fn bundle_dir(path: &Path) -> PathBuf {
-    let mut dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    while dir
-        .file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| INNER_FOLDERS.contains(&n.to_ascii_lowercase().as_str()))
-    {
-        match dir.parent() {
-            Some(parent) => dir = parent.to_path_buf(),
-            None => break,
-        }
-    }
-    dir
-}
-
 /// Union-find over short names.
 #[derive(Default)]
-struct Names {
+pub(super) struct Names {
     index: BTreeMap<String, usize>,
     parent: Vec<usize>,
 }
 
 impl Names {
-    fn id(&mut self, name: &str) -> usize {
+    pub(super) fn id(&mut self, name: &str) -> usize {
         if let Some(&i) = self.index.get(name) {
             return i;
         }
@@ -121,7 +97,7 @@ impl Names {
         i
     }
 
-    fn root(&mut self, mut i: usize) -> usize {
+    pub(super) fn root(&mut self, mut i: usize) -> usize {
         while self.parent[i] != i {
             self.parent[i] = self.parent[self.parent[i]];
             i = self.parent[i];
@@ -129,7 +105,7 @@ impl Names {
         i
     }
 
-    fn join(&mut self, a: &str, b: &str) {
+    pub(super) fn join(&mut self, a: &str, b: &str) {
         let (a, b) = (self.id(a), self.id(b));
         let (ra, rb) = (self.root(a), self.root(b));
         if ra != rb {
@@ -141,7 +117,7 @@ impl Names {
 /// The renames a whole log shows by itself: in the order its records were written
 /// (record ids: a clock change does not disturb them), they carry one name up to a
 /// record and another name from the next one on, never both interleaved.
-fn renames_in_whole_log(path: &str, identity: &FileIdentity) -> Vec<Rename> {
+pub(super) fn renames_in_whole_log(path: &str, identity: &FileIdentity) -> Vec<Rename> {
     let mut spans: Vec<(String, &RecordSpan)> = identity
         .names
         .iter()
@@ -235,8 +211,19 @@ fn link(names: &mut Names, renames: &mut Vec<Rename>, r: Rename) {
 }
 
 /// Groups files into hosts. `files` holds each file's path and what it says about its
-/// machine. Hosts come back in name order.
+/// machine. Hosts come back in name order. Clones of one template that share an earlier
+/// name stay apart (`analysis::clones`).
 pub fn group(files: &[(PathBuf, FileIdentity)]) -> Vec<HostGroup> {
+    let scoped = scope_cloned_names(files);
+    let mut hosts = group_named(&scoped);
+    if matches!(scoped, Cow::Owned(_)) {
+        unscope(&mut hosts);
+    }
+    hosts
+}
+
+/// [`group`] once shared earlier names are scoped.
+fn group_named(files: &[(PathBuf, FileIdentity)]) -> Vec<HostGroup> {
     let mut names = Names::default();
     let mut renames: Vec<Rename> = Vec::new();
     let mut pendings: Vec<(String, String)> = Vec::new();
@@ -586,9 +573,5 @@ mod tests {
         assert_eq!(short_name(" "), None);
         assert_eq!(short_name("MINWINPC"), None);
         assert_eq!(short_name("minint-4k2j3"), None);
-        assert_eq!(
-            bundle_dir(Path::new("x/EXHUB/ExchangeSetupLogs/ExchangeSetup.log")),
-            PathBuf::from("x/EXHUB")
-        );
     }
 }

@@ -2,7 +2,11 @@
 //! [`load_options`]), group the files into hosts, place setup runs in UTC, run the rules
 //! per host and across hosts, and collect the findings in a deterministic order.
 
+mod clones;
 pub mod hosts;
+mod identity;
+pub mod merge;
+pub mod pipeline;
 pub mod timeline;
 pub mod zone;
 
@@ -10,22 +14,22 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use exdoctor_parsers::event::{Event, EventLocation};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-pub use crate::ingest::Progress;
-use crate::ingest::{load_all, load_all_with_progress};
+use crate::ingest::load_all;
+pub use crate::ingest::{LoadProgress, Progress};
 use crate::model::{
     Attribution, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone, LoadedFile,
     LoggedDeletions, Rename, SetupLogFacts, SourceSummary,
 };
-use crate::model::{HostEvent, HostLog, HostView, RunWindow};
+use crate::model::{HostEvent, HostLog, HostView, RunWindow, Suppressed};
 use crate::registry::{HostState, RegistryView};
 use crate::sources::LoadOptions;
 use hosts::{group, FileIdentity, NameClaim, RecordSpan};
 use zone::{infer_from_setup_events, localize};
 
 /// What the report says about one host.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct HostReport {
     /// The host's name (short, upper case).
     pub name: String,
@@ -33,10 +37,10 @@ pub struct HostReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fqdn: Option<String>,
     /// Its earlier (and pending) names, short form.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     /// The renames that joined its names, oldest first, with what proves each.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub renames: Vec<Rename>,
     /// The name a rename waiting for a reboot will give it (registry).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54,6 +58,10 @@ pub struct HostReport {
     pub attribution: Vec<Attribution>,
     /// What each of its files holds.
     pub sources: Vec<SourceSummary>,
+    /// Its merged registry state: what the fleet rules read, so that `exdoctor merge`
+    /// can run them over the hosts of several reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<HostState>,
 }
 
 impl HostReport {
@@ -65,7 +73,7 @@ impl HostReport {
 }
 
 /// A host's Exchange installation as the report shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExchangeSummary {
     /// `8.1.240.6`.
     pub version: String,
@@ -82,7 +90,9 @@ pub struct Analysis {
     pub hosts: Vec<HostReport>,
     /// Every finding: by host, most severe first.
     pub findings: Vec<Finding>,
-    /// Problems with the inputs.
+    /// Findings left out of the report by a suppression entry (`--suppress`).
+    pub suppressed: Vec<Suppressed>,
+    /// Problems with the inputs, by path.
     pub diagnostics: Vec<Diagnostic>,
     /// At least one input could not be read at all.
     pub unreadable: bool,
@@ -93,10 +103,10 @@ pub fn analyze(paths: &[PathBuf]) -> Analysis {
     analyze_with_progress(paths, None)
 }
 
-/// [`analyze`], reporting the loading progress to `progress`.
+/// [`analyze`], reporting the loading progress to `progress`. Bundles are analysed in
+/// batches ([`pipeline`]): memory stays bounded whatever the number of hosts.
 pub fn analyze_with_progress(paths: &[PathBuf], progress: Option<Progress<'_>>) -> Analysis {
-    let (files, diagnostics) = load_all_with_progress(paths, load_options(false), progress);
-    analyze_loaded(&files, diagnostics)
+    pipeline::analyze_in_batches(paths, pipeline::BATCH_BYTES, progress)
 }
 
 /// Loads files and folders for the rules (every event with `all_events`, for the
@@ -123,19 +133,22 @@ pub fn hosts_of(files: &[LoadedFile]) -> Vec<Host> {
         .collect();
     group(&identities)
         .into_iter()
-        .map(|group| {
-            let members: Vec<&LoadedFile> = group.files.iter().filter_map(|&i| files.get(i)).collect();
-            let registry = registry_state(&members);
-            let zone = host_zone(&members, registry.as_ref());
-            let ad_deletions = LoggedDeletions::of_sources(members.iter().map(|f| &f.loaded.summary));
-            Host {
-                group,
-                registry,
-                zone,
-                ad_deletions,
-            }
-        })
+        .map(|group| host_for(group, files))
         .collect()
+}
+
+/// A host from its group of `files`: with its merged registry state and its zone.
+fn host_for(group: HostGroup, files: &[LoadedFile]) -> Host {
+    let members: Vec<&LoadedFile> = group.files.iter().filter_map(|&i| files.get(i)).collect();
+    let registry = registry_state(&members);
+    let zone = host_zone(&members, registry.as_ref());
+    let ad_deletions = LoggedDeletions::of_sources(members.iter().map(|f| &f.loaded.summary));
+    Host {
+        group,
+        registry,
+        zone,
+        ad_deletions,
+    }
 }
 
 /// Runs the rules over loaded files.
@@ -152,9 +165,16 @@ pub fn analyze_loaded(files: &[LoadedFile], diagnostics: Vec<Diagnostic>) -> Ana
         analysis.hosts.push(report);
         analysis.findings.extend(findings);
     }
-    analysis.findings.extend(crate::rules::fleet::check(&hosts));
-    sort_findings(&mut analysis.findings);
+    finish(&mut analysis, &hosts);
     analysis
+}
+
+/// The last steps over all hosts: the fleet rules, finding identity, the final order.
+fn finish(analysis: &mut Analysis, hosts: &[Host]) {
+    analysis.findings.extend(crate::rules::fleet::check(hosts));
+    identity::identify(&mut analysis.findings);
+    sort_findings(&mut analysis.findings);
+    sort_diagnostics(&mut analysis.diagnostics);
 }
 
 /// The events loading keeps: the rules' events, and EventLog 6011 (the machine was
@@ -221,7 +241,7 @@ fn identity(source: &str, facts: &Facts) -> FileIdentity {
                 ..FileIdentity::default()
             }
         }
-        Facts::TaskScript(_) | Facts::None => FileIdentity::default(),
+        Facts::TaskScript(_) | Facts::LdifErr(_) | Facts::None => FileIdentity::default(),
     }
 }
 
@@ -444,9 +464,12 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
                     source,
                     channel: &e.channel,
                     integrity: &e.integrity,
+                    first: e.first,
+                    last: e.last,
                 });
             }
             Facts::TaskScript(t) => view.task_steps.extend(t.steps.iter().map(|step| (source, step))),
+            Facts::LdifErr(l) => view.ldif_errors.push((source, l)),
             Facts::Registry(_) | Facts::None => {}
         }
     }
@@ -467,6 +490,7 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
         time_zone: zone,
         attribution: g.attribution.clone(),
         sources: files.iter().map(|(_, f)| f.loaded.summary.clone()).collect(),
+        registry: host.registry.clone(),
     };
     (report, findings)
 }
@@ -504,6 +528,13 @@ fn exchange_summary(state: &HostState) -> Option<ExchangeSummary> {
             .map(|r| r.name.clone())
             .collect(),
     })
+}
+
+/// By path, component by component as files are discovered (so `\` and `/` sort
+/// alike), stable (a file's diagnostics keep their order): a run and the merge of its
+/// shards list them alike.
+fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| std::path::Path::new(&a.path).cmp(std::path::Path::new(&b.path)));
 }
 
 /// Host, most severe first, rule id, then first evidence: identical for any thread count.

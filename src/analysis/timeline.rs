@@ -68,7 +68,7 @@ pub fn timeline(files: &[LoadedFile], hosts: &[String]) -> Vec<Entry> {
                         text: event_text(ev),
                     }));
                 }
-                Facts::Registry(_) | Facts::TaskScript(_) | Facts::None => {}
+                Facts::Registry(_) | Facts::TaskScript(_) | Facts::LdifErr(_) | Facts::None => {}
             }
         }
     }

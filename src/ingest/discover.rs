@@ -20,6 +20,10 @@ pub struct Discovered {
 pub fn discover(paths: &[PathBuf]) -> Discovered {
     let mut found = Discovered::default();
     for path in paths {
+        if path.as_os_str() == super::STDIN {
+            found.files.push((path.clone(), true));
+            continue;
+        }
         match fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk(path, &mut found),
             Ok(_) => found.files.push((path.clone(), true)),

@@ -53,6 +53,17 @@ impl InputFile {
         })
     }
 
+    /// Standard input read whole, shown as `<stdin>`.
+    pub fn from_stdin() -> io::Result<InputFile> {
+        let mut buf = Vec::new();
+        io::stdin().lock().read_to_end(&mut buf)?;
+        Ok(InputFile {
+            path: PathBuf::from(super::STDIN),
+            display: "<stdin>".to_string(),
+            bytes: Bytes::Owned(buf),
+        })
+    }
+
     /// An in-memory input (tests, files extracted from archives).
     pub fn from_bytes(path: impl Into<PathBuf>, bytes: Vec<u8>) -> InputFile {
         let path = path.into();

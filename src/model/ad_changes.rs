@@ -4,13 +4,13 @@
 
 use exdoctor_parsers::setup_log::{AdChange, AdContainer, Run, RunResult, SetupLog};
 use exdoctor_parsers::timestamp::RawTimestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{SourceDetails, SourceSummary, TaskSummary};
 
 /// The deletions of one run: counts per container and locale, where they are in the log,
 /// the tasks they ran in, and whether those tasks (and the work around them) ended.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AdChangesSummary {
     /// Objects deleted.
     pub total: usize,
@@ -89,7 +89,7 @@ impl LoggedDeletions {
 }
 
 /// Deletions in one container.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContainerDeletions {
     /// `Display-Templates`, `Address-Templates`, or the name of another container.
     pub container: String,
@@ -114,7 +114,7 @@ impl ContainerDeletions {
 }
 
 /// Deletions of one template locale.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocaleDeletions {
     /// The LCID in hex as paths write it, upper case (`410`, `C0A`).
     pub lcid: String,
@@ -133,7 +133,7 @@ impl LocaleDeletions {
 }
 
 /// A task deletions ran in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeletingTask {
     /// Its name; absent for deletions logged while no task was open.
     pub name: Option<String>,
@@ -148,7 +148,7 @@ pub struct DeletingTask {
 /// How far the work around a run's deletions got: whether the organization was left
 /// without the templates setup deleted (the re-import of the shipped templates is not
 /// logged; it is inferred from the work that holds the deletions having ended).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TemplatesState {
     /// The run completed: the shipped templates were imported again.

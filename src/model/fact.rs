@@ -27,6 +27,8 @@ pub enum SetupLogFact {
     ReadinessCheck(String),
     /// A role's watermark as the prerequisite engine read it (`Watermarks` setting).
     Watermark(String),
+    /// The ldifde error file the log names (`...\Temp\ldif.err`).
+    LdifErrorFile(String),
     /// The run (its [`SetupLogFact::Run`] fact beside this one) deleted the
     /// organization's address or details templates and stopped before they were
     /// imported again, and no later PrepareAD run completed (inferred: the re-import is

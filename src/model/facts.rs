@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use std::collections::BTreeMap;
 
 use exdoctor_parsers::event::{ComputerSpan, Event, EventLocation, LogIntegrity};
+use exdoctor_parsers::ldif_err::LdifErrEntry;
 use exdoctor_parsers::setup_log::{Clock, RunResult};
 
 use super::Finding;
@@ -20,8 +21,17 @@ pub enum Facts {
     Registry(RegistryFacts),
     /// An Exchange 2007 setup task script.
     TaskScript(TaskScriptFacts),
+    /// An ldifde error file.
+    LdifErr(LdifErrFacts),
     /// Nothing beyond the summary: the file could not be read.
     None,
+}
+
+/// The entries an ldifde import could not write (`ldif.err`).
+#[derive(Debug, Clone, Default)]
+pub struct LdifErrFacts {
+    /// The failed entries, in file order.
+    pub entries: Vec<LdifErrEntry>,
 }
 
 /// The steps of a setup task script.

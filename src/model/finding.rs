@@ -1,15 +1,16 @@
 //! Findings: what a rule reports, with its evidence and remediation.
 
 use std::fmt;
+use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use exdoctor_parsers::event::EventLocation;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{Fact, RuleId, RuleInfo};
+use super::{fingerprint, Fact, RuleId, RuleInfo, Status};
 
 /// How serious a finding is. Ordered: `Info < Warning < Error < Critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// For the record: nothing to fix.
@@ -42,7 +43,7 @@ impl fmt::Display for Severity {
 
 /// How sure a finding is: high when two sources agree, medium for one strong
 /// signature, low for heuristics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     /// A heuristic.
@@ -106,6 +107,27 @@ impl Serialize for Timestamp {
     }
 }
 
+impl FromStr for Timestamp {
+    type Err = chrono::ParseError;
+
+    /// The serialized form: UTC with a `Z` suffix, else local time.
+    fn from_str(text: &str) -> Result<Timestamp, chrono::ParseError> {
+        match text.strip_suffix('Z') {
+            Some(utc) => {
+                NaiveDateTime::parse_from_str(utc, "%Y-%m-%dT%H:%M:%S%.f").map(|t| Timestamp::Utc(t.and_utc()))
+            }
+            None => NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").map(Timestamp::Local),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Where a piece of evidence is in its source.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Location {
@@ -157,8 +179,50 @@ impl Serialize for Location {
     }
 }
 
+impl FromStr for Location {
+    type Err = String;
+
+    /// The displayed form: `line 12`, `record 345`, `key HKLM\...`, `file`.
+    fn from_str(text: &str) -> Result<Location, String> {
+        let bad = || format!("not a location: '{text}'");
+        if let Some(n) = text.strip_prefix("line ") {
+            return n.parse().map(Location::Line).map_err(|_| bad());
+        }
+        if let Some(n) = text.strip_prefix("record ") {
+            return n.parse().map(Location::Record).map_err(|_| bad());
+        }
+        if let Some(rest) = text.strip_prefix("row ") {
+            let (row, line) = rest
+                .strip_suffix(')')
+                .and_then(|r| r.split_once(" (line "))
+                .ok_or_else(bad)?;
+            return match (row.parse(), line.parse()) {
+                (Ok(row), Ok(line)) => Ok(Location::Row { row, line }),
+                _ => Err(bad()),
+            };
+        }
+        if let Some(n) = text.strip_prefix("event #") {
+            return n.parse().map(Location::Element).map_err(|_| bad());
+        }
+        if let Some(key) = text.strip_prefix("key ") {
+            return Ok(Location::Key(key.to_string()));
+        }
+        if text == "file" {
+            return Ok(Location::File);
+        }
+        Err(bad())
+    }
+}
+
+impl<'de> Deserialize<'de> for Location {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// One piece of evidence: a source file, a place in it, a time and the text found there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     /// The file, as shown in reports.
     pub source: String,
@@ -189,7 +253,7 @@ impl Evidence {
 }
 
 /// A problem found, with everything needed to understand and fix it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     /// The rule that found it.
     pub rule: RuleId,
@@ -197,6 +261,16 @@ pub struct Finding {
     pub severity: Severity,
     /// The host it was found on (set when the host's findings are collected).
     pub host: String,
+    /// The stable identity of the problem across runs: a digest of rule, host and
+    /// subject (see [`fingerprint`]); set by the analysis once the host is known.
+    pub fingerprint: String,
+    /// What the problem is about, set by the rule (the service, the setup run, the
+    /// readiness check, the registry key ...): with rule and host it makes the
+    /// fingerprint.
+    pub subject: String,
+    /// New, ongoing or resolved against the previous run (only with a state file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
     /// One line naming the problem.
     pub title: String,
     /// What was found, in a few sentences.
@@ -219,7 +293,7 @@ pub struct Finding {
     pub references: Vec<String>,
     /// Rule-specific facts for the reader (check name, domain controller, build, error
     /// code ...). Output only: correlation reads [`Finding::facts`].
-    #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub details: serde_json::Map<String, serde_json::Value>,
     /// What the finding is about, typed, for correlation. Not serialized.
     #[serde(skip)]
@@ -233,6 +307,9 @@ impl Finding {
             rule: rule.id,
             severity: rule.severity,
             host: String::new(),
+            fingerprint: String::new(),
+            subject: String::new(),
+            status: None,
             title: rule.title.to_string(),
             summary: summary.into(),
             confidence: Confidence::Medium,
@@ -245,6 +322,22 @@ impl Finding {
             details: serde_json::Map::new(),
             facts: Vec::new(),
         }
+    }
+
+    /// Sets what the finding is about (see [`Finding::subject`](#structfield.subject)).
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = subject.into();
+        self
+    }
+
+    /// Sets the fingerprint from rule, host and subject.
+    pub fn identify(&mut self) {
+        self.fingerprint = fingerprint(self.rule, &self.host, &self.subject);
+    }
+
+    /// Whether the finding is one of the previous run that is gone now.
+    pub fn is_resolved(&self) -> bool {
+        self.status == Some(Status::Resolved)
     }
 
     /// Sets the title.
@@ -308,17 +401,18 @@ impl Finding {
     }
 
     /// Folds `other` (the same root cause seen elsewhere) into this finding: its
-    /// evidence (each piece once), its details (this finding's keep precedence), its
+    /// evidence (each piece once: a line or record this finding already cites is not
+    /// cited again, whatever its text), its details (this finding's keep precedence), its
     /// facts and its first/last seen. Two sources agreeing make the confidence high:
     /// when `other` brings evidence from a file this finding had no evidence from.
-    /// Title, summary, severity, count and remediation stay this finding's.
+    /// Title, summary, severity, count, remediation and subject stay this finding's.
     pub fn absorb(&mut self, other: Finding) {
         let new_source = other
             .evidence
             .iter()
             .any(|e| !self.evidence.iter().any(|mine| mine.source == e.source));
         for e in other.evidence {
-            if !self.evidence.contains(&e) {
+            if !self.cites(&e) {
                 self.push_evidence(e);
             }
         }
@@ -334,6 +428,17 @@ impl Finding {
         if new_source {
             self.confidence = Confidence::High;
         }
+    }
+
+    /// Whether this finding already cites `e`: the same evidence, or the same line or
+    /// record of the same source (keys and whole files can hold several facts).
+    pub fn cites(&self, e: &Evidence) -> bool {
+        self.evidence.iter().any(|mine| {
+            mine == e
+                || (mine.source == e.source
+                    && mine.location == e.location
+                    && matches!(e.location, Location::Line(_) | Location::Record(_)))
+        })
     }
 
     /// This finding as the history of another that absorbs it: without its details,
@@ -359,5 +464,48 @@ impl Finding {
     pub fn count(mut self, count: u64) -> Self {
         self.count = count;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{RuleId, RuleInfo};
+
+    const RULE: RuleInfo = RuleInfo {
+        id: RuleId::SetupFailed,
+        title: "t",
+        severity: Severity::Error,
+        description: "d",
+        remediation: &[],
+        references: &[],
+    };
+
+    #[test]
+    fn absorb_cites_each_line_or_record_once_but_keeps_several_facts_of_a_file_or_key() {
+        let line = |n: u32, text: &str| Evidence::new("ExchangeSetup.log", Location::Line(n), None, text);
+        let file = |text: &str| Evidence::new("System.evtx", Location::File, None, text);
+        let mut root = Finding::new(&RULE, "root")
+            .evidence(line(94, "[ERROR] No more endpoints"))
+            .evidence(file("gap 1"));
+        let other = Finding::new(&RULE, "other")
+            .evidence(line(94, "No more endpoints"))
+            .evidence(line(121, "[ERROR-REFERENCE] Id=X"))
+            .evidence(file("gap 2"));
+        root.absorb(other);
+        let cited: Vec<String> = root
+            .evidence
+            .iter()
+            .map(|e| format!("{} {}", e.location, e.text))
+            .collect();
+        assert_eq!(
+            cited,
+            [
+                "line 94 [ERROR] No more endpoints",
+                "file gap 1",
+                "line 121 [ERROR-REFERENCE] Id=X",
+                "file gap 2"
+            ]
+        );
     }
 }

@@ -4,13 +4,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{HostZone, LoggedDeletions};
 use crate::registry::HostState;
 
 /// Why a file was put on its host.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attribution {
     /// The file.
     pub path: String,
@@ -19,7 +19,7 @@ pub struct Attribution {
 }
 
 /// A rename of a machine, and what proves it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rename {
     /// The name before.
     pub old: String,

@@ -6,35 +6,43 @@
 //! fill it, rules read it, analysis and report consume it.
 
 mod ad_changes;
+mod closest;
 mod diagnostic;
 mod fact;
 mod facts;
 mod finding;
 mod host;
 mod host_view;
+mod identity;
 mod rule;
 mod setup_log_file;
 mod source;
 mod summary;
+mod suppressed;
 mod zone;
 
 pub use ad_changes::{
     AdChangesSummary, ContainerDeletions, DeletingTask, LocaleDeletions, LoggedDeletions, TemplatesState,
 };
+pub use closest::closest;
 pub use diagnostic::{DiagLevel, Diagnostic};
 pub use fact::{EventFact, Fact, RegistryFact, SetupLogFact};
 pub use facts::{
-    EventLogFacts, Facts, Milestone, RegistryFacts, RunFacts, SetupLogFacts, TaskScriptFacts, TaskStepFacts,
+    EventLogFacts, Facts, LdifErrFacts, Milestone, RegistryFacts, RunFacts, SetupLogFacts, TaskScriptFacts,
+    TaskStepFacts,
 };
 pub use finding::{Confidence, Evidence, Finding, Location, Severity, Timestamp};
 pub use host::{host_answers_to, Attribution, Host, HostGroup, Rename};
 pub use host_view::{HostEvent, HostLog, HostView, RunWindow};
+pub use identity::{file_name, fingerprint, setup_run_subject, Status, FINGERPRINT_LEN, HOST_WIDE};
 pub use rule::{RuleId, RuleInfo, UnknownRuleId};
 pub use setup_log_file::SetupLogFile;
 pub use source::{Loaded, LoadedFile, SourceKind, SourceSummary};
 pub use summary::{
     ErrorReferenceSummary, EvaluationSummary, EventLogSummary, EvtSummary, FailedRuleSummary, GapCount, GapSummary,
-    IssueSummary, ParameterSummary, RegistrySummary, ResumeMismatchSummary, ResumeSummary, RuleEventCount,
-    RunHeaderSummary, RunSummary, SetupLogSummary, SourceDetails, TaskScriptSummary, TaskStepSummary, TaskSummary,
+    IssueSummary, LdifErrSummary, ParameterSummary, RegistrySummary, ResumeMismatchSummary, ResumeSummary,
+    RuleEventCount, RunHeaderSummary, RunSummary, SetupLogSummary, SourceDetails, TaskScriptSummary, TaskStepSummary,
+    TaskSummary,
 };
+pub use suppressed::{Suppressed, SuppressedBy};
 pub use zone::{Daylight, HostZone};

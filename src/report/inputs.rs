@@ -8,8 +8,8 @@ use exdoctor_parsers::setup_log::{Clock, ClockEvidence};
 use exdoctor_parsers::text::TextEncoding;
 
 use crate::model::{
-    AdChangesSummary, EventLogSummary, EvtSummary, HostZone, RegistrySummary, RuleEventCount, RunSummary,
-    SetupLogSummary, SourceDetails,
+    AdChangesSummary, EventLogSummary, EvtSummary, HostZone, LdifErrSummary, RegistrySummary, RuleEventCount,
+    RunSummary, SetupLogSummary, SourceDetails,
 };
 use crate::registry::host_state::{ExchangeInstall, RoleState};
 use crate::registry::HostState;
@@ -27,7 +27,40 @@ pub(crate) fn lines(details: &SourceDetails, zone: Option<&HostZone>) -> Vec<Str
         SourceDetails::Registry(s) => registry(s),
         SourceDetails::RegistryError { error } => vec![format!("not read: {error}")],
         SourceDetails::TaskScript(s) => vec![format!("setup task script, {} steps", s.steps.len())],
+        SourceDetails::LdifErr(s) => ldif_err(s),
     }
+}
+
+/// `ldifde error file: 1 failed entry`, then each entry (at most [`TEXT_RUNS`]).
+fn ldif_err(s: &LdifErrSummary) -> Vec<String> {
+    let mut lines = vec![format!(
+        "ldifde error file: {} failed entr{}{}",
+        s.entries.len(),
+        if s.entries.len() == 1 { "y" } else { "ies" },
+        s.entries_modified
+            .map(|n| format!(", {n} modified successfully"))
+            .unwrap_or_default()
+    )];
+    lines.extend(s.entries.iter().take(TEXT_RUNS).map(|e| {
+        format!(
+            "line {}: {} error on entry at line {} of the import{}: {}{}",
+            e.line,
+            e.operation.as_deref().unwrap_or("?"),
+            e.ldif_line.map_or_else(|| "?".to_string(), |l| l.to_string()),
+            e.dn.as_deref().map(|d| format!(" ({d})")).unwrap_or_default(),
+            e.reason.as_deref().unwrap_or("(no reason)"),
+            e.server_error
+                .as_ref()
+                .map(|x| format!(
+                    "; server error {:#x} {}{}",
+                    x.code,
+                    x.name().map(|n| format!("{n}: ")).unwrap_or_default(),
+                    x.text
+                ))
+                .unwrap_or_default()
+        )
+    }));
+    lines
 }
 
 fn setup_log(s: &SetupLogSummary, zone: Option<&HostZone>) -> Vec<String> {

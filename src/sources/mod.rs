@@ -8,6 +8,7 @@
 pub mod event_export;
 pub mod evt;
 pub mod evtx;
+pub mod ldif_err;
 pub mod reg;
 pub mod setup_log;
 pub mod task_script;
@@ -89,6 +90,7 @@ pub fn load(input: &Input<'_>, kind: SourceKind, options: LoadOptions) -> Loaded
         SourceKind::EventXml | SourceKind::EventCsv => event_export::load(input, kind, options),
         SourceKind::Reg => reg::load(input),
         SourceKind::TaskScript => task_script::load(input),
+        SourceKind::LdifErr => ldif_err::load(input),
     }
 }
 
@@ -102,12 +104,13 @@ pub fn write_records(input: &Input<'_>, kind: SourceKind, out: &mut dyn Write) -
         SourceKind::EventXml | SourceKind::EventCsv => event_export::write_records(input, kind, out),
         SourceKind::Reg => reg::write_records(input, out),
         SourceKind::TaskScript => task_script::write_records(input, out),
+        SourceKind::LdifErr => ldif_err::write_records(input, out),
     }
 }
 
 /// Writes one serializable value as a JSON line.
 pub fn write_json_line<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)?;
+    serde_json::to_writer(&mut *out, value).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }
 

@@ -284,7 +284,7 @@ fn run_summary(log: &SetupLog<'_>, run: &Run<'_>) -> RunSummary {
         start: run.first_time.and_then(|t| time(log, &t)),
         end: run.last_time.and_then(|t| time(log, &t)),
         records: run.records,
-        result: result_word(run.result),
+        result: result_word(run.result).to_string(),
         result_line: run.result_line,
         critical_stop_line: run.critical_stop_line,
         end_of_setup_line: run.end_of_setup_line,

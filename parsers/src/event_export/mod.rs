@@ -13,7 +13,7 @@ pub(crate) mod event_xml;
 mod message_templates;
 mod xml;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, EventLocation, LogIntegrity};
 use crate::text::{decode_utf16be_lossy, decode_utf16le_lossy, detect_encoding, TextEncoding};
@@ -23,7 +23,7 @@ pub use message_templates::recover_insertion_strings;
 pub use xml::parse_event_xml;
 
 /// What the times of an export are based on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "basis")]
 pub enum TimeBasis {
     /// The file carries UTC times (XML `SystemTime`).

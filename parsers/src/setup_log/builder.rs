@@ -1,6 +1,8 @@
 //! Assembles runs, tasks, error blocks, readiness results and gaps from the records in
 //! one pass; the date order is decided at the end and applied to the gap candidates.
 
+use std::collections::HashMap;
+
 use super::ad_changes;
 use super::clock;
 use super::facts::{classify, Fact};
@@ -99,6 +101,8 @@ struct RunState<'a> {
     last_banner: Option<(u32, usize)>,
     /// Inside `test-SetupPrerequisites`: its errors and warnings are readiness results.
     in_prerequisites: bool,
+    /// Rule name -> `[RuleType:...]` of its `Started [Rule:X]` line.
+    rule_types: HashMap<&'a [u8], super::Text<'a>>,
     /// What the last deletion's path had in common with the others, already checked.
     ad_prefix: ad_changes::CheckedPrefix<'a>,
 }
@@ -145,6 +149,7 @@ impl<'a> RunState<'a> {
             day_first: Clock::default(),
             last_banner: None,
             in_prerequisites: false,
+            rule_types: HashMap::new(),
             ad_prefix: ad_changes::CheckedPrefix::default(),
         }
     }
@@ -225,7 +230,11 @@ impl<'a> RunState<'a> {
                 has_exception,
                 value,
                 parent_value,
+                rule_type: self.rule_types.get(name.as_bytes()).copied(),
             }),
+            Fact::StartedRule { name, rule_type } => {
+                self.rule_types.insert(name.as_bytes(), rule_type);
+            }
             Fact::FailedRule { name, message } => run.failed_rules.push(FailedRule {
                 line: rec.line,
                 name,

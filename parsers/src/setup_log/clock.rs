@@ -8,7 +8,7 @@
 //! measurement ([`RoleInvocation`]) against the setup version.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::records::Record;
 use super::text::Text;
@@ -188,7 +188,7 @@ fn parse_stamp(value: &[u8]) -> Option<NaiveDateTime> {
 }
 
 /// Why a [`Clock`] verdict was given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ClockEvidence {
     /// Measured: `$RoleInvocationID` on `line`; `offset_minutes` is the local clock's
@@ -208,7 +208,7 @@ pub enum ClockEvidence {
 }
 
 /// The clock of a log's bracket times.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "clock", rename_all = "kebab-case")]
 pub enum Clock {
     /// Bracket times are UTC: never shift them by the header's zone.

@@ -29,6 +29,11 @@ pub(super) enum Fact<'a> {
         name: Text<'a>,
         message: Text<'a>,
     },
+    /// `Started [Rule:X] [Parent:Y] [RuleType:Warning]`: the rule's type.
+    StartedRule {
+        name: Text<'a>,
+        rule_type: Text<'a>,
+    },
     HelpUrl(Text<'a>),
     Resume {
         action: Text<'a>,
@@ -87,6 +92,9 @@ pub(super) fn classify<'a>(depth: u8, message: Text<'a>, header: &mut RunHeader<
             }
         }
         b'S' => {
+            if let Some(rest) = message.strip_prefix("Started [Rule:") {
+                return started_rule(rest);
+            }
             if message.starts_with("Setup is stopping now because of one or more critical errors") {
                 return Fact::CriticalStop;
             }
@@ -201,6 +209,20 @@ fn quoted_value_end(body: &[u8]) -> usize {
         from = at + 1;
     }
     body.len()
+}
+
+/// After `Started [Rule:`: `X] [Parent:Y] [RuleType:Z]`.
+fn started_rule(rest: Text<'_>) -> Fact<'_> {
+    let bytes = rest.as_bytes();
+    let name_end = bytes.iter().position(|&b| b == b']').unwrap_or(bytes.len());
+    let after = bytes.get(name_end + 1..).unwrap_or_default();
+    let rule_type = bracket_fields(after)
+        .find(|(key, _)| *key == b"RuleType")
+        .map_or(Text::default(), |(_, value)| Text(value));
+    Fact::StartedRule {
+        name: Text(&bytes[..name_end]),
+        rule_type,
+    }
 }
 
 /// After `Failed [Rule:`: `X] [Message:...]`.
@@ -468,6 +490,17 @@ mod tests {
             "Help URL: http://technet.microsoft.com/library(EXCHG.150)/ms.exch.setupreadiness.MSDTCStopped.aspx",
         );
         assert!(matches!(f, Fact::HelpUrl(u) if u.contains("MSDTCStopped")));
+        let (f, _) = fact(
+            1,
+            "Started [Rule:NoConnectorToStar] [Parent:RootAnalysisMember] [RuleType:Warning]",
+        );
+        assert_eq!(
+            f,
+            Fact::StartedRule {
+                name: Text(b"NoConnectorToStar"),
+                rule_type: Text(b"Warning"),
+            }
+        );
         let (f, _) = fact(1, "Evaluated [Setting:ComputerNameDnsFullyQualified] [HasException:False] [Value:\"Ex[1].x\"] [ParentValue:\"<NULL>\"]");
         assert!(matches!(f, Fact::Evaluated { value, .. } if value == Text(b"Ex[1].x")));
     }

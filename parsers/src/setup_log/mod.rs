@@ -372,12 +372,22 @@ pub struct Evaluation<'a> {
     pub value: Text<'a>,
     /// `[ParentValue:...]` (the role or object it applies to).
     pub parent_value: Text<'a>,
+    /// The `[RuleType:...]` of the rule's `Started [Rule:X] [Parent:...] [RuleType:...]`
+    /// line in the same run (`Error`, `Warning`, `None`), when one was logged before.
+    pub rule_type: Option<Text<'a>>,
 }
 
 impl Evaluation<'_> {
     /// A rule that evaluated to True (the check failed).
     pub fn is_failed_rule(&self) -> bool {
         self.kind == EvaluationKind::Rule && self.value.as_bytes().eq_ignore_ascii_case(b"True")
+    }
+
+    /// A rule started as `[RuleType:Warning]`: when True, setup prints it as
+    /// `[RECOMENDED]`, writes no `Failed [Rule:X]` line and goes on.
+    pub fn is_warning_rule(&self) -> bool {
+        self.rule_type
+            .is_some_and(|t| t.trim().as_bytes().eq_ignore_ascii_case(b"Warning"))
     }
 }
 

@@ -15,7 +15,7 @@
 
 use serde_json::json;
 
-use super::{dns_domain, org_suffix};
+use super::{dns_domain, org_suffix, organization_subject};
 use crate::model::{AdChangesSummary, Confidence, Evidence, Finding, Host, Location, LoggedDeletions, Severity};
 use crate::rules::setup_log::ad_templates::AD_TEMPLATES_REMOVED;
 
@@ -226,6 +226,7 @@ fn organization_finding(hosts: &[Host], group: &[Deletions<'_>]) -> Option<Findi
         );
     }
     let mut finding = Finding::new(&AD_TEMPLATES_REMOVED, summary)
+        .subject(organization_subject(&short))
         .title(title)
         .severity(Severity::Info)
         .confidence(Confidence::Low)

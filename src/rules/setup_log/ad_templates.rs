@@ -12,7 +12,8 @@ use serde_json::json;
 
 use super::SetupLogFile;
 use crate::model::{
-    AdChangesSummary, Confidence, Evidence, Fact, Finding, RuleId, RuleInfo, SetupLogFact, Severity, TemplatesState,
+    setup_run_subject, AdChangesSummary, Confidence, Evidence, Fact, Finding, RuleId, RuleInfo, SetupLogFact, Severity,
+    TemplatesState,
 };
 
 /// The `ad-templates-removed` rule.
@@ -55,10 +56,12 @@ pub fn check(file: &SetupLogFile<'_, '_>) -> Option<Finding> {
     let later = file.log.runs.get(run.index + 1..).unwrap_or_default();
     let reimport = deleted.restored_by_run.and_then(|i| file.log.runs.get(i));
     let left_deleted = deleted.left_deleted();
+    // The run's subject, as the run rules name it: one deleting run, one problem.
+    let subject = setup_run_subject(run.first_time.and_then(|t| file.log.resolve(&t)), run.index, file.path);
     let mut finding = if left_deleted {
-        not_restored(run, &deleted, later)
+        not_restored(run, &deleted, later, subject)
     } else {
-        replaced(run, &deleted, reimport)
+        replaced(run, &deleted, reimport, subject)
     };
     finding = finding
         .confidence(Confidence::Low)
@@ -129,7 +132,7 @@ fn deleted_sentence(run: &Run<'_>, deleted: &AdChangesSummary) -> String {
 }
 
 /// The info finding: the templates were replaced by the shipped ones.
-fn replaced(run: &Run<'_>, deleted: &AdChangesSummary, reimport: Option<&Run<'_>>) -> Finding {
+fn replaced(run: &Run<'_>, deleted: &AdChangesSummary, reimport: Option<&Run<'_>>, subject: String) -> Finding {
     let how = match (reimport, deleted.state) {
         (Some(r), _) => format!(
             "stopped before the work around them ended, but run {} (PrepareAD) completed afterwards",
@@ -145,10 +148,12 @@ fn replaced(run: &Run<'_>, deleted: &AdChangesSummary, reimport: Option<&Run<'_>
         deleted_sentence(run, deleted),
         locales_phrase(deleted),
     );
-    Finding::new(&AD_TEMPLATES_REMOVED, summary).title(format!(
-        "Setup replaced the {}",
-        deleted.what().split_once(' ').map_or("templates", |(_, rest)| rest)
-    ))
+    Finding::new(&AD_TEMPLATES_REMOVED, summary)
+        .subject(subject)
+        .title(format!(
+            "Setup replaced the {}",
+            deleted.what().split_once(' ').map_or("templates", |(_, rest)| rest)
+        ))
 }
 
 /// `locales ar-SA, zh-TW, it-IT`, `locale it-IT`, or `the deleted objects`.
@@ -161,7 +166,7 @@ fn locales_phrase(deleted: &AdChangesSummary) -> String {
 }
 
 /// The error finding: the run stopped before the templates were imported again.
-fn not_restored(run: &Run<'_>, deleted: &AdChangesSummary, later: &[Run<'_>]) -> Finding {
+fn not_restored(run: &Run<'_>, deleted: &AdChangesSummary, later: &[Run<'_>], subject: String) -> Finding {
     let open: Vec<String> = deleted
         .tasks
         .iter()
@@ -227,6 +232,7 @@ fn not_restored(run: &Run<'_>, deleted: &AdChangesSummary, later: &[Run<'_>]) ->
     }
     steps.push(AD_TEMPLATES_REMOVED.remediation[0].to_string());
     Finding::new(&AD_TEMPLATES_REMOVED, summary)
+        .subject(subject)
         .title("Templates deleted and not restored: run setup /PrepareAD again")
         .severity(Severity::Error)
         .remediation(steps)

@@ -9,13 +9,14 @@ pub mod readiness;
 pub mod runs;
 
 pub use crate::model::SetupLogFile;
-use crate::model::{Finding, RuleId};
+use crate::model::{Finding, RuleId, Severity};
 
 /// Runs every per-file rule on a setup log. A generic `setup-failed` of the last run is
 /// folded into the evidence of the specific finding that explains it (known error,
-/// readiness check, permissions). Templates the run deleted and left deleted are folded
-/// into the finding that reports how that run ended (interruption, failure, or what
-/// explains the failure).
+/// readiness check, permissions): the first at error or above, never a warning (a
+/// readiness warning does not stop setup). Templates the run deleted and left deleted
+/// are folded into the finding that reports how that run ended (interruption, failure,
+/// or what explains the failure).
 pub fn check_setup_log(file: &SetupLogFile<'_, '_>) -> Vec<Finding> {
     let mut specific = known_errors::check(file);
     specific.extend(readiness::check(file));
@@ -23,7 +24,7 @@ pub fn check_setup_log(file: &SetupLogFile<'_, '_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for mut finding in runs::check(file) {
         if finding.rule == RuleId::SetupFailed {
-            if let Some(root) = specific.first_mut() {
+            if let Some(root) = specific.iter_mut().find(|f| f.severity >= Severity::Error) {
                 root.absorb(finding.into_history());
                 ad_templates::fold_unrestored(&mut templates, root);
                 continue;
