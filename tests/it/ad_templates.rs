@@ -115,6 +115,10 @@ fn completed_run_gives_one_info_finding_listing_the_locales() {
     assert_eq!(f.severity, Severity::Info);
     assert_eq!(f.confidence, Confidence::Low, "the consequences are inferred");
     assert_eq!(
+        f.subject, "setup run 2007-11-30T17:12:03 ExchangeSetup.log",
+        "the deleting run, as the run rules name it"
+    );
+    assert_eq!(
         f.title,
         "Setup replaced the details templates and 1 address template of 3 locales"
     );
@@ -383,12 +387,18 @@ fn later_runs_decide_whether_an_earlier_run_left_them_deleted() {
         f[0].summary
     );
 
+    let left_deleted_subject = f[0].subject.clone();
+
     // A completed /PrepareAD afterwards imported them again.
     let text = [stopped, resumed, prepare].concat().join("\n") + "\n";
     let all = findings_of(&text);
     let f = rule(&all, "ad-templates-removed");
     assert_eq!(f.len(), 1, "{all:#?}");
     assert_eq!(f[0].severity, Severity::Info);
+    assert_eq!(
+        f[0].subject, left_deleted_subject,
+        "one deleting run, one problem, whatever later runs did"
+    );
     assert!(
         f[0].summary
             .contains("stopped before the work around them ended, but run 3 (PrepareAD) completed afterwards"),
