@@ -1,13 +1,13 @@
 //! `exdoctor merge`: the reports of shards (each an analysis of some hosts) joined into
 //! the report one run over all their inputs gives. Per-host findings are taken as they
-//! are; the fleet rules run again over every host's registry state, since a shard saw
-//! only its own hosts.
+//! are; the fleet rules run again over every host's registry state and AD deletions,
+//! since a shard saw only its own hosts.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{sort_diagnostics, sort_findings, Analysis, HostReport};
-use crate::model::{DiagLevel, Diagnostic, Host, HostGroup};
+use crate::model::{DiagLevel, Diagnostic, Host, HostGroup, LoggedDeletions};
 use crate::rules::fleet;
 
 /// One shard's report as read back, named for diagnostics.
@@ -42,7 +42,7 @@ pub fn merge(shards: Vec<Shard>) -> Analysis {
             findings
                 .into_iter()
                 .chain(suppressed.into_iter().map(|s| s.finding))
-                .filter(|f| !fleet::RULES.contains(&f.rule)),
+                .filter(|f| !fleet::made_across_hosts(f)),
         );
         for host in shard_hosts {
             match hosts.get_mut(&host.name) {
@@ -131,6 +131,7 @@ fn fleet_host(report: &HostReport) -> Host {
         },
         registry: report.registry.clone(),
         zone: report.time_zone.clone(),
+        ad_deletions: LoggedDeletions::of_sources(&report.sources),
     }
 }
 

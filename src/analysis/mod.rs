@@ -20,7 +20,7 @@ use crate::ingest::load_all;
 pub use crate::ingest::{LoadProgress, Progress};
 use crate::model::{
     Attribution, CoverageGap, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone,
-    LoadedFile, Rename, SetupLogFacts, SourceSummary,
+    LoadedFile, LoggedDeletions, Rename, SetupLogFacts, SourceSummary,
 };
 use crate::model::{HostEvent, HostLog, HostView, RunWindow, Suppressed};
 use crate::registry::{HostState, RegistryView};
@@ -146,7 +146,13 @@ fn host_for(group: HostGroup, files: &[LoadedFile]) -> Host {
     let members: Vec<&LoadedFile> = group.files.iter().filter_map(|&i| files.get(i)).collect();
     let registry = registry_state(&members);
     let zone = host_zone(&members, registry.as_ref());
-    Host { group, registry, zone }
+    let ad_deletions = LoggedDeletions::of_sources(members.iter().map(|f| &f.loaded.summary));
+    Host {
+        group,
+        registry,
+        zone,
+        ad_deletions,
+    }
 }
 
 /// Runs the rules over loaded files.

@@ -29,6 +29,11 @@ pub enum SetupLogFact {
     Watermark(String),
     /// The ldifde error file the log names (`...\Temp\ldif.err`).
     LdifErrorFile(String),
+    /// The run (its [`SetupLogFact::Run`] fact beside this one) deleted the
+    /// organization's address or details templates and stopped before they were
+    /// imported again, and no later PrepareAD run completed (inferred: the re-import is
+    /// not logged).
+    TemplatesLeftDeleted,
 }
 
 /// Facts of the event-log rules.

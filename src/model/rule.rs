@@ -45,6 +45,8 @@ rule_ids! {
     SetupResumeMismatch = "setup-resume-mismatch",
     /// Long pauses at service starts (CRL check).
     SetupStall = "setup-stall",
+    /// Setup deleted the organization's address and details templates.
+    AdTemplatesRemoved = "ad-templates-removed",
     /// A readiness check failed.
     PrereqFailed = "prereq-failed",
     /// The setup account lacks a group.

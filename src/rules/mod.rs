@@ -53,6 +53,7 @@ pub fn info(id: RuleId) -> &'static RuleInfo {
         RuleId::SetupWatermark => &setup_log::runs::SETUP_WATERMARK,
         RuleId::SetupResumeMismatch => &setup_log::runs::SETUP_RESUME_MISMATCH,
         RuleId::SetupStall => &setup_log::runs::SETUP_STALL,
+        RuleId::AdTemplatesRemoved => &setup_log::ad_templates::AD_TEMPLATES_REMOVED,
         RuleId::PrereqFailed => &setup_log::readiness::PREREQ_FAILED,
         RuleId::MissingPermissions => &setup_log::readiness::MISSING_PERMISSIONS,
         RuleId::LdifdeImportFailed => &ke::LDIFDE_IMPORT_FAILED.info,

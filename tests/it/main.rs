@@ -6,6 +6,7 @@
 
 mod common;
 
+mod ad_templates;
 mod analyze_samples;
 mod architecture;
 mod bad_input;
