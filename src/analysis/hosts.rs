@@ -10,6 +10,7 @@
 //! Two names joined by nothing are two machines, never merged. A file that names no one
 //! (an empty channel) joins the one host of the other files of its folder.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -17,6 +18,8 @@ use chrono::{DateTime, Utc};
 
 use crate::ingest::bundle_dir;
 use crate::model::{Attribution, HostGroup, Rename};
+
+use super::clones::{scope_cloned_names, unscope};
 
 /// A name a file gives for the machine it comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,13 +81,13 @@ pub fn short_name(raw: &str) -> Option<String> {
 
 /// Union-find over short names.
 #[derive(Default)]
-struct Names {
+pub(super) struct Names {
     index: BTreeMap<String, usize>,
     parent: Vec<usize>,
 }
 
 impl Names {
-    fn id(&mut self, name: &str) -> usize {
+    pub(super) fn id(&mut self, name: &str) -> usize {
         if let Some(&i) = self.index.get(name) {
             return i;
         }
@@ -94,7 +97,7 @@ impl Names {
         i
     }
 
-    fn root(&mut self, mut i: usize) -> usize {
+    pub(super) fn root(&mut self, mut i: usize) -> usize {
         while self.parent[i] != i {
             self.parent[i] = self.parent[self.parent[i]];
             i = self.parent[i];
@@ -102,7 +105,7 @@ impl Names {
         i
     }
 
-    fn join(&mut self, a: &str, b: &str) {
+    pub(super) fn join(&mut self, a: &str, b: &str) {
         let (a, b) = (self.id(a), self.id(b));
         let (ra, rb) = (self.root(a), self.root(b));
         if ra != rb {
@@ -114,7 +117,7 @@ impl Names {
 /// The renames a whole log shows by itself: in the order its records were written
 /// (record ids: a clock change does not disturb them), they carry one name up to a
 /// record and another name from the next one on, never both interleaved.
-fn renames_in_whole_log(path: &str, identity: &FileIdentity) -> Vec<Rename> {
+pub(super) fn renames_in_whole_log(path: &str, identity: &FileIdentity) -> Vec<Rename> {
     let mut spans: Vec<(String, &RecordSpan)> = identity
         .names
         .iter()
@@ -208,8 +211,19 @@ fn link(names: &mut Names, renames: &mut Vec<Rename>, r: Rename) {
 }
 
 /// Groups files into hosts. `files` holds each file's path and what it says about its
-/// machine. Hosts come back in name order.
+/// machine. Hosts come back in name order. Clones of one template that share an earlier
+/// name stay apart (`analysis::clones`).
 pub fn group(files: &[(PathBuf, FileIdentity)]) -> Vec<HostGroup> {
+    let scoped = scope_cloned_names(files);
+    let mut hosts = group_named(&scoped);
+    if matches!(scoped, Cow::Owned(_)) {
+        unscope(&mut hosts);
+    }
+    hosts
+}
+
+/// [`group`] once shared earlier names are scoped.
+fn group_named(files: &[(PathBuf, FileIdentity)]) -> Vec<HostGroup> {
     let mut names = Names::default();
     let mut renames: Vec<Rename> = Vec::new();
     let mut pendings: Vec<(String, String)> = Vec::new();

@@ -1,13 +1,13 @@
 //! `exdoctor merge`: the reports of shards (each an analysis of some hosts) joined into
 //! the report one run over all their inputs gives. Per-host findings are taken as they
-//! are; the fleet rules run again over every host's registry state, since a shard saw
-//! only its own hosts.
+//! are; the fleet rules run again over every host's registry state and AD deletions,
+//! since a shard saw only its own hosts.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{sort_diagnostics, sort_findings, Analysis, HostReport};
-use crate::model::{DiagLevel, Diagnostic, Host, HostGroup};
+use crate::model::{DiagLevel, Diagnostic, Host, HostGroup, LoggedDeletions};
 use crate::rules::fleet;
 
 /// One shard's report as read back, named for diagnostics.
@@ -42,7 +42,7 @@ pub fn merge(shards: Vec<Shard>) -> Analysis {
             findings
                 .into_iter()
                 .chain(suppressed.into_iter().map(|s| s.finding))
-                .filter(|f| !fleet::RULES.contains(&f.rule)),
+                .filter(|f| !fleet::made_across_hosts(f)),
         );
         for host in shard_hosts {
             match hosts.get_mut(&host.name) {
@@ -85,21 +85,25 @@ pub fn merge(shards: Vec<Shard>) -> Analysis {
 /// Hosts of different shards that answer to one name (one's name or alias is the
 /// other's): one run over all inputs would have joined them into one machine (a
 /// rename), so the merge cannot give its report; each pair is an error diagnostic.
+/// Clones of one template (both hosts renamed away from the shared earlier name, each
+/// in its own bundle) are two machines in one run too (`analysis::clones`): no error.
 fn shared_names(hosts: &BTreeMap<String, (HostReport, String)>) -> Vec<Diagnostic> {
-    let mut owners: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
+    let mut owners: BTreeMap<String, Vec<(&str, &str, bool)>> = BTreeMap::new();
     for (host, shard) in hosts.values() {
         for name in std::iter::once(&host.name).chain(&host.aliases) {
-            owners
-                .entry(name.to_ascii_uppercase())
-                .or_default()
-                .push((host.name.as_str(), shard.as_str()));
+            let renamed_away = host.renames.iter().any(|r| r.old.eq_ignore_ascii_case(name));
+            owners.entry(name.to_ascii_uppercase()).or_default().push((
+                host.name.as_str(),
+                shard.as_str(),
+                renamed_away,
+            ));
         }
     }
     let mut out = Vec::new();
     for (name, owners) in owners {
         for pair in owners.windows(2) {
-            let [(a, shard_a), (b, shard_b)] = [pair[0], pair[1]];
-            if shard_a != shard_b {
+            let [(a, shard_a, a_renamed), (b, shard_b, b_renamed)] = [pair[0], pair[1]];
+            if shard_a != shard_b && !(a_renamed && b_renamed) {
                 out.push(Diagnostic::error(
                     shard_b.to_string(),
                     format!(
@@ -127,12 +131,14 @@ fn fleet_host(report: &HostReport) -> Host {
         },
         registry: report.registry.clone(),
         zone: report.time_zone.clone(),
+        ad_deletions: LoggedDeletions::of_sources(&report.sources),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Rename;
 
     fn host(name: &str, aliases: &[&str]) -> HostReport {
         serde_json::from_value(serde_json::json!({
@@ -175,5 +181,35 @@ mod tests {
             vec![host("EXMBX01", &["WIN-ABC"]), host("EXMBX02", &["WIN-ABC"])],
         )]);
         assert!(one.diagnostics.is_empty() && !one.unreadable);
+    }
+
+    #[test]
+    fn clones_renamed_away_from_one_template_name_merge_without_error() {
+        let renamed = |name: &str, old: &str| {
+            let mut h = host(name, &[old]);
+            h.renames = vec![Rename {
+                old: old.into(),
+                new: name.into(),
+                time: None,
+                how: "EventLog 6011".into(),
+            }];
+            h
+        };
+        let merged = merge(vec![
+            shard("a.json", vec![renamed("EXMBX01", "WIN-ABC")]),
+            shard("b.json", vec![renamed("EXMBX02", "WIN-ABC")]),
+        ]);
+        assert!(
+            merged.diagnostics.is_empty() && !merged.unreadable,
+            "{:?}",
+            merged.diagnostics
+        );
+        assert_eq!(merged.hosts.len(), 2);
+        // One of them still named by the shared name: one run joins them, an error.
+        let merged = merge(vec![
+            shard("a.json", vec![renamed("EXMBX01", "WIN-ABC")]),
+            shard("b.json", vec![host("WIN-ABC", &[])]),
+        ]);
+        assert!(merged.unreadable);
     }
 }

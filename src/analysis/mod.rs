@@ -2,6 +2,7 @@
 //! [`load_options`]), group the files into hosts, place setup runs in UTC, run the rules
 //! per host and across hosts, and collect the findings in a deterministic order.
 
+mod clones;
 pub mod hosts;
 mod identity;
 pub mod marks;
@@ -19,8 +20,8 @@ use serde::{Deserialize, Serialize};
 use crate::ingest::load_all;
 pub use crate::ingest::{LoadProgress, Progress};
 use crate::model::{
-    Attribution, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone, LoadedFile, Rename,
-    SetupLogFacts, SourceSummary,
+    Attribution, CoverageGap, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone,
+    LoadedFile, LoggedDeletions, Rename, SetupLogFacts, SourceSummary,
 };
 use crate::model::{HostEvent, HostLog, HostView, RunWindow, Suppressed};
 use crate::registry::{HostState, RegistryView};
@@ -59,6 +60,10 @@ pub struct HostReport {
     pub attribution: Vec<Attribution>,
     /// What each of its files holds.
     pub sources: Vec<SourceSummary>,
+    /// What its inputs do not cover for the rules (a System log ending before a setup
+    /// run ended): checks that could not be made, with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coverage_gaps: Vec<CoverageGap>,
     /// Its merged registry state: what the fleet rules read, so that `exdoctor merge`
     /// can run them over the hosts of several reports.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -147,7 +152,13 @@ fn host_for(group: HostGroup, files: &[LoadedFile]) -> Host {
     let members: Vec<&LoadedFile> = group.files.iter().filter_map(|&i| files.get(i)).collect();
     let registry = registry_state(&members);
     let zone = host_zone(&members, registry.as_ref());
-    Host { group, registry, zone }
+    let ad_deletions = LoggedDeletions::of_sources(members.iter().map(|f| &f.loaded.summary));
+    Host {
+        group,
+        registry,
+        zone,
+        ad_deletions,
+    }
 }
 
 /// Runs the rules over loaded files.
@@ -418,10 +429,11 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
         ..HostView::default()
     };
     // CSV exports carry local times: converted once with the host's zone, when known.
+    let log_zone = registry_zone.as_ref().or(zone.as_ref());
     let converted: Vec<Option<Vec<Event>>> = files
         .iter()
         .map(|(_, f)| match &f.loaded.facts {
-            Facts::Events(e) => localized_events(e, registry_zone.as_ref().or(zone.as_ref())),
+            Facts::Events(e) => localized_events(e, log_zone),
             _ => None,
         })
         .collect();
@@ -460,12 +472,15 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
                         location,
                         local_time,
                     }));
+                let placed = |t: Option<DateTime<Utc>>| match log_zone.filter(|_| e.local_times) {
+                    Some(z) => t.map(|t| z.to_utc(t.naive_utc())),
+                    None => t,
+                };
                 view.logs.push(HostLog {
-                    source,
-                    channel: &e.channel,
-                    integrity: &e.integrity,
-                    first: e.first,
-                    last: e.last,
+                    first: placed(e.first),
+                    last: placed(e.last),
+                    local_time,
+                    ..HostLog::new(source, &e.channel, &e.integrity)
                 });
             }
             Facts::TaskScript(t) => view.task_steps.extend(t.steps.iter().map(|step| (source, step))),
@@ -477,6 +492,7 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
         .sort_by(|a, b| (a.event.time, a.source, a.event.record_id).cmp(&(b.event.time, b.source, b.event.record_id)));
     let findings = crate::rules::check_host(&view, findings);
     let marks = HostMarks::of(&view);
+    let coverage_gaps = crate::rules::coverage_gaps(&view);
     let report = HostReport {
         name: g.name.clone(),
         fqdn: g
@@ -491,6 +507,7 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
         time_zone: zone,
         attribution: g.attribution.clone(),
         sources: files.iter().map(|(_, f)| f.loaded.summary.clone()).collect(),
+        coverage_gaps,
         registry: host.registry.clone(),
         marks: Some(marks),
     };

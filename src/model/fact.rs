@@ -29,6 +29,11 @@ pub enum SetupLogFact {
     Watermark(String),
     /// The ldifde error file the log names (`...\Temp\ldif.err`).
     LdifErrorFile(String),
+    /// The run (its [`SetupLogFact::Run`] fact beside this one) deleted the
+    /// organization's address or details templates and stopped before they were
+    /// imported again, and no later PrepareAD run completed (inferred: the re-import is
+    /// not logged).
+    TemplatesLeftDeleted,
 }
 
 /// Facts of the event-log rules.
@@ -39,6 +44,16 @@ pub enum EventFact {
     /// Managed Exchange services timing out at start: the Authenticode CRL check.
     CrlStartTimeout {
         /// The services that timed out, in the finding's order.
+        services: Vec<String>,
+    },
+    /// Services setup stops and starts itself (Exchange, IIS, what Exchange depends on)
+    /// were stopped around run `index` of the setup log `source` and not running again.
+    SetupServicesLeftStopped {
+        /// The setup log's path as shown in evidence.
+        source: String,
+        /// 0-based run index.
+        index: usize,
+        /// The services (key when known), in the finding's order.
         services: Vec<String>,
     },
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::HostZone;
+use super::{HostZone, LoggedDeletions};
 use crate::registry::HostState;
 
 /// Why a file was put on its host.
@@ -71,7 +71,8 @@ pub fn host_answers_to(name: &str, fqdn: Option<&str>, aliases: &[String], asked
         || aliases.iter().any(|a| a.eq_ignore_ascii_case(short))
 }
 
-/// One host: its files, merged registry state and time zone.
+/// One host: its files, merged registry state, time zone and what its setup logs say
+/// setup deleted in Active Directory.
 #[derive(Debug, Clone)]
 pub struct Host {
     /// Its files and name.
@@ -80,4 +81,7 @@ pub struct Host {
     pub registry: Option<HostState>,
     /// Its offset from UTC.
     pub zone: Option<HostZone>,
+    /// The AD deletions of its setup logs (from their summaries, which its report
+    /// carries), one entry per log that logged any.
+    pub ad_deletions: Vec<LoggedDeletions>,
 }

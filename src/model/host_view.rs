@@ -108,13 +108,29 @@ pub struct HostLog<'a> {
     pub channel: &'a str,
     /// What could and could not be read.
     pub integrity: &'a LogIntegrity,
-    /// Time of its first event.
+    /// Time of its first event (of every event, not only the rules' events), in UTC: a
+    /// CSV export's local times converted with the host's zone when it is known.
     pub first: Option<DateTime<Utc>>,
-    /// Time of its last event.
+    /// Time of its last event: how far the log covers.
     pub last: Option<DateTime<Utc>>,
+    /// Its times are local times of an unknown zone taken as UTC (a CSV export of a host
+    /// whose zone is not known).
+    pub local_time: bool,
 }
 
-impl HostLog<'_> {
+impl<'a> HostLog<'a> {
+    /// A log of `source` on `channel` whose time span is not known.
+    pub fn new(source: &'a str, channel: &'a str, integrity: &'a LogIntegrity) -> HostLog<'a> {
+        HostLog {
+            source,
+            channel,
+            integrity,
+            first: None,
+            last: None,
+            local_time: false,
+        }
+    }
+
     /// Whether this is the log of `channel` (case-insensitive) and its events span `t`.
     pub fn covers(&self, channel: &str, t: DateTime<Utc>) -> bool {
         self.channel.eq_ignore_ascii_case(channel)

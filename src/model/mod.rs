@@ -5,7 +5,9 @@
 //! The model imports nothing of the analyzer but the registry's host state; sources
 //! fill it, rules read it, analysis and report consume it.
 
+mod ad_changes;
 mod closest;
+mod coverage;
 mod diagnostic;
 mod fact;
 mod facts;
@@ -20,7 +22,11 @@ mod summary;
 mod suppressed;
 mod zone;
 
+pub use ad_changes::{
+    AdChangesSummary, ContainerDeletions, DeletingTask, LocaleDeletions, LoggedDeletions, TemplatesState,
+};
 pub use closest::closest;
+pub use coverage::CoverageGap;
 pub use diagnostic::{DiagLevel, Diagnostic};
 pub use fact::{EventFact, Fact, RegistryFact, SetupLogFact};
 pub use facts::{

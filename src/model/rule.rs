@@ -45,6 +45,8 @@ rule_ids! {
     SetupResumeMismatch = "setup-resume-mismatch",
     /// Long pauses at service starts (CRL check).
     SetupStall = "setup-stall",
+    /// Setup deleted the organization's address and details templates.
+    AdTemplatesRemoved = "ad-templates-removed",
     /// A readiness check failed.
     PrereqFailed = "prereq-failed",
     /// The setup account lacks a group.
@@ -117,6 +119,8 @@ rule_ids! {
     EventLogGap = "event-log-gap",
     /// An event log was cleared.
     EventLogCleared = "event-log-cleared",
+    /// A service stopped for a setup run was not started again.
+    ServiceLeftStopped = "service-left-stopped",
     /// A role's unpacked and configured versions differ.
     RoleHalfUpgraded = "role-half-upgraded",
     /// A setup prerequisite is missing.

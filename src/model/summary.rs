@@ -13,7 +13,7 @@ use exdoctor_parsers::text::TextEncoding;
 use exdoctor_parsers::timestamp::{DateOrder, OrderReason};
 use serde::{Deserialize, Serialize};
 
-use super::SourceKind;
+use super::{AdChangesSummary, SourceKind};
 use crate::registry::HostState;
 
 /// The format-specific part of a [`SourceSummary`](super::SourceSummary).
@@ -146,6 +146,10 @@ pub struct RunSummary {
     pub gaps: Vec<GapSummary>,
     /// Times the clock stepped backwards.
     pub backward_steps: u32,
+    /// What the run logged as deleted in Active Directory (`Deleteting DS object`
+    /// lines); absent when it deleted nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ad_changes: Option<AdChangesSummary>,
 }
 
 impl RunSummary {

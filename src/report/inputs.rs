@@ -8,8 +8,8 @@ use exdoctor_parsers::setup_log::{Clock, ClockEvidence};
 use exdoctor_parsers::text::TextEncoding;
 
 use crate::model::{
-    EventLogSummary, EvtSummary, HostZone, LdifErrSummary, RegistrySummary, RuleEventCount, RunSummary,
-    SetupLogSummary, SourceDetails,
+    AdChangesSummary, EventLogSummary, EvtSummary, HostZone, LdifErrSummary, RegistrySummary, RuleEventCount,
+    RunSummary, SetupLogSummary, SourceDetails,
 };
 use crate::registry::host_state::{ExchangeInstall, RoleState};
 use crate::registry::HostState;
@@ -155,6 +155,49 @@ fn run_lines(run: &RunSummary, utc: bool, zone: Option<&HostZone>) -> Vec<String
     }
     for g in run.gaps.iter().filter(|g| g.seconds >= 600) {
         lines.push(format!("  gap of {} min after line {}", g.seconds / 60, g.after_line));
+    }
+    if let Some(deleted) = &run.ad_changes {
+        lines.extend(deletion_lines(deleted, utc, zone));
+    }
+    lines
+}
+
+/// What a run deleted in Active Directory: counts, place, organization, per-locale
+/// counts, and whether the deleting task ended.
+fn deletion_lines(deleted: &AdChangesSummary, utc: bool, zone: Option<&HostZone>) -> Vec<String> {
+    let mut head = format!(
+        "  deleted in Active Directory: {} ({})",
+        deleted.what(),
+        deleted.place()
+    );
+    if let Some(time) = &deleted.first_time {
+        head.push_str(&format!(" at {}", wall_clock(time, utc, zone)));
+    }
+    if let Some(org) = deleted.organization_label() {
+        head.push_str(&format!(", {org}"));
+    }
+    let mut lines = vec![head];
+    if !deleted.by_locale.is_empty() {
+        let locales: Vec<String> = deleted
+            .by_locale
+            .iter()
+            .map(|l| format!("{} {}", l.label(), l.count))
+            .collect();
+        lines.push(format!("    per locale: {}", locales.join(", ")));
+    }
+    for task in &deleted.tasks {
+        if let (Some(name), Some(begin)) = (&task.name, task.begin_line) {
+            lines.push(match task.end_line {
+                Some(end) => format!("    {name}: lines {begin}-{end}, ended"),
+                None => format!("    {name}: begun line {begin}, never ended"),
+            });
+        }
+    }
+    for t in &deleted.unfinished_enclosing {
+        lines.push(format!("    inside {} (line {}), which never ended", t.name, t.line));
+    }
+    if deleted.malformed > 0 {
+        lines.push(format!("    {} path(s) malformed, kept as text", deleted.malformed));
     }
     lines
 }

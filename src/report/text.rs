@@ -252,6 +252,14 @@ fn write_host(
             writeln!(out, "   references: {}", f.references.join("; "))?;
         }
     }
+    // What the inputs could not tell: said with the findings, so that no finding is not
+    // read as nothing wrong.
+    if !host.coverage_gaps.is_empty() {
+        writeln!(out)?;
+    }
+    for gap in &host.coverage_gaps {
+        writeln!(out, "   not covered ({}): {}", gap.rule, gap.message)?;
+    }
     if !inventory {
         return Ok(());
     }

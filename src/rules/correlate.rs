@@ -16,6 +16,7 @@ pub(super) fn correlate(findings: &mut Vec<Finding>, view: &HostView<'_>) {
     merge_same_rule(findings, RuleId::NtlmsspDependency);
     merge_same_rule(findings, RuleId::SetupWatermark);
     interrupted_runs(findings, view);
+    services_left_by_interrupted_runs(findings);
     registry_state_of_interrupted_runs(findings);
     watermark_steps(findings, view);
     readiness_against_registry(findings);
@@ -329,6 +330,50 @@ fn stalls(findings: &mut Vec<Finding>, view: &HostView<'_>) {
         " The event log confirms it: {} (KB944752).",
         summary.trim_end_matches('.')
     ));
+}
+
+/// The services setup stopped and an interrupted run left stopped are part of that
+/// interruption (one root cause): their finding is folded into the run's
+/// `setup-interrupted`, which names them.
+fn services_left_by_interrupted_runs(findings: &mut Vec<Finding>) {
+    let mut slots = Slots::new(findings);
+    for i in slots.positions(|f| f.rule == RuleId::ServiceLeftStopped) {
+        let Some((run, services)) = slots.get(i).and_then(|f| {
+            f.facts.iter().find_map(|x| match x {
+                Fact::Event(EventFact::SetupServicesLeftStopped {
+                    source,
+                    index,
+                    services,
+                }) => Some((
+                    Fact::SetupLog(SetupLogFact::Run {
+                        source: source.clone(),
+                        index: *index,
+                    }),
+                    services.clone(),
+                )),
+                _ => None,
+            })
+        }) else {
+            continue;
+        };
+        let Some(&target) = slots
+            .positions(|f| f.rule == RuleId::SetupInterrupted && f.facts.contains(&run))
+            .first()
+        else {
+            continue;
+        };
+        slots.fold(i, target, Finding::into_history);
+        if let Some(interrupted) = slots.get_mut(target) {
+            interrupted.summary.push_str(&format!(
+                " Services setup stopped are still not running at the end of the System log: {}.",
+                services.join(", ")
+            ));
+            interrupted
+                .details
+                .insert("services_left_stopped".into(), services.into());
+        }
+    }
+    *findings = slots.into_findings();
 }
 
 /// The last component of a Windows or Unix path, lower case.

@@ -12,7 +12,7 @@ pub mod fleet;
 pub mod registry;
 pub mod setup_log;
 
-use crate::model::{Finding, HostView, RuleId, RuleInfo};
+use crate::model::{CoverageGap, Finding, HostView, RuleId, RuleInfo};
 use setup_log::known_errors::table as ke;
 
 /// All findings of one host: its setup logs' findings (from [`setup_log`], already
@@ -27,6 +27,12 @@ pub fn check_host(view: &HostView<'_>, setup_log_findings: Vec<Finding>) -> Vec<
         finding.host.clone_from(&view.name);
     }
     findings
+}
+
+/// What the host's inputs do not cover for the rules (a System log that ends before a
+/// setup run ended), for the host's input summary: no finding, no diagnostic.
+pub fn coverage_gaps(view: &HostView<'_>) -> Vec<CoverageGap> {
+    events::left_stopped::coverage_gaps(view)
 }
 
 /// Every rule, in catalog order.
@@ -47,6 +53,7 @@ pub fn info(id: RuleId) -> &'static RuleInfo {
         RuleId::SetupWatermark => &setup_log::runs::SETUP_WATERMARK,
         RuleId::SetupResumeMismatch => &setup_log::runs::SETUP_RESUME_MISMATCH,
         RuleId::SetupStall => &setup_log::runs::SETUP_STALL,
+        RuleId::AdTemplatesRemoved => &setup_log::ad_templates::AD_TEMPLATES_REMOVED,
         RuleId::PrereqFailed => &setup_log::readiness::PREREQ_FAILED,
         RuleId::MissingPermissions => &setup_log::readiness::MISSING_PERMISSIONS,
         RuleId::LdifdeImportFailed => &ke::LDIFDE_IMPORT_FAILED.info,
@@ -83,6 +90,7 @@ pub fn info(id: RuleId) -> &'static RuleInfo {
         RuleId::AdTopologyFailure => &events::topology::AD_TOPOLOGY_FAILURE,
         RuleId::EventLogGap => &events::integrity::EVENT_LOG_GAP,
         RuleId::EventLogCleared => &events::cleared::EVENT_LOG_CLEARED,
+        RuleId::ServiceLeftStopped => &events::left_stopped::SERVICE_LEFT_STOPPED,
         RuleId::RoleHalfUpgraded => &registry::roles::ROLE_HALF_UPGRADED,
         RuleId::PrereqMissing => &registry::prereq::PREREQ_MISSING,
         RuleId::PendingReboot => &registry::identity::PENDING_REBOOT,

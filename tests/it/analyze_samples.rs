@@ -68,8 +68,12 @@ fn every_scenario_yields_its_rule_ids() {
     assert_eq!(ntlm["severity"], "critical");
     assert_eq!(ntlm["confidence"], "high");
     assert_eq!(findings_of(&doc, "EXMBX01", "service-crash").len(), 3);
-    // (b) SP1 interrupted: one interruption, with the shutdown that caused it folded in.
-    assert_eq!(serious_rules(&doc, "EXMBX02"), set(&["setup-interrupted"]));
+    // (b) SP1 interrupted: one interruption, with the shutdown that caused it folded in;
+    // the virus scanner the administrator disabled and stopped before SP1 is still stopped.
+    assert_eq!(
+        serious_rules(&doc, "EXMBX02"),
+        set(&["service-left-stopped", "setup-interrupted"])
+    );
     let interrupted = &findings_of(&doc, "EXMBX02", "setup-interrupted")[0];
     assert_eq!(interrupted["confidence"], "high");
     assert!(
@@ -104,6 +108,34 @@ fn every_scenario_yields_its_rule_ids() {
     assert!(
         findings_of(&doc, "EXMBX02", "setup-watermark").is_empty(),
         "folded into the interruption"
+    );
+    // ... and the Mailbox services setup stopped and the crash left stopped.
+    assert_eq!(
+        interrupted["details"]["services_left_stopped"],
+        serde_json::json!([
+            "msftesql-Exchange",
+            "MSExchangeSearch",
+            "MSExchangeRepl",
+            "MSExchangeMailboxAssistants",
+            "MSExchangeMailSubmission",
+            "MSExchangeIS",
+            "MSExchangeSA"
+        ])
+    );
+    let [scanner] = &findings_of(&doc, "EXMBX02", "service-left-stopped")[..] else {
+        panic!("one service left stopped")
+    };
+    assert_eq!(scanner["severity"], "warning");
+    assert_eq!(scanner["details"]["service"], "PswAvExchange");
+    assert_eq!(scanner["details"]["start_type_source"], "start-type change");
+    assert_eq!(
+        scanner["details"]["stopped_by"],
+        "S-1-5-21-2947153102-1856723470-3154270581-500"
+    );
+    assert_eq!(scanner["details"]["window_from"], "2007-11-30T14:10:03Z");
+    assert!(
+        !doc["findings"].to_string().contains("Northwind"),
+        "the backup agent started again with Windows"
     );
     // (c) readiness gaps: the registry state is the root, the failed setup run its history.
     assert_eq!(
@@ -148,6 +180,25 @@ fn every_scenario_yields_its_rule_ids() {
     );
     // (f) healthy: nothing at warning or above.
     assert_eq!(serious_rules(&doc, "EXMBX05"), set(&[]));
+    // The System logs of (c) and (d) end before their setup runs ended: said per host.
+    let gaps = |host: &str| -> Vec<Value> {
+        doc["hosts"]
+            .as_array()
+            .expect("hosts")
+            .iter()
+            .find(|h| h["name"] == host)
+            .and_then(|h| h["coverage_gaps"].as_array().cloned())
+            .unwrap_or_default()
+    };
+    for host in ["EXMBX02", "EXMBX05", "EXMBX01", "EXCAS11"] {
+        assert!(gaps(host).is_empty(), "{host}");
+    }
+    let stall = gaps("EXHUB04");
+    assert_eq!(stall.len(), 1);
+    assert_eq!(stall[0]["rule"], "service-left-stopped");
+    assert_eq!(stall[0]["covered_until"], "2008-09-28T19:21:49.591Z");
+    assert_eq!(stall[0]["needed_until"], "2008-09-28T20:12:02.000Z");
+    assert_eq!(gaps("EXCAS03").len(), 1);
 }
 
 #[test]
@@ -226,7 +277,7 @@ fn a_corrupt_file_in_the_middle_of_a_folder() {
     // The other files' findings are all still there; the broken log adds its integrity finding.
     assert_eq!(
         serious_rules(&doc, "EXMBX02"),
-        set(&["event-log-gap", "setup-interrupted"])
+        set(&["event-log-gap", "service-left-stopped", "setup-interrupted"])
     );
     let gap = &findings_of(&doc, "EXMBX02", "event-log-gap")[0];
     assert!(gap["evidence"][0]["source"]
@@ -360,7 +411,10 @@ fn a_zip_bundle_is_analysed_like_its_folder() {
     let (code, doc) = analyze_json(&[bundle.to_str().expect("path")]);
     assert_eq!(code, Some(0));
     assert_eq!(doc["hosts"][0]["name"], "EXMBX02");
-    assert_eq!(serious_rules(&doc, "EXMBX02"), set(&["setup-interrupted"]));
+    assert_eq!(
+        serious_rules(&doc, "EXMBX02"),
+        set(&["service-left-stopped", "setup-interrupted"])
+    );
     let interrupted = &findings_of(&doc, "EXMBX02", "setup-interrupted")[0];
     assert!(interrupted["evidence"][0]["source"]
         .as_str()

@@ -88,7 +88,8 @@ fn the_samples_page_has_a_section_and_a_timeline_per_host_with_every_run_and_res
     assert!(page.len() < 1_000_000, "the samples' page is {} bytes", page.len());
     assert!(page.starts_with("<!DOCTYPE html>"), "{}", &page[..40]);
     let doc = Html::parse_document(&page);
-    let expected = runs_and_restarts(&json_of(&[&samples]));
+    let report = json_of(&[&samples]);
+    let expected = runs_and_restarts(&report);
     assert_eq!(expected.len(), 8, "{expected:?}");
     // The fleet table: one row per host, most severe first.
     let rows: Vec<String> = doc
@@ -149,9 +150,11 @@ fn the_samples_page_has_a_section_and_a_timeline_per_host_with_every_run_and_res
         .expect("the restart after the run is a link");
     assert_eq!(shutdown.value().attr("href"), Some(format!("#{target}").as_str()));
     // Every finding of the report is on the page, with its evidence and numbered steps.
-    assert_eq!(doc.select(&select("article.finding")).count(), 21);
+    let findings = report["findings"].as_array().map_or(0, Vec::len);
+    assert!(findings >= 21, "{findings}");
+    assert_eq!(doc.select(&select("article.finding")).count(), findings);
     let steps = doc.select(&select("article.finding ol.remediation li")).count();
-    assert!(steps >= 21, "{steps}");
+    assert!(steps >= findings, "{steps}");
     let kb = doc
         .select(&select(
             "article.finding ul.references a[href=\"https://support.microsoft.com/kb/951402\"]",

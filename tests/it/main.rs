@@ -6,6 +6,7 @@
 
 mod common;
 
+mod ad_templates;
 mod analyze_samples;
 mod architecture;
 mod bad_input;
@@ -32,5 +33,6 @@ mod rules_host_state;
 mod rules_services;
 mod rules_setup_corpus;
 mod rules_setup_samples;
+mod service_left_stopped;
 mod setup_log_samples;
 mod shards;

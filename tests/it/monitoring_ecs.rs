@@ -21,8 +21,8 @@ fn every_finding_is_an_ecs_alert_with_its_identity() {
         .into_iter()
         .map(|f| (f["fingerprint"].as_str().unwrap_or_default().to_string(), f))
         .collect();
-    assert_eq!(docs.len(), 21);
-    assert_eq!(findings.len(), 21);
+    assert_eq!(docs.len(), 22);
+    assert_eq!(findings.len(), 22);
     let severity = |s: &str| match s {
         "info" => 1,
         "warning" => 2,

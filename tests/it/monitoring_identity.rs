@@ -58,7 +58,7 @@ fn fingerprints_are_equal_for_any_thread_count_and_input_order() {
     shuffled.extend([3, 0, 5, 1, 4, 2].iter().map(|&i| folders[i].as_str()));
     let one = identities(&jsonl_findings(&forward));
     let two = identities(&jsonl_findings(&shuffled));
-    assert_eq!(one.len(), 21, "{one:#?}");
+    assert_eq!(one.len(), 22, "{one:#?}");
     assert_eq!(one, two);
 }
 
@@ -166,7 +166,7 @@ fn assert_identified(findings: &[Value], what: &str) {
 #[test]
 fn every_finding_has_a_subject_and_a_unique_fingerprint() {
     let samples = jsonl_findings(&[&samples_dir().to_string_lossy()]);
-    assert_eq!(samples.len(), 21);
+    assert_eq!(samples.len(), 22);
     assert_identified(&samples, "samples");
     let Some(corpus) = common::corpus_dir() else {
         return;

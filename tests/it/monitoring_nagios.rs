@@ -197,16 +197,16 @@ fn nagios_runs_the_check_and_reads_its_state_output_and_perfdata() {
     assert_eq!(field("fleet", "current_state"), "2");
     assert!(
         field("fleet", "plugin_output")
-            .starts_with("EXDOCTOR CRITICAL - 1 critical, 6 error, 4 warning finding(s) on 5 of 8 host(s)"),
+            .starts_with("EXDOCTOR CRITICAL - 1 critical, 6 error, 5 warning finding(s) on 5 of 8 host(s)"),
         "{}",
         field("fleet", "plugin_output")
     );
     assert_eq!(
         field("fleet", "performance_data"),
-        "critical=1;;0;0 error=6;;0;0 warning=4;0;;0 info=10;;;0 hosts=8;;;0 input_errors=0;;;0"
+        "critical=1;;0;0 error=6;;0;0 warning=5;0;;0 info=10;;;0 hosts=8;;;0 input_errors=0;;;0"
     );
     let long = field("fleet", "long_plugin_output");
-    assert_eq!(long.split("\\n").count(), 21, "{long}");
+    assert_eq!(long.split("\\n").count(), 22, "{long}");
     assert!(
         long.starts_with("[CRITICAL] EXMBX01 critical ntlmssp-dependency: Exchange services depend on NtLmSsp"),
         "{long}"

@@ -127,7 +127,7 @@ fn promtool_passes_and_node_exporter_serves_the_exdoctor_series() {
         2.0
     );
     let exdoctor_series = got.keys().filter(|k| k.starts_with("exdoctor_findings{")).count();
-    assert_eq!(exdoctor_series, 18);
+    assert_eq!(exdoctor_series, 19);
     assert_eq!(value("exdoctor_hosts"), 8.0);
     assert_eq!(value(r#"exdoctor_inputs{kind="reg"}"#), 23.0);
     assert_eq!(value(r#"exdoctor_inputs{kind="setup_log"}"#), 5.0);

@@ -154,7 +154,7 @@ fn syslog_ng_receives_every_finding_with_its_fields_over_tcp_and_udp() {
     let state = dir.join("state.json").to_string_lossy().into_owned();
     let target = format!("tcp://127.0.0.1:{tcp}");
     let sent = findings(&["--state", &state, "--syslog", &target, &samples]);
-    assert_eq!(sent.len(), 21);
+    assert_eq!(sent.len(), 22);
     let file = dir.join("received.jsonl");
     let got = wait_for(20, || received(&file, sent.len()))
         .unwrap_or_else(|| panic!("not all received: {}", fs::read_to_string(&file).unwrap_or_default()));
@@ -184,8 +184,8 @@ fn syslog_ng_receives_every_finding_with_its_fields_over_tcp_and_udp() {
     shortened.sort_unstable();
     assert_eq!(
         shortened,
-        ["ntlmssp-dependency", "setup-stall"],
-        "the findings with 28 and 20 pieces of evidence"
+        ["ntlmssp-dependency", "setup-interrupted", "setup-stall"],
+        "the findings with 28, 24 (the services the interrupted run left stopped) and 20 pieces of evidence"
     );
 
     // UDP without a state file: no status.
@@ -193,8 +193,8 @@ fn syslog_ng_receives_every_finding_with_its_fields_over_tcp_and_udp() {
     let healthy = samples_dir().join("healthy").to_string_lossy().into_owned();
     let sent = findings(&["--syslog", &target, &healthy]);
     assert_eq!(sent.len(), 2);
-    let got = wait_for(20, || received(&file, 23)).expect("the UDP messages arrive");
-    for (finding, message) in sent.iter().zip(&got[21..]) {
+    let got = wait_for(20, || received(&file, 24)).expect("the UDP messages arrive");
+    for (finding, message) in sent.iter().zip(&got[22..]) {
         assert!(finding.get("status").is_none());
         assert_delivered(finding, message);
     }

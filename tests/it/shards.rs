@@ -156,3 +156,47 @@ fn a_host_split_between_shards_is_an_error_and_other_files_are_refused() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("not an exdoctor JSON report"));
 }
+
+#[test]
+fn an_organization_whose_template_deletions_span_shards_merges_into_the_single_run() {
+    let fleet = crate::ad_templates::organization_fleet("shards_templates");
+    crate::ad_templates::add_later_deletions(&fleet);
+    let shards = vec![
+        vec![fleet.join("EXMBX02"), fleet.join("EXMBX05")],
+        vec![fleet.join("EXMBX03")],
+        vec![fleet.join("EXCAS21")],
+    ];
+    let single = common::exdoctor(&["analyze", path(&fleet), "--format", "json", "--quiet"]);
+    let merged = merge_of_shards("shards_templates_out", &shards, &["--format", "json", "--quiet"]);
+    assert_eq!(merged.status.code(), single.status.code());
+    assert!(
+        merged.stdout == single.stdout,
+        "merged JSON differs from the single run:\n{}",
+        stdout_text(&merged)
+    );
+    // Only the merge sees the organization: EXMBX03's shard alone has no finding about
+    // it, the merged report has one naming both hosts with deletions and EXCAS21.
+    let organization = |doc: &serde_json::Value| -> Vec<serde_json::Value> {
+        doc["findings"]
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .filter(|f| f["rule"] == "ad-templates-removed" && f["subject"] == "organization BEISPIEL")
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let alone = common::json_doc(&common::exdoctor(&[
+        "analyze",
+        path(&fleet.join("EXMBX03")),
+        "--format",
+        "json",
+    ]));
+    assert!(organization(&alone).is_empty());
+    let found = organization(&common::json_doc(&merged));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["host"], "EXMBX03");
+    assert_eq!(found[0]["details"]["other_servers"], serde_json::json!(["EXCAS21"]));
+    assert_eq!(found[0]["details"]["deleted_on"].as_array().map(Vec::len), Some(2));
+}

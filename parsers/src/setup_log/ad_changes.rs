@@ -90,6 +90,25 @@ impl<'a> AdChange<'a> {
         read_path(self.path.as_bytes()).locale
     }
 
+    /// The DNS name of the domain the path starts in, from its leading `dc=` components
+    /// (`/dc=de/dc=msxfaq/cn=Configuration/...` -> `msxfaq.de`): the forest root, whose
+    /// configuration partition holds the organization. `None` for an `/o=` path or when
+    /// the path does not start with a well-formed `dc=` component.
+    pub fn forest_dns(&self) -> Option<String> {
+        let labels: Vec<String> = components(self.path.as_bytes())
+            .map_while(|c| {
+                let (name, value) = split_component(c)?;
+                let value = value.trim_ascii();
+                (name.trim_ascii().eq_ignore_ascii_case(b"dc") && !value.is_empty())
+                    .then(|| String::from_utf8_lossy(value).into_owned())
+            })
+            .collect();
+        if labels.is_empty() || !self.path.as_bytes().starts_with(b"/") {
+            return None;
+        }
+        Some(labels.iter().rev().map(String::as_str).collect::<Vec<_>>().join("."))
+    }
+
     /// The distinguished name: the path's components in reverse order joined by commas
     /// (`cn=0,cn=410,cn=Display-Templates,...,dc=msxfaq,dc=de`). RFC 4514 special
     /// characters in values (`,` `+` `"` `\` `<` `>` `;`) are escaped with a backslash.
@@ -779,6 +798,23 @@ mod tests {
         assert_eq!(changes[2].organization(), Some(Text(b"Org")));
         assert_eq!(changes[2].container(), Some(AdContainer::Other(Text(b"Org"))));
         assert_eq!(changes[2].dn().as_deref(), Some("cn=2,o=Org"));
+        assert_eq!(changes[2].forest_dns(), None);
+    }
+
+    #[test]
+    fn forest_dns_from_the_leading_dc_components() {
+        let c = scan("Deleting DS object /dc=de/dc=msxfaq/cn=Configuration/cn=x Deleting DS object /DC=com/DC=Fabrikam/dc=emea/cn=y/dc=z Deleting DS object dc=de/cn=x Deleting DS object /dc=/cn=x Deleting DS object /cn=x/dc=de");
+        let got: Vec<Option<String>> = c.iter().map(AdChange::forest_dns).collect();
+        assert_eq!(
+            got,
+            vec![
+                Some("msxfaq.de".to_string()),
+                Some("emea.Fabrikam.com".to_string()),
+                None,
+                None,
+                None
+            ]
+        );
     }
 
     #[test]

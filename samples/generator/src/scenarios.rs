@@ -21,6 +21,7 @@ use chrono::{DateTime, Utc};
 use exdoctor_parsers::event::Event;
 
 pub(crate) use builder::{filetime_hex, Host, Log, Os};
+pub use sp1_interrupted::{BACKUP_AGENT, VIRUS_SCANNER};
 
 /// The System and Application logs of one host's story (events not yet in record
 /// order), and the time its logs were collected.

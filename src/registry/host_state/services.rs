@@ -96,6 +96,10 @@ pub struct ServiceInfo {
     pub object_name: Option<String>,
     /// An Exchange 2007+ service (`MSExchange*`, `msftesql-Exchange`, `ADAM_MSExchange`).
     pub exchange: bool,
+    /// Started by triggers (a `TriggerInfo` subkey, Windows 7 / 2008 R2 and later): it
+    /// stops by itself when idle, so being stopped is its normal state.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub trigger_start: bool,
     /// File and line of the key.
     pub source: Option<SourceRef>,
 }
@@ -158,6 +162,7 @@ fn service(view: &RegistryView, key: &KeyNode) -> ServiceInfo {
         depend_on_group: non_empty(key.multi_value("DependOnGroup")),
         object_name: key.text_value("ObjectName"),
         exchange: is_exchange_service(key.name()),
+        trigger_start: key.subkey("TriggerInfo").is_some(),
         source: SourceRef::from_origin(view, key.origin()),
     }
 }

@@ -81,10 +81,28 @@ pub(super) fn write_host(
     for (finding, finding_anchor) in findings {
         write_finding(h, finding, finding_anchor, zone, options.max_evidence)?;
     }
+    write_coverage_gaps(h, host)?;
     if options.inputs {
         write_inputs(h, host)?;
     }
     h.close("section")
+}
+
+/// What the inputs could not tell (a log that ends before a rule could judge), said
+/// beside the findings so that no finding is not read as nothing wrong.
+fn write_coverage_gaps(h: &mut Html<'_>, host: &HostReport) -> io::Result<()> {
+    if host.coverage_gaps.is_empty() {
+        return Ok(());
+    }
+    h.raw("<h4 class=\"coverage-title\">Not covered by the inputs</h4><ul class=\"coverage\">")?;
+    for gap in &host.coverage_gaps {
+        h.raw("<li>")?;
+        h.element("code", &[("class", &"rule")], gap.rule.as_str())?;
+        h.text(" ")?;
+        h.text(&gap.message)?;
+        h.raw("</li>")?;
+    }
+    h.raw("</ul>")
 }
 
 /// `1 error, 1 info`; `no findings`.

@@ -586,6 +586,7 @@ mod tests {
             integrity: &integrity,
             first: Some(at("2008-03-15T09:00:00Z")),
             last: Some(at("2008-03-15T11:00:00Z")),
+            local_time: false,
         });
         let f = &check(&host, &Directory::new(&host))[0];
         assert_eq!(f.confidence, Confidence::Medium);

@@ -141,20 +141,8 @@ mod tests {
         let clean = LogIntegrity::default();
         let host = HostView {
             logs: vec![
-                HostLog {
-                    source: "System.evtx",
-                    channel: "System",
-                    integrity: &damaged,
-                    first: None,
-                    last: None,
-                },
-                HostLog {
-                    source: "Application.evtx",
-                    channel: "Application",
-                    integrity: &clean,
-                    first: None,
-                    last: None,
-                },
+                HostLog::new("System.evtx", "System", &damaged),
+                HostLog::new("Application.evtx", "Application", &clean),
             ],
             ..HostView::default()
         };

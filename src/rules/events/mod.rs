@@ -2,12 +2,12 @@
 //! dependency chains, and one finding per cause for services Exchange does not need),
 //! missing dependencies (and the NtLmSsp dependency left by an in-place OS upgrade),
 //! Windows Installer and Exchange setup failures, shutdowns during setup, AD topology
-//! failures, cleared event logs, and gaps in the event logs themselves. One root cause =
-//! one finding: symptoms explained by a root (dependants of a missing or disabled
-//! service, a start failure next to AD topology errors) are evidence of the root's
-//! finding. Every rule reads the host's events in a bounded number of passes and finds
-//! related events by index or binary search (the events are in time order), so a host
-//! with many events costs O(n log n).
+//! failures, cleared event logs, gaps in the event logs themselves, and services left
+//! stopped after a setup run. One root cause = one finding: symptoms explained by a
+//! root (dependants of a missing or disabled service, a start failure next to AD
+//! topology errors) are evidence of the root's finding. Every rule reads the host's
+//! events in a bounded number of passes and finds related events by index or binary
+//! search (the events are in time order), so a host with many events costs O(n log n).
 
 pub(crate) mod cleared;
 pub(crate) mod crash;
@@ -15,6 +15,7 @@ pub(crate) mod dependency;
 mod exchange;
 mod floods;
 pub(crate) mod integrity;
+pub(crate) mod left_stopped;
 mod messages;
 pub(crate) mod msi;
 mod reports;
@@ -55,6 +56,7 @@ pub fn check(host: &HostView<'_>) -> Vec<Finding> {
     out.extend(setup::shutdowns(host));
     out.extend(cleared::check(host));
     out.extend(integrity::check(host));
+    out.extend(left_stopped::check(host, &dir));
     out
 }
 
@@ -312,6 +314,7 @@ mod tests {
             RuleId::UnexpectedShutdownDuringSetup,
             RuleId::AdTopologyFailure,
             RuleId::EventLogGap,
+            RuleId::ServiceLeftStopped,
         ];
         let rules: Vec<_> = family.iter().map(|id| crate::rules::info(*id)).collect();
         assert_eq!(rules.iter().map(|r| r.id).collect::<Vec<_>>(), family);

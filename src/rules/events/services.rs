@@ -41,6 +41,8 @@ pub(crate) struct Service {
     pub exchange: Option<&'static ExchangeService>,
     /// How much it matters to Exchange.
     pub subject: Subject,
+    /// Its key comes from the registry or the built-in tables, not only from the event.
+    pub known: bool,
     /// Lowercase stems of its own process image (`spoolsv`): empty for services that
     /// share a process (svchost.exe, lsass.exe) or whose image is unknown.
     pub images: Vec<String>,
@@ -108,10 +110,16 @@ impl<'h> Directory<'h> {
         }
     }
 
+    /// The registry key of the service an event calls `name` (key or display name, any
+    /// case), when the host's registry export holds it.
+    pub(crate) fn registry_entry(&self, name: &str) -> Option<&'h ServiceInfo> {
+        self.by_name.get(&name.trim().to_ascii_lowercase()).copied()
+    }
+
     /// The service an event calls `name` (key or display name, any case).
     pub(crate) fn resolve(&self, name: &str) -> Service {
         let name = name.trim();
-        let registry = self.by_name.get(&name.to_ascii_lowercase()).copied();
+        let registry = self.registry_entry(name);
         let exchange = exchange::lookup(name).or_else(|| registry.and_then(|r| exchange::lookup(&r.name)));
         let windows = windows::lookup(name).or_else(|| registry.and_then(|r| windows::lookup(&r.name)));
         let key = registry
@@ -146,6 +154,7 @@ impl<'h> Directory<'h> {
             None => Subject::Other,
         };
         Service {
+            known: registry.is_some() || exchange.is_some() || windows.is_some(),
             key,
             display,
             exchange,

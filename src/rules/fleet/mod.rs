@@ -1,8 +1,11 @@
 //! Rules across hosts: the service-pack upgrade order of one organization (and
-//! half-upgraded clustered mailbox servers), and the build inventory of every host.
+//! half-upgraded clustered mailbox servers), the build inventory of every host, and the
+//! organization's view of the templates a PrepareAD run deleted (`ad-templates-removed`
+//! across hosts, `templates`).
 
 mod inventory;
 mod order;
+mod templates;
 
 use crate::model::Finding;
 use crate::model::{Host, RuleId, RuleInfo, Severity};
@@ -50,16 +53,34 @@ pub(crate) const BUILD_INVENTORY: RuleInfo = RuleInfo {
     references: &["Exchange Server build numbers and release dates", "Microsoft lifecycle policy: Exchange Server 2007"],
 };
 
-/// The rules that run across hosts: `exdoctor merge` drops their findings from each
-/// shard and runs them again over all hosts. They read only `Host::group` (name, FQDN)
-/// and `Host::registry`, which a JSON report carries per host.
+/// The rules that run only across hosts. They read only `Host::group` (name, FQDN),
+/// `Host::registry` and `Host::ad_deletions`, which a JSON report carries per host.
 pub const RULES: [RuleId; 2] = [UPGRADE_ORDER_VIOLATION.id, BUILD_INVENTORY.id];
+
+/// How the subject of a finding about an organization starts (`organization
+/// fabrikam.com`, `organization BEISPIEL`).
+const ORGANIZATION: &str = "organization ";
+
+/// The subject of a finding about the organization named `name`.
+fn organization_subject(name: &str) -> String {
+    format!("{ORGANIZATION}{name}")
+}
+
+/// Whether `finding` was made by the rules across hosts: those of [`RULES`], and the
+/// organization's `ad-templates-removed` (its per-run findings come from the setup
+/// logs). `exdoctor merge` drops these from each shard and runs the rules again over
+/// all hosts.
+pub fn made_across_hosts(finding: &Finding) -> bool {
+    RULES.contains(&finding.rule)
+        || (finding.rule == RuleId::AdTemplatesRemoved && finding.subject.starts_with(ORGANIZATION))
+}
 
 /// Runs the rules across all hosts.
 pub fn check(hosts: &[Host]) -> Vec<Finding> {
     let servers: Vec<Server<'_>> = hosts.iter().filter_map(Server::of).collect();
     let mut out = order::check(&servers);
     out.extend(inventory::check(&servers));
+    out.extend(templates::check(hosts));
     out
 }
 
@@ -77,20 +98,10 @@ impl<'h> Server<'h> {
         if state.exchange.iter().all(|i| i.roles.is_empty()) && state.exchange_build().is_none() {
             return None;
         }
-        let domain = state
-            .identity
-            .domain
-            .clone()
-            .filter(|d| !d.trim().is_empty())
-            .or_else(|| {
-                let fqdn = host.group.fqdn.as_deref().or(state.identity.fqdn.as_deref())?;
-                fqdn.split_once('.').map(|(_, d)| d.to_string())
-            })
-            .map(|d| d.trim().trim_end_matches('.').to_ascii_lowercase());
         Some(Server {
             name: &host.group.name,
             state,
-            domain,
+            domain: dns_domain(host),
         })
     }
 
@@ -103,8 +114,8 @@ impl<'h> Server<'h> {
     /// `organization fabrikam.com` (the last two labels of its DNS domain).
     pub(crate) fn organization(&self) -> String {
         match &self.domain {
-            Some(d) => format!("organization {}", org_suffix(d)),
-            None => "organization (unknown domain)".to_string(),
+            Some(d) => organization_subject(&org_suffix(d)),
+            None => organization_subject("(unknown domain)"),
         }
     }
 
@@ -116,6 +127,24 @@ impl<'h> Server<'h> {
             _ => true,
         }
     }
+}
+
+/// A host's DNS domain, lowercase: the registry's Tcpip `Domain`, else the domain part
+/// of its FQDN (host group, else registry).
+fn dns_domain(host: &Host) -> Option<String> {
+    let state = host.registry.as_ref();
+    state
+        .and_then(|s| s.identity.domain.clone())
+        .filter(|d| !d.trim().is_empty())
+        .or_else(|| {
+            let fqdn = host
+                .group
+                .fqdn
+                .as_deref()
+                .or(state.and_then(|s| s.identity.fqdn.as_deref()))?;
+            fqdn.split_once('.').map(|(_, d)| d.to_string())
+        })
+        .map(|d| d.trim().trim_end_matches('.').to_ascii_lowercase())
 }
 
 /// `emea.fabrikam.com` -> `fabrikam.com`.

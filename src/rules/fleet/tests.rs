@@ -23,6 +23,7 @@ fn host(name: &str, domain: &str, roles: &[(&str, &str, &str)]) -> Host {
         },
         registry: Some(host_state_from_files(&[("t.reg", &file)])),
         zone: None,
+        ad_deletions: Vec::new(),
     }
 }
 
@@ -43,6 +44,7 @@ fn nothing_without_exchange_registry() {
         },
         registry: None,
         zone: None,
+        ad_deletions: Vec::new(),
     };
     assert!(check(&[bare]).is_empty());
     assert!(check(&[host("EX2", "corp.example", &[])]).is_empty());

@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use exdoctor_samples::registry::{
-    admin_tools, configured, exchange_export, render, services_export, windows_exports, Format, Os, RegHost, Role,
-    RoleKey, Tz, RTM, SP1,
+    admin_tools, configured, exchange_export, render, services_export, windows_exports, Export, Format, Os, RegHost,
+    Role, RoleKey, Tz, RTM, SP1,
 };
+use exdoctor_samples::scenarios::{BACKUP_AGENT, VIRUS_SCANNER};
 
 // ---------------------------------------------------------------------------------
 // Hosts
@@ -299,6 +300,39 @@ fn hosts() -> Vec<(&'static str, RegHost<'static>)> {
     ]
 }
 
+/// The backup agent and the virus scanner of `sp1-interrupted/` (fictitious products),
+/// exported after the interrupted upgrade: the agent automatic, the scanner still
+/// disabled as the administrator left it before SP1.
+fn hooked_services(services: &mut Export) {
+    let hooked = [
+        (
+            "NwBackupAgent",
+            BACKUP_AGENT,
+            2,
+            "\"C:\\Program Files\\Northwind\\Backup\\nwagent.exe\"",
+            "Backs up Exchange storage groups and files for the Northwind backup server.",
+        ),
+        (
+            "PswAvExchange",
+            VIRUS_SCANNER,
+            4,
+            "\"C:\\Program Files\\Proseware\\AV for Exchange\\pswavex.exe\"",
+            "Scans Exchange mail for viruses (VSAPI and transport agents).",
+        ),
+    ];
+    for (key, display, start, image, description) in hooked {
+        services
+            .key(key)
+            .dword("Type", 0x10)
+            .dword("Start", start)
+            .dword("ErrorControl", 1)
+            .expand("ImagePath", image)
+            .sz("DisplayName", display)
+            .sz("ObjectName", "LocalSystem")
+            .sz("Description", description);
+    }
+}
+
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
     println!("wrote {} ({} bytes)", path.display(), bytes.len());
@@ -316,10 +350,11 @@ fn main() -> Result<()> {
         if let Some(ex) = exchange_export(&host) {
             write(&dir.join("exchange.reg"), &render(&[ex], Format::V5))?;
         }
-        write(
-            &dir.join("services.reg"),
-            &render(&[services_export(&host)], Format::V5),
-        )?;
+        let mut services = services_export(&host);
+        if folder == "sp1-interrupted" {
+            hooked_services(&mut services);
+        }
+        write(&dir.join("services.reg"), &render(&[services], Format::V5))?;
         write(
             &dir.join("windows.reg"),
             &render(&windows_exports(&host), host.format_windows),

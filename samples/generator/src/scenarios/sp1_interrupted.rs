@@ -36,11 +36,54 @@ const HOST: Host<'static> = Host {
 const PACKAGE: &str = "D:\\Exchange2007SP1\\Setup\\ServerRoles\\Common\\exchangeserver.msi";
 
 pub(super) fn logs() -> Vec<SampleLog> {
-    let story = story(HOST, Os::Win2003);
+    let mut story = story(HOST, Os::Win2003);
+    hooked_services(&mut story.system);
     vec![
         evt("sp1-interrupted/SysEvent.Evt", story.system.finish(24_907)),
         evt("sp1-interrupted/AppEvent.Evt", story.application.finish(15_338)),
     ]
+}
+
+/// The backup agent of the sample host (service `NwBackupAgent`, fictitious product).
+pub const BACKUP_AGENT: &str = "Northwind Backup Remote Agent";
+/// The virus scanner for Exchange of the sample host (service `PswAvExchange`).
+pub const VIRUS_SCANNER: &str = "Proseware Antivirus for Exchange";
+
+/// The services that hook into Exchange, handled as the SP1 upgrade notes say: before
+/// setup the administrator stops the backup agent (16:58), and sets the virus scanner to
+/// disabled and stops it (17:00). The reboot after the crash starts the backup agent with
+/// Windows; the scanner stays disabled and stopped. WMI Performance Adapter, started at
+/// boot, stops when idle at 18:16, shortly before the logs are collected (18:24).
+fn hooked_services(sys: &mut Log<'_>) {
+    let host = sys.host;
+    let admin = host.admin_sid;
+    sys.scm(
+        host.t("2007-11-30 16:58:12"),
+        7035,
+        Some(admin),
+        &[BACKUP_AGENT, "stop"],
+    );
+    sys.scm(host.t("2007-11-30 16:58:15"), 7036, None, &[BACKUP_AGENT, "stopped"]);
+    sys.scm(
+        host.t("2007-11-30 17:00:30"),
+        7040,
+        Some(admin),
+        &[VIRUS_SCANNER, "auto start", "disabled"],
+    );
+    sys.scm(
+        host.t("2007-11-30 17:00:38"),
+        7035,
+        Some(admin),
+        &[VIRUS_SCANNER, "stop"],
+    );
+    sys.scm(host.t("2007-11-30 17:00:41"), 7036, None, &[VIRUS_SCANNER, "stopped"]);
+    sys.scm(host.t("2007-11-30 17:52:41"), 7036, None, &[BACKUP_AGENT, "running"]);
+    sys.scm(
+        host.t("2007-11-30 18:16:22"),
+        7036,
+        None,
+        &["WMI Performance Adapter", "stopped"],
+    );
 }
 
 /// The interrupted-upgrade story on `host` running `os`: RTM -> SP1 upgrade, Hub
