@@ -5,6 +5,7 @@
 mod clones;
 pub mod hosts;
 mod identity;
+pub mod marks;
 pub mod merge;
 pub mod pipeline;
 pub mod timeline;
@@ -26,6 +27,7 @@ use crate::model::{HostEvent, HostLog, HostView, RunWindow, Suppressed};
 use crate::registry::{HostState, RegistryView};
 use crate::sources::LoadOptions;
 use hosts::{group, FileIdentity, NameClaim, RecordSpan};
+use marks::HostMarks;
 use zone::{infer_from_setup_events, localize};
 
 /// What the report says about one host.
@@ -66,6 +68,10 @@ pub struct HostReport {
     /// can run them over the hosts of several reports.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registry: Option<HostState>,
+    /// What its timeline picture shows (the HTML report): its setup runs and rule events.
+    /// Not in the JSON: `None` for a host read back from a report (`exdoctor merge`).
+    #[serde(skip)]
+    pub marks: Option<HostMarks>,
 }
 
 impl HostReport {
@@ -450,6 +456,7 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
                         run,
                         start: run.start.map(|t| clock.to_utc(t)),
                         end: run.end.map(|t| clock.to_utc(t)),
+                        utc_clock: matches!(clock, LogClock::Utc),
                         zone_known: clock.known(),
                         slack: clock.uncertainty(),
                     });
@@ -484,6 +491,7 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
     view.events
         .sort_by(|a, b| (a.event.time, a.source, a.event.record_id).cmp(&(b.event.time, b.source, b.event.record_id)));
     let findings = crate::rules::check_host(&view, findings);
+    let marks = HostMarks::of(&view);
     let coverage_gaps = crate::rules::coverage_gaps(&view);
     let report = HostReport {
         name: g.name.clone(),
@@ -501,6 +509,7 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
         sources: files.iter().map(|(_, f)| f.loaded.summary.clone()).collect(),
         coverage_gaps,
         registry: host.registry.clone(),
+        marks: Some(marks),
     };
     (report, findings)
 }

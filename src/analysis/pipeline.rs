@@ -207,9 +207,13 @@ mod tests {
         let json = |a: &Analysis| {
             serde_json::to_string(&(&a.hosts, &a.findings, &a.diagnostics, a.unreadable)).unwrap_or_default()
         };
+        let marks = |a: &Analysis| a.hosts.iter().map(|h| h.marks.clone()).collect::<Vec<_>>();
+        assert!(marks(&whole).iter().all(Option::is_some));
         for budget in [0, 1 << 20] {
             let batched = analyze_in_batches(&paths, budget, None);
             assert_eq!(json(&batched), json(&whole), "budget {budget}");
+            // The timeline pictures' marks, which the JSON does not carry, too.
+            assert!(marks(&batched) == marks(&whole), "budget {budget}: marks differ");
         }
     }
 }

@@ -128,6 +128,9 @@ pub enum Format {
     Prometheus,
     /// One Elastic Common Schema document per finding and line (Filebeat, Elastic Agent).
     Ecs,
+    /// One self-contained HTML page: the fleet, each host's findings and a timeline
+    /// picture per host (no network, no external assets; for mail and tickets).
+    Html,
 }
 
 /// What a report shows and where it goes: shared by `analyze` and `merge`.
@@ -139,10 +142,11 @@ pub struct ReportArgs {
     /// Write to this file (atomically: a temporary file renamed) instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// What the text shows [default: full for one host, hosts for several].
+    /// What the text or HTML shows [default: text: full for one host, hosts for
+    /// several; html: full].
     #[arg(long, value_enum)]
     pub view: Option<View>,
-    /// At most N evidence lines per finding in the text (all in JSON).
+    /// At most N evidence lines per finding in the text and HTML (all in JSON).
     #[arg(long, value_name = "N")]
     pub max_evidence: Option<usize>,
     /// Print nothing on success except the results (no diagnostics on stderr).

@@ -15,8 +15,8 @@ use crate::analysis::Analysis;
 use crate::model::closest;
 use crate::model::Status;
 use crate::report::{
-    write_csv, write_diagnostics, write_ecs, write_json, write_jsonl, write_prometheus, write_text, Filter,
-    Suppressions, TextOptions, TextStyle, TimeWindow,
+    write_csv, write_diagnostics, write_ecs, write_html, write_json, write_jsonl, write_prometheus, write_text, Filter,
+    HtmlOptions, Suppressions, TextOptions, TextStyle, TimeWindow,
 };
 use crate::state::track;
 
@@ -99,6 +99,14 @@ fn show(analysis: &Analysis, suppressions: Option<&Suppressions>, args: &ReportA
         Format::Csv => write_csv(&shown, out),
         Format::Prometheus => write_prometheus(&shown, now, out),
         Format::Ecs => write_ecs(&shown, now, out),
+        Format::Html => write_html(
+            &shown,
+            &HtmlOptions {
+                view: args.view,
+                max_evidence: args.max_evidence,
+            },
+            out,
+        ),
     }
     .context("writing the report")?;
     output.finish()?;

@@ -68,6 +68,8 @@ pub struct RunWindow<'a> {
     pub start: Option<DateTime<Utc>>,
     /// End in UTC.
     pub end: Option<DateTime<Utc>>,
+    /// Whether the log's bracket times are UTC (else the server's local time).
+    pub utc_clock: bool,
     /// Whether the UTC conversion used a known time zone.
     pub zone_known: bool,
     /// How far the window is widened on each side: the uncertainty of the conversion

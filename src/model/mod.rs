@@ -47,4 +47,4 @@ pub use summary::{
     TaskSummary,
 };
 pub use suppressed::{Suppressed, SuppressedBy};
-pub use zone::{Daylight, HostZone};
+pub use zone::{utc_offset, Daylight, HostZone};

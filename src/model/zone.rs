@@ -102,17 +102,31 @@ impl HostZone {
         (local - Duration::minutes(i64::from(self.offset_at(local)))).and_utc()
     }
 
-    /// `UTC+01:00` style label.
+    /// UTC to the host's local time, with the offset it had then in minutes east of
+    /// UTC (daylight saving applied when known; the transition rules are local times,
+    /// looked up with the standard time).
+    pub fn to_local(&self, utc: DateTime<Utc>) -> (NaiveDateTime, i32) {
+        let standard = utc.naive_utc() + Duration::minutes(i64::from(self.offset_minutes));
+        let offset = self.offset_at(standard);
+        (utc.naive_utc() + Duration::minutes(i64::from(offset)), offset)
+    }
+
+    /// `UTC+01:00 (registry TimeZoneInformation (...), daylight saving applied)`.
     pub fn label(&self) -> String {
-        let sign = if self.offset_minutes < 0 { '-' } else { '+' };
-        let m = self.offset_minutes.abs();
         let dst = if self.daylight.is_some() {
             ", daylight saving applied"
         } else {
             ""
         };
-        format!("UTC{sign}{:02}:{:02} ({}{dst})", m / 60, m % 60, self.source)
+        format!("{} ({}{dst})", utc_offset(self.offset_minutes), self.source)
     }
+}
+
+/// An offset in minutes east of UTC as `UTC+01:00` / `UTC-06:00`.
+pub fn utc_offset(minutes: i32) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    let m = minutes.abs();
+    format!("UTC{sign}{:02}:{:02}", m / 60, m % 60)
 }
 
 #[cfg(test)]
@@ -174,5 +188,12 @@ mod daylight_tests {
             "2007-11-30T16:00:00+00:00"
         );
         assert_eq!(transition_date(&rule(3, 5, 2), 2008), Some(local(2008, 3, 30, 2)));
+        // Back to local time: summer and winter offsets.
+        let summer = local(2008, 9, 28, 16).and_utc();
+        assert_eq!(zone.to_local(summer), (local(2008, 9, 28, 18), 120));
+        let winter = local(2007, 11, 30, 16).and_utc();
+        assert_eq!(zone.to_local(winter), (local(2007, 11, 30, 17), 60));
+        assert_eq!(utc_offset(120), "UTC+02:00");
+        assert_eq!(utc_offset(-210), "UTC-03:30");
     }
 }

@@ -7,6 +7,7 @@
 mod csv;
 mod diagnostics;
 mod ecs;
+mod html;
 mod inputs;
 mod json;
 mod nagios;
@@ -21,6 +22,7 @@ mod window;
 pub use csv::{write_csv, CSV_COLUMNS};
 pub use diagnostics::{diagnostic_groups, write_diagnostics, DiagnosticGroup};
 pub use ecs::{ecs_document, write_ecs, ECS_VERSION};
+pub use html::{write_html, HtmlOptions};
 pub use json::{write_json, write_jsonl, SCHEMA_VERSION};
 pub use nagios::{plugin_text, write_check, PluginState, Thresholds, MAX_FINDING_LINES};
 pub use overview::{host_summary, rule_groups, write_overview, HostSummary, RuleGroup};

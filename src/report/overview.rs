@@ -83,7 +83,7 @@ pub fn rule_groups(findings: &[Finding]) -> Vec<RuleGroup> {
 }
 
 /// `Windows Server 2003 R2 SP2`, from the registry (else the report's OS line).
-fn os_cell(host: &HostReport) -> String {
+pub(super) fn os_cell(host: &HostReport) -> String {
     let from_registry = host.registry.as_ref().and_then(|r| r.os.as_ref()).and_then(|os| {
         let family = os.family.clone()?;
         let r2 = os.product_name.as_deref().is_some_and(|p| p.contains("R2")) && !family.contains("R2");
@@ -120,7 +120,7 @@ fn role_abbreviation(role: &str) -> Option<String> {
 }
 
 /// `2007 SP1 MBX+HUB`: the level (else the build) and the roles.
-fn exchange_cell(host: &HostReport) -> String {
+pub(super) fn exchange_cell(host: &HostReport) -> String {
     let Some(exchange) = &host.exchange else {
         return "-".into();
     };

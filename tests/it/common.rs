@@ -271,3 +271,35 @@ pub(crate) fn json_doc(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}); stderr: {}", String::from_utf8_lossy(&output.stderr)))
 }
+
+/// An event of the System log of `computer` with positional insertion strings, for the
+/// `.evtx` fixtures written by `exdoctor_samples::evtx_writer`.
+pub(crate) fn system_event(
+    computer: &str,
+    record: u64,
+    time: chrono::DateTime<chrono::Utc>,
+    provider: &str,
+    id: u16,
+    data: &[&str],
+) -> exdoctor_parsers::event::Event {
+    use exdoctor_parsers::event::{Event, EventField, Level};
+    Event {
+        channel: "System".into(),
+        provider: provider.into(),
+        event_id: id,
+        qualifiers: None,
+        level: Level::Information,
+        record_id: record,
+        time,
+        computer: computer.into(),
+        user_sid: None,
+        data: data
+            .iter()
+            .map(|v| EventField {
+                name: None,
+                value: (*v).to_string(),
+            })
+            .collect(),
+        recovered: false,
+    }
+}

@@ -15,6 +15,7 @@ mod event_export;
 mod events_scaling;
 mod evt_cli;
 mod fleet_triage;
+mod html_report;
 mod ldif_err_source;
 mod monitoring_ecs;
 mod monitoring_identity;

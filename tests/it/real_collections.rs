@@ -8,11 +8,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, TimeZone, Utc};
-use exdoctor_parsers::event::{Event, EventField, Level};
 use exdoctor_samples::evtx_writer::write_evtx;
 use serde_json::Value;
 
 use crate::common;
+use crate::common::system_event as event;
 
 /// `analyze --format json` of `paths` with `extra` arguments: exit code and document.
 fn analyze(paths: &[&Path], extra: &[&str]) -> (Option<i32>, Value) {
@@ -248,28 +248,6 @@ fn the_role_invocation_measurement_agrees_with_the_header_zone() {
     // PrepareSchema-8245 (UTC-06:00, -360) and ADServiceNotStarted (UTC-05:00 in March:
     // daylight saving, -240) carry it.
     assert_eq!(measured, 2, "logs of the corpus measured by $RoleInvocationID");
-}
-
-fn event(computer: &str, record: u64, time: DateTime<Utc>, provider: &str, id: u16, data: &[&str]) -> Event {
-    Event {
-        channel: "System".into(),
-        provider: provider.into(),
-        event_id: id,
-        qualifiers: None,
-        level: Level::Information,
-        record_id: record,
-        time,
-        computer: computer.into(),
-        user_sid: None,
-        data: data
-            .iter()
-            .map(|v| EventField {
-                name: None,
-                value: (*v).to_string(),
-            })
-            .collect(),
-        recovered: false,
-    }
 }
 
 fn at(day: u32, hour: u32) -> DateTime<Utc> {

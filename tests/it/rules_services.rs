@@ -168,6 +168,7 @@ fn sp1_interrupted_reports_the_shutdown_and_the_missing_completion() {
         run: &facts,
         start: Some(Utc.with_ymd_and_hms(2007, 11, 30, 16, 12, 3).unwrap()),
         end: Some(Utc.with_ymd_and_hms(2007, 11, 30, 16, 38, 47).unwrap()),
+        utc_clock: false,
         zone_known: true,
         slack: chrono::Duration::minutes(2),
     };

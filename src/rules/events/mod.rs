@@ -26,6 +26,7 @@ pub(crate) mod topology;
 mod windows;
 
 pub use dependency::{ntlmssp_finding, AffectedService, DependencyRoot};
+pub(crate) use messages::evidence_text;
 pub use messages::{is_rule_event, rule_event, RULE_EVENTS};
 
 use chrono::{DateTime, Duration, Utc};
@@ -249,6 +250,7 @@ pub(crate) mod testing {
             run: facts,
             start: facts.start.map(|t| t.and_utc()),
             end: facts.end.map(|t| t.and_utc()),
+            utc_clock: false,
             zone_known: true,
             slack: chrono::Duration::minutes(2),
         }
