@@ -11,6 +11,8 @@ mod architecture;
 mod bad_input;
 mod event_export;
 mod evt_cli;
+mod hostile_registry;
+mod measure;
 mod reg_host_state;
 mod rules_fleet;
 mod rules_host_state;
