@@ -22,10 +22,15 @@ pub struct InputFile {
 }
 
 impl InputFile {
-    /// Opens `path`, memory-mapping it and falling back to reading it whole.
+    /// Opens `path`, memory-mapping it and falling back to reading it whole. Anything
+    /// but a regular file (a FIFO, a device, a socket) is refused before it is opened:
+    /// opening a FIFO would wait for a writer forever.
     pub fn open(path: &Path) -> io::Result<InputFile> {
+        refuse_special(&std::fs::metadata(path)?)?;
         let file = File::open(path)?;
-        let len = file.metadata()?.len();
+        let meta = file.metadata()?;
+        refuse_special(&meta)?;
+        let len = meta.len();
         let bytes = if len == 0 {
             Bytes::Owned(Vec::new())
         } else {
@@ -80,4 +85,38 @@ impl InputFile {
             Bytes::Owned(buf) => buf,
         }
     }
+}
+
+/// `Err` for anything but a regular file, naming what it is.
+fn refuse_special(meta: &std::fs::Metadata) -> io::Result<()> {
+    if meta.is_file() {
+        return Ok(());
+    }
+    let what = if meta.is_dir() { "a folder" } else { special_kind(meta) };
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("not a regular file ({what})"),
+    ))
+}
+
+#[cfg(unix)]
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_meta: &std::fs::Metadata) -> &'static str {
+    "a special file"
 }
