@@ -63,8 +63,8 @@ pub struct TimelineArgs {
     /// Only these hosts (repeatable, case-insensitive).
     #[arg(long)]
     pub host: Vec<String>,
-    /// Worker threads.
-    #[arg(long)]
+    /// Worker threads (default: all cores; at most 4 per core, 256 in all).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
 }
 
@@ -88,8 +88,9 @@ pub struct AnalyzeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Worker threads (default: all cores). Output is identical for any value.
-    #[arg(long)]
+    /// Worker threads (default: all cores; at most 4 per core, 256 in all). Output is
+    /// identical for any value.
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// Print nothing on success except the results (no diagnostics on stderr).
     #[arg(long, short)]
@@ -157,11 +158,28 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// Most worker threads allowed: 4 per core, never more than 256 (more only costs
+/// memory and start-up time: the work is spread over files).
+fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    cores.saturating_mul(4).min(256)
+}
+
+/// `--threads N`: 1 to [`max_threads`]; anything else is a usage error (exit 2).
+fn parse_threads(text: &str) -> Result<usize, String> {
+    let max = max_threads();
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        Ok(_) => Err(format!("must be between 1 and {max} (4 per core, at most 256)")),
+        Err(_) => Err(format!("not a number of threads (1 to {max})")),
+    }
+}
+
 /// A rayon pool with `threads` workers (all cores when `None`).
 fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
-        builder = builder.num_threads(n.max(1));
+        builder = builder.num_threads(n);
     }
     builder.build().context("cannot start worker threads")
 }
