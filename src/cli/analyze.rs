@@ -42,9 +42,7 @@ pub(super) fn run(args: &AnalyzeArgs) -> Result<u8> {
     .context("writing the report")?;
     out.flush()?;
     if !args.quiet && args.format != Format::Text {
-        for diag in &analysis.diagnostics {
-            eprintln!("{}: {:?}: {}", diag.path, diag.level, diag.message);
-        }
+        super::print_diagnostics(&analysis.diagnostics);
     }
     if analysis.unreadable {
         return Ok(EXIT_INPUT);

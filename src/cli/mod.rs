@@ -11,7 +11,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::model::{RuleId, Severity};
+use crate::model::{DiagLevel, Diagnostic, RuleId, Severity};
+use crate::report::printable;
 
 /// Exit code: ran, nothing at or above --fail-on.
 pub const EXIT_OK: u8 = 0;
@@ -152,9 +153,21 @@ pub fn run() -> ExitCode {
             {
                 return ExitCode::from(EXIT_OK);
             }
-            eprintln!("exdoctor: {err:#}");
+            eprintln!("exdoctor: {}", printable(&format!("{err:#}")));
             ExitCode::from(EXIT_INPUT)
         }
+    }
+}
+
+/// Prints diagnostics on stderr as `path: level: message`, with the terminal control
+/// characters of paths and messages escaped.
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        let level = match d.level {
+            DiagLevel::Warning => "warning",
+            DiagLevel::Error => "error",
+        };
+        eprintln!("{}: {level}: {}", printable(&d.path), printable(&d.message));
     }
 }
 

@@ -26,16 +26,7 @@ pub(super) fn run(args: &ParseArgs) -> Result<u8> {
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let diagnostics = write_records(&input.as_input(), kind, &mut out)?;
     out.flush()?;
-    for diag in &diagnostics {
-        eprintln!("{}: {}: {}", diag.path, level_word(diag.level), diag.message);
-    }
+    super::print_diagnostics(&diagnostics);
     let unreadable = diagnostics.iter().any(|d| d.level == DiagLevel::Error);
     Ok(if unreadable { EXIT_INPUT } else { EXIT_OK })
-}
-
-fn level_word(level: DiagLevel) -> &'static str {
-    match level {
-        DiagLevel::Warning => "warning",
-        DiagLevel::Error => "error",
-    }
 }

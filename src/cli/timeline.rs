@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use super::{TimelineArgs, TimelineFormat, EXIT_INPUT, EXIT_OK};
 use crate::analysis::{load, timeline::timeline};
 use crate::model::DiagLevel;
+use crate::report::printable;
 use crate::sources::write_json_line;
 
 pub(super) fn run(args: &TimelineArgs) -> Result<u8> {
@@ -24,7 +25,11 @@ pub(super) fn run(args: &TimelineArgs) -> Result<u8> {
                 writeln!(
                     out,
                     "{}  {:<10} {} {}  {}",
-                    entry.time, entry.host, entry.source, entry.location, entry.text
+                    entry.time,
+                    printable(&entry.host),
+                    printable(&entry.source),
+                    printable(&entry.location.to_string()),
+                    printable(&entry.text)
                 )
             }
             TimelineFormat::Jsonl => write_json_line(&mut out, entry),
@@ -32,9 +37,7 @@ pub(super) fn run(args: &TimelineArgs) -> Result<u8> {
         .context("writing the timeline")?;
     }
     out.flush()?;
-    for d in &diagnostics {
-        eprintln!("{}: {:?}: {}", d.path, d.level, d.message);
-    }
+    super::print_diagnostics(&diagnostics);
     Ok(if diagnostics.iter().any(|d| d.level == DiagLevel::Error) {
         EXIT_INPUT
     } else {

@@ -1,9 +1,11 @@
 //! Reports of an [`Analysis`]: text for a terminal, one JSON document, or JSON lines.
 
+mod escape;
 mod inputs;
 mod json;
 mod text;
 
+pub use escape::printable;
 pub use json::{write_json, write_jsonl, SCHEMA_VERSION};
 pub use text::{write_text, TextStyle};
 

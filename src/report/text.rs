@@ -1,8 +1,11 @@
 //! The terminal report: per host, most severe first, each finding with its evidence and
-//! numbered remediation steps.
+//! numbered remediation steps. Text that comes from the inputs (names, messages, paths)
+//! goes through [`printable`]: no terminal control sequence of an input reaches the
+//! terminal.
 
 use std::io::{self, Write};
 
+use super::escape::printable;
 use super::severity_counts;
 use crate::analysis::{Analysis, HostReport};
 use crate::model::DiagLevel;
@@ -72,7 +75,7 @@ pub fn write_text(analysis: &Analysis, style: TextStyle, out: &mut dyn Write) ->
                 DiagLevel::Warning => style.paint("33", "warning"),
                 DiagLevel::Error => style.paint("31", "error"),
             };
-            writeln!(out, "  {level}: {}: {}", d.path, d.message)?;
+            writeln!(out, "  {level}: {}: {}", printable(&d.path), printable(&d.message))?;
         }
     }
     Ok(())
@@ -83,6 +86,7 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
         Some(fqdn) => format!("{} ({fqdn})", host.name),
         None => host.name.clone(),
     };
+    let title = printable(&title);
     writeln!(
         out,
         "\n{} {}",
@@ -90,19 +94,19 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
         format_args!("- {} finding(s)", findings.len())
     )?;
     if let Some(os) = &host.os {
-        writeln!(out, "   os: {os}")?;
+        writeln!(out, "   os: {}", printable(os))?;
     }
     if let Some(exchange) = &host.exchange {
         writeln!(
             out,
             "   exchange: {} ({}), roles {}",
-            exchange.version,
-            exchange.level.as_deref().unwrap_or("unknown level"),
-            exchange.roles.join(", ")
+            printable(&exchange.version),
+            printable(exchange.level.as_deref().unwrap_or("unknown level")),
+            printable(&exchange.roles.join(", "))
         )?;
     }
     match &host.time_zone {
-        Some(zone) => writeln!(out, "   time zone: {}", zone.label())?,
+        Some(zone) => writeln!(out, "   time zone: {}", printable(&zone.label()))?,
         None if host
             .sources
             .iter()
@@ -125,9 +129,9 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
             " {} {}  {}",
             style.severity(f.severity),
             style.paint("1", f.rule.as_str()),
-            f.title
+            printable(&f.title)
         )?;
-        writeln!(out, "   {}", f.summary)?;
+        writeln!(out, "   {}", printable(&f.summary))?;
         let seen = match (&f.first_seen, &f.last_seen) {
             (Some(a), Some(b)) if a != b => format!("{a} .. {b}"),
             (Some(a), _) => a.to_string(),
@@ -152,17 +156,25 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
             writeln!(out, "   evidence:")?;
             for e in &f.evidence {
                 let time = e.time.map(|t| format!(" {t}")).unwrap_or_default();
-                writeln!(out, "     {} {}{}: {}", e.source, e.location, time, e.text)?;
+                let location = e.location.to_string();
+                writeln!(
+                    out,
+                    "     {} {}{}: {}",
+                    printable(&e.source),
+                    printable(&location),
+                    time,
+                    printable(&e.text)
+                )?;
             }
         }
         if !f.remediation.is_empty() {
             writeln!(out, "   remediation:")?;
             for (i, step) in f.remediation.iter().enumerate() {
-                writeln!(out, "     {}. {step}", i + 1)?;
+                writeln!(out, "     {}. {}", i + 1, printable(step))?;
             }
         }
         if !f.references.is_empty() {
-            writeln!(out, "   references: {}", f.references.join("; "))?;
+            writeln!(out, "   references: {}", printable(&f.references.join("; ")))?;
         }
     }
     writeln!(out, "\n   inputs:")?;
@@ -170,12 +182,12 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
         writeln!(
             out,
             "     {} [{}] {} records",
-            source.path,
+            printable(&source.path),
             source.kind.as_str(),
             source.records
         )?;
         for line in super::inputs::lines(&source.details) {
-            writeln!(out, "       {line}")?;
+            writeln!(out, "       {}", printable(&line))?;
         }
     }
     Ok(())

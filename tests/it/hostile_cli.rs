@@ -74,3 +74,53 @@ fn threads_beyond_four_per_core_or_zero_are_a_usage_error() {
     let output = common::exdoctor(&["analyze", sample, "--threads", &max.to_string(), "--format", "json"]);
     assert_eq!(output.status.code(), Some(0));
 }
+
+/// A failed setup run whose first error carries terminal control sequences.
+const ESCAPING_LOG: &str = "[06/05/2008 23:20:11] [0] **********************************************\r\n\
+    [06/05/2008 23:20:11] [0] Starting Microsoft Exchange Server 2007 Setup\r\n\
+    [06/05/2008 23:20:11] [0] **********************************************\r\n\
+    [06/05/2008 23:20:12] [1] [ERROR] The \u{1b}]0;PWNED\u{7} \u{1b}[2J task failed\rOK\r\n\
+    [06/05/2008 23:20:13] [0] The Exchange Server setup operation did not complete.\r\n\
+    [06/05/2008 23:20:13] [0] End of Setup\r\n\
+    [06/05/2008 23:20:13] [0] **********************************************\r\n";
+
+#[cfg(unix)]
+#[test]
+fn terminal_escapes_from_log_content_and_file_names_are_not_printed_raw() {
+    let dir = measure::scratch("hostile_escapes");
+    let name = "ExchangeSetup\u{1b}[5m.log";
+    std::fs::write(dir.join(name), ESCAPING_LOG).expect("write");
+    // Unreadable in the same folder: a diagnostic that names the file.
+    std::fs::write(dir.join("ExchangeSetup\u{7}.log"), b"").expect("write");
+    let dir_arg = dir.to_str().expect("path");
+    let text = common::exdoctor(&["analyze", dir_arg]);
+    let stdout = common::stdout_text(&text);
+    assert!(
+        !stdout.contains(['\u{1b}', '\u{7}', '\r']),
+        "raw control characters in:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("first error at line 4: The \\e]0;PWNED\\x07 \\e[2J task failed\\rOK"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ExchangeSetup\\e[5m.log line 4"), "{stdout}");
+    assert!(
+        stdout.contains("error: ") && stdout.contains("ExchangeSetup\\x07.log: empty file"),
+        "{stdout}"
+    );
+    // JSON keeps the text exactly (serde escapes it); stderr diagnostics are escaped.
+    let json = common::exdoctor(&["analyze", dir_arg, "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let evidence = doc["findings"][0]["evidence"][0]["text"].as_str().unwrap_or_default();
+    assert_eq!(evidence, "The \u{1b}]0;PWNED\u{7} \u{1b}[2J task failed\rOK");
+    let stderr = String::from_utf8_lossy(&json.stderr);
+    assert!(!stderr.contains(['\u{1b}', '\u{7}']), "{stderr}");
+    assert!(stderr.contains("ExchangeSetup\\x07.log: error: empty file"), "{stderr}");
+    // The timeline prints the same content escaped.
+    let timeline = common::stdout_text(&common::exdoctor(&["timeline", dir_arg]));
+    assert!(!timeline.contains(['\u{1b}', '\u{7}']), "{timeline}");
+    assert!(
+        timeline.contains("ExchangeSetup\\e[5m.log line 4  [ERROR] The \\e]0;PWNED\\x07"),
+        "{timeline}"
+    );
+}
