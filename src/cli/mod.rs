@@ -1,6 +1,7 @@
 //! Command line: argument parsing, thread pool, dispatch and exit codes.
 
 mod analyze;
+mod capped_json;
 mod parse;
 mod rules;
 mod timeline;
@@ -11,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::model::{DiagLevel, Diagnostic, RuleId, Severity};
+use crate::model::{DiagLevel, Diagnostic, RuleId, Severity, MAX_MESSAGE_BYTES};
 use crate::report::printable;
 
 /// Exit code: ran, nothing at or above --fail-on.
@@ -67,6 +68,10 @@ pub struct TimelineArgs {
     /// Worker threads (default: all cores; at most 4 per core, 256 in all).
     #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
+    /// Longest text printed per entry, in bytes; longer texts are cut and marked
+    /// (0 = no limit).
+    #[arg(long, value_name = "BYTES", default_value_t = MAX_MESSAGE_BYTES)]
+    pub max_text: usize,
 }
 
 /// Output formats of `analyze`.
@@ -125,6 +130,10 @@ pub struct RulesArgs {
 pub struct ParseArgs {
     /// The file to parse; its format is detected from its content.
     pub file: PathBuf,
+    /// Longest string value printed, in bytes; longer ones are cut and marked
+    /// (0 = no limit).
+    #[arg(long, value_name = "BYTES", default_value_t = MAX_MESSAGE_BYTES)]
+    pub max_text: usize,
 }
 
 /// Entry point of the binary.

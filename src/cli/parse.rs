@@ -4,6 +4,7 @@ use std::io::{self, BufWriter, Write};
 
 use anyhow::{bail, Context, Result};
 
+use super::capped_json::CappedJsonStrings;
 use super::{ParseArgs, EXIT_INPUT, EXIT_OK};
 use crate::ingest::{sniff, InputFile};
 use crate::model::DiagLevel;
@@ -24,7 +25,12 @@ pub(super) fn run(args: &ParseArgs) -> Result<u8> {
     };
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let diagnostics = write_records(&input.as_input(), kind, &mut out)?;
+    let diagnostics = if args.max_text == 0 {
+        write_records(&input.as_input(), kind, &mut out)?
+    } else {
+        let mut capped = CappedJsonStrings::new(&mut out, args.max_text);
+        write_records(&input.as_input(), kind, &mut capped)?
+    };
     out.flush()?;
     super::print_diagnostics(&diagnostics);
     let unreadable = diagnostics.iter().any(|d| d.level == DiagLevel::Error);

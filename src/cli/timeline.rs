@@ -4,9 +4,10 @@ use std::io::{self, BufWriter, Write};
 
 use anyhow::{Context, Result};
 
+use super::capped_json::CappedJsonStrings;
 use super::{TimelineArgs, TimelineFormat, EXIT_INPUT, EXIT_OK};
 use crate::analysis::{load, timeline::timeline};
-use crate::model::DiagLevel;
+use crate::model::{cut_text, DiagLevel};
 use crate::report::printable;
 use crate::sources::write_json_line;
 
@@ -16,6 +17,7 @@ pub(super) fn run(args: &TimelineArgs) -> Result<u8> {
     let entries = timeline(&files);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
+    let max_text = if args.max_text == 0 { usize::MAX } else { args.max_text };
     for entry in entries
         .iter()
         .filter(|e| args.host.is_empty() || args.host.iter().any(|h| h.eq_ignore_ascii_case(&e.host)))
@@ -29,10 +31,10 @@ pub(super) fn run(args: &TimelineArgs) -> Result<u8> {
                     printable(&entry.host),
                     printable(&entry.source),
                     printable(&entry.location.to_string()),
-                    printable(&entry.text)
+                    printable(&cut_text(&entry.text, max_text))
                 )
             }
-            TimelineFormat::Jsonl => write_json_line(&mut out, entry),
+            TimelineFormat::Jsonl => write_json_line(&mut CappedJsonStrings::new(&mut out, max_text), entry),
         }
         .context("writing the timeline")?;
     }

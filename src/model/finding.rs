@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Serialize, Serializer};
 
-use super::{Fact, RuleId, RuleInfo};
+use super::{cut_json, cut_message, Fact, RuleId, RuleInfo};
 
 /// How serious a finding is. Ordered: `Info < Warning < Error < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
@@ -134,23 +134,19 @@ pub struct Evidence {
     /// When, if the place has a time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<Timestamp>,
-    /// What is there.
+    /// What is there (at most [`super::MAX_MESSAGE_BYTES`], cut and marked beyond).
     pub text: String,
 }
 
 impl Evidence {
-    /// Evidence at `location` of `source`.
-    pub fn new(
-        source: impl Into<String>,
-        location: Location,
-        time: Option<Timestamp>,
-        text: impl Into<String>,
-    ) -> Self {
+    /// Evidence at `location` of `source`; a `text` longer than
+    /// [`super::MAX_MESSAGE_BYTES`] is cut and marked.
+    pub fn new(source: impl Into<String>, location: Location, time: Option<Timestamp>, text: impl AsRef<str>) -> Self {
         Evidence {
             source: source.into(),
             location,
             time,
-            text: text.into(),
+            text: cut_message(text),
         }
     }
 }
@@ -166,7 +162,7 @@ pub struct Finding {
     pub host: String,
     /// One line naming the problem.
     pub title: String,
-    /// What was found, in a few sentences.
+    /// What was found, in a few sentences (at most [`super::MAX_MESSAGE_BYTES`]).
     pub summary: String,
     /// How sure the finding is.
     pub confidence: Confidence,
@@ -194,14 +190,15 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding of `rule` with the catalog's title, severity, remediation and references.
-    pub fn new(rule: &RuleInfo, summary: impl Into<String>) -> Finding {
+    /// A finding of `rule` with the catalog's title, severity, remediation and references;
+    /// a `summary` longer than [`super::MAX_MESSAGE_BYTES`] is cut and marked.
+    pub fn new(rule: &RuleInfo, summary: impl AsRef<str>) -> Finding {
         Finding {
             rule: rule.id,
             severity: rule.severity,
             host: String::new(),
             title: rule.title.to_string(),
-            summary: summary.into(),
+            summary: cut_message(summary),
             confidence: Confidence::Medium,
             first_seen: None,
             last_seen: None,
@@ -310,9 +307,9 @@ impl Finding {
         self
     }
 
-    /// Adds a detail field.
+    /// Adds a detail field (its strings cut at [`super::MAX_MESSAGE_BYTES`]).
     pub fn detail(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
-        self.details.insert(key.to_string(), value.into());
+        self.details.insert(key.to_string(), cut_json(value.into()));
         self
     }
 

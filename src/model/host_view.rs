@@ -21,7 +21,7 @@ pub struct HostEvent<'a> {
 
 impl HostEvent<'_> {
     /// Evidence pointing at this event's record.
-    pub fn evidence(&self, text: impl Into<String>) -> Evidence {
+    pub fn evidence(&self, text: impl AsRef<str>) -> Evidence {
         Evidence::new(
             self.source,
             Location::Record(self.event.record_id),

@@ -5,6 +5,7 @@
 //! The model imports nothing of the analyzer but the registry's host state; sources
 //! fill it, rules read it, analysis and report consume it.
 
+mod cut;
 mod diagnostic;
 mod fact;
 mod facts;
@@ -17,6 +18,7 @@ mod source;
 mod summary;
 mod zone;
 
+pub use cut::{cut_json, cut_marker, cut_message, cut_text, MAX_MESSAGE_BYTES};
 pub use diagnostic::{DiagLevel, Diagnostic};
 pub use fact::{EventFact, Fact, RegistryFact, SetupLogFact};
 pub use facts::{

@@ -9,9 +9,10 @@ use serde_json::json;
 
 use super::{write_json_line, Input, SetupLogRules};
 use crate::model::{
-    Diagnostic, ErrorReferenceSummary, EvaluationSummary, Facts, FailedRuleSummary, Finding, GapSummary, IssueSummary,
-    Loaded, Milestone, ParameterSummary, ResumeMismatchSummary, ResumeSummary, RunFacts, RunHeaderSummary, RunSummary,
-    SetupLogFacts, SetupLogFile, SetupLogSummary, SourceDetails, SourceKind, SourceSummary, TaskSummary,
+    cut_message, Diagnostic, ErrorReferenceSummary, EvaluationSummary, Facts, FailedRuleSummary, Finding, GapSummary,
+    IssueSummary, Loaded, Milestone, ParameterSummary, ResumeMismatchSummary, ResumeSummary, RunFacts,
+    RunHeaderSummary, RunSummary, SetupLogFacts, SetupLogFile, SetupLogSummary, SourceDetails, SourceKind,
+    SourceSummary, TaskSummary,
 };
 
 /// Share of undecodable bytes above which a file with no records is called binary.
@@ -238,7 +239,7 @@ fn issue_summary(log: &SetupLog<'_>, issue: &Issue<'_>) -> IssueSummary {
         line: issue.line,
         time: time(log, &issue.time),
         depth: issue.depth,
-        message: issue.message.to_string(),
+        message: cut_message(issue.message.to_str_lossy()),
         ignored: issue.ignored,
     }
 }
@@ -325,7 +326,7 @@ fn run_summary(log: &SetupLog<'_>, run: &Run<'_>) -> RunSummary {
             .map(|f| FailedRuleSummary {
                 line: f.line,
                 rule: f.name.to_string(),
-                message: f.message.to_string(),
+                message: cut_message(f.message.to_str_lossy()),
                 help_url: opt(f.help_url),
             })
             .collect(),

@@ -12,6 +12,7 @@ mod bad_input;
 mod event_export;
 mod evt_cli;
 mod hostile_cli;
+mod hostile_long_lines;
 mod hostile_registry;
 mod measure;
 mod reg_host_state;
