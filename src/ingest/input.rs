@@ -56,9 +56,16 @@ impl InputFile {
     /// An in-memory input (tests, files extracted from archives).
     pub fn from_bytes(path: impl Into<PathBuf>, bytes: Vec<u8>) -> InputFile {
         let path = path.into();
+        let display = path.display().to_string();
+        InputFile::from_bytes_shown_as(path, display, bytes)
+    }
+
+    /// An in-memory input at `path` shown in reports as `display` (a member of an
+    /// archive listed twice under one name, a decompressed `.gz` file).
+    pub fn from_bytes_shown_as(path: impl Into<PathBuf>, display: impl Into<String>, bytes: Vec<u8>) -> InputFile {
         InputFile {
-            display: path.display().to_string(),
-            path,
+            path: path.into(),
+            display: display.into(),
             bytes: Bytes::Owned(bytes),
         }
     }

@@ -57,7 +57,18 @@ enum Outcome {
     Skipped(Option<Diagnostic>),
 }
 
-/// Loads a file, or every file inside a `.zip` bundle.
+impl Outcome {
+    /// Path, then the path as shown (two members listed under one name differ there).
+    fn sort_key(&self) -> (Option<&Path>, Option<&str>) {
+        match self {
+            Outcome::Loaded(file) => (Some(file.path.as_path()), Some(file.loaded.summary.path.as_str())),
+            Outcome::Skipped(_) => (None, None),
+        }
+    }
+}
+
+/// Loads a file, or every file inside an archive (a `.zip` bundle, a `.gz` file), the
+/// members in path order after the archive's diagnostics.
 fn load_path(path: &Path, explicit: bool, options: LoadOptions) -> Vec<Outcome> {
     let input = match InputFile::open(path) {
         Ok(input) => input,
@@ -66,13 +77,25 @@ fn load_path(path: &Path, explicit: bool, options: LoadOptions) -> Vec<Outcome> 
             return vec![Outcome::Skipped(Some(diag))];
         }
     };
-    if archive::is_zip(input.bytes()) {
-        let (entries, diagnostics) = archive::entries(path, input.bytes());
-        let mut out: Vec<Outcome> = diagnostics.into_iter().map(|d| Outcome::Skipped(Some(d))).collect();
-        out.extend(entries.into_iter().map(|entry| load_input(entry, false, options)));
-        return out;
+    if !archive::is_archive(input.bytes()) {
+        return vec![load_input(input, explicit, options)];
     }
-    vec![load_input(input, explicit, options)]
+    let mut members = Vec::new();
+    let limits = archive::Limits::default();
+    let diagnostics = archive::unpack(
+        &limits,
+        input.path(),
+        input.display(),
+        input.bytes(),
+        explicit,
+        &mut |member| {
+            members.push(load_input(member, false, options));
+        },
+    );
+    members.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut out: Vec<Outcome> = diagnostics.into_iter().map(|d| Outcome::Skipped(Some(d))).collect();
+    out.extend(members);
+    out
 }
 
 /// Sniffs and loads one input.

@@ -70,3 +70,33 @@ pub(crate) fn sample_reg_paths(folder: &str) -> Vec<PathBuf> {
     assert!(!paths.is_empty(), "no .reg in {folder}");
     paths
 }
+
+/// Every file of a sample folder (recursively) with its path relative to the folder
+/// (`/`-separated), in path order.
+pub(crate) fn sample_files(folder: &str) -> Vec<(String, PathBuf)> {
+    let root = samples_dir().join(folder);
+    let mut files = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("sample folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let relative = p
+                .strip_prefix(&root)
+                .expect("inside")
+                .to_string_lossy()
+                .replace('\\', "/");
+            (relative, p)
+        })
+        .collect()
+}

@@ -11,6 +11,7 @@ mod architecture;
 mod bad_input;
 mod event_export;
 mod evt_cli;
+mod hostile_archives;
 mod hostile_cli;
 mod hostile_long_lines;
 mod hostile_registry;
