@@ -202,7 +202,9 @@ fn member_at(bytes: &[u8], at: usize, end: usize, shift: usize) -> Option<(Membe
 }
 
 /// Replaces the 32-bit fields saturated at `0xFFFFFFFF` by their zip64 extra values
-/// (in the order the format gives them: size, compressed size, header offset).
+/// (in the order the format gives them: size, compressed size, header offset). Every
+/// zip64 field is applied in turn: some writers leave a placeholder field before the
+/// one with the real values.
 fn zip64_sizes(mut extra: &[u8], size: &mut u64, compressed: &mut u64, header: &mut u64) {
     while extra.len() >= 4 {
         let id = u16_at(extra, 0).unwrap_or(0);
@@ -211,16 +213,13 @@ fn zip64_sizes(mut extra: &[u8], size: &mut u64, compressed: &mut u64, header: &
             return;
         };
         if id == 1 {
-            let mut fields = data.chunks_exact(8).map(|c| u64_at(c, 0).unwrap_or(0));
-            for field in [size, compressed, header] {
+            let mut values = data.chunks_exact(8).map(|c| u64_at(c, 0).unwrap_or(0));
+            for field in [&mut *size, &mut *compressed, &mut *header] {
                 if *field == u64::from(u32::MAX) {
-                    match fields.next() {
-                        Some(value) => *field = value,
-                        None => return,
-                    }
+                    let Some(value) = values.next() else { break };
+                    *field = value;
                 }
             }
-            return;
         }
         extra = &extra[4 + len..];
     }

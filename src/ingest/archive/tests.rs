@@ -253,3 +253,35 @@ fn encrypted_and_unsupported_members_are_skipped_with_a_reason() {
         ]
     );
 }
+
+#[test]
+fn zip64_archives_of_a_zip_library_are_read() {
+    use std::io::Write;
+    let mut buffer = std::io::Cursor::new(Vec::new());
+    {
+        let mut writer = ::zip::ZipWriter::new(&mut buffer);
+        let small = ::zip::write::SimpleFileOptions::default().compression_method(::zip::CompressionMethod::Stored);
+        let large = small
+            .compression_method(::zip::CompressionMethod::Deflated)
+            .large_file(true);
+        writer
+            .start_file("EX01/ExchangeSetup.log", large)
+            .unwrap_or_else(|e| panic!("{e}"));
+        writer.write_all(LOG).unwrap_or_else(|e| panic!("{e}"));
+        // More members than a 16-bit count holds: a zip64 end record.
+        for i in 0..70_000 {
+            writer
+                .start_file(format!("n/{i}.txt"), small)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        writer.finish().unwrap_or_else(|e| panic!("{e}"));
+    }
+    let bytes = buffer.into_inner();
+    let directory = directory::read(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(directory.members.len(), 70_001);
+    assert!(directory.problems.is_empty(), "{:?}", directory.problems);
+    let (members, diags) = open("big.zip", &bytes);
+    assert_eq!(members.len(), 1, "{diags:?}");
+    assert_eq!(members[0].2, LOG);
+    assert!(diags.is_empty(), "{diags:?}");
+}
