@@ -2,6 +2,7 @@
 //! [`load_options`]), group the files into hosts, place setup runs in UTC, run the rules
 //! per host and across hosts, and collect the findings in a deterministic order.
 
+mod copies;
 pub mod hosts;
 pub mod timeline;
 pub mod zone;
@@ -94,19 +95,29 @@ pub fn load_options(all_events: bool) -> LoadOptions {
     }
 }
 
-/// Files grouped into hosts, each with its registry state and time zone (name order).
+/// Files grouped into hosts, each with its registry state and time zone (name order);
+/// copies of a host's files are left out (see [`hosts_and_copies`]).
 pub fn hosts_of(files: &[LoadedFile]) -> Vec<Host> {
+    hosts_and_copies(files).0
+}
+
+/// [`hosts_of`], with a warning for each file left out as a copy of another file of
+/// its host (same bytes: the same folder given twice, a bundle and its extracted copy).
+pub fn hosts_and_copies(files: &[LoadedFile]) -> (Vec<Host>, Vec<Diagnostic>) {
     let hints: Vec<(PathBuf, Option<HostHint>)> =
         files.iter().map(|f| (f.path.clone(), hint(&f.loaded.facts))).collect();
-    group(&hints)
+    let mut diagnostics = Vec::new();
+    let hosts = group(&hints)
         .into_iter()
-        .map(|group| {
+        .map(|mut group| {
+            diagnostics.extend(copies::drop_copies(&mut group, files));
             let members: Vec<&LoadedFile> = group.files.iter().filter_map(|&i| files.get(i)).collect();
             let registry = registry_state(&members);
             let zone = host_zone(&members, registry.as_ref());
             Host { group, registry, zone }
         })
-        .collect()
+        .collect();
+    (hosts, diagnostics)
 }
 
 /// Runs the rules over loaded files.
@@ -117,7 +128,8 @@ pub fn analyze_loaded(files: &[LoadedFile], diagnostics: Vec<Diagnostic>) -> Ana
         unreadable,
         ..Analysis::default()
     };
-    let hosts = hosts_of(files);
+    let (hosts, copies) = hosts_and_copies(files);
+    analysis.diagnostics.extend(copies);
     for host in &hosts {
         let (report, findings) = analyse_host(host, files);
         analysis.hosts.push(report);

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::{archive, discover, sniff, InputFile};
-use crate::model::{Diagnostic, LoadedFile};
+use crate::model::{ContentId, Diagnostic, LoadedFile};
 use crate::sources::{load, LoadOptions};
 
 /// Discovers and loads every file (in parallel), in path order, with the diagnostics.
@@ -108,6 +108,7 @@ fn load_input(input: InputFile, explicit: bool, options: LoadOptions) -> Outcome
     match sniff(&name, input.bytes()) {
         Some(kind) => Outcome::Loaded(Box::new(LoadedFile {
             loaded: load(&input.as_input(), kind, options),
+            content: ContentId::of(input.bytes()),
             path,
         })),
         None if explicit => Outcome::Skipped(Some(Diagnostic::warning(

@@ -29,7 +29,7 @@ pub use host::{Attribution, Host, HostGroup};
 pub use host_view::{HostEvent, HostLog, HostView, RunWindow};
 pub use rule::{RuleId, RuleInfo, UnknownRuleId};
 pub use setup_log_file::SetupLogFile;
-pub use source::{Loaded, LoadedFile, SourceKind, SourceSummary};
+pub use source::{ContentId, Loaded, LoadedFile, SourceKind, SourceSummary};
 pub use summary::{
     ErrorReferenceSummary, EvaluationSummary, EventLogSummary, EvtSummary, FailedRuleSummary, GapCount, GapSummary,
     IssueSummary, ParameterSummary, RegistrySummary, ResumeMismatchSummary, ResumeSummary, RuleEventCount,

@@ -100,3 +100,29 @@ pub(crate) fn sample_files(folder: &str) -> Vec<(String, PathBuf)> {
         })
         .collect()
 }
+
+/// The host names of an `analyze --format json` document, in report order.
+pub(crate) fn host_names(doc: &serde_json::Value) -> Vec<String> {
+    doc["hosts"]
+        .as_array()
+        .map(|h| {
+            h.iter()
+                .filter_map(|h| h["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The rule ids of the findings of an `analyze --format json` document, sorted.
+pub(crate) fn finding_rules(doc: &serde_json::Value) -> Vec<String> {
+    let mut rules: Vec<String> = doc["findings"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .filter_map(|f| f["rule"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    rules.sort();
+    rules
+}

@@ -23,30 +23,6 @@ fn members_of(folder: &str, prefix: &str) -> Vec<RawMember> {
         .collect()
 }
 
-fn rules_of(doc: &serde_json::Value) -> Vec<String> {
-    let mut rules: Vec<String> = doc["findings"]
-        .as_array()
-        .map(|f| {
-            f.iter()
-                .filter_map(|f| f["rule"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    rules.sort();
-    rules
-}
-
-fn host_names(doc: &serde_json::Value) -> Vec<String> {
-    doc["hosts"]
-        .as_array()
-        .map(|h| {
-            h.iter()
-                .filter_map(|h| h["name"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[test]
 fn zip_bombs_are_refused_without_inflating_them_and_the_rest_is_analysed() {
     let dir = measure::scratch("hostile_zip_bombs");
@@ -87,7 +63,11 @@ fn zip_bombs_are_refused_without_inflating_them_and_the_rest_is_analysed() {
     );
     assert_peak_memory("a zip of bombs", &run, bundle.len() as u64, 8, 96);
     let doc = measure::json(&run);
-    assert_eq!(host_names(&doc), ["EXMBX05"], "the healthy setup log is analysed");
+    assert_eq!(
+        common::host_names(&doc),
+        ["EXMBX05"],
+        "the healthy setup log is analysed"
+    );
     let messages: Vec<String> = doc["diagnostics"]
         .as_array()
         .expect("diagnostics")
@@ -155,7 +135,7 @@ fn zips_inside_zips_and_names_listed_twice_are_analysed() {
         !sources.iter().any(|s| s.ends_with(".zip")),
         "no zip is read as a log: {sources:#?}"
     );
-    let names = host_names(&doc);
+    let names = common::host_names(&doc);
     for host in ["EXMBX02", "EXMBX05"] {
         assert!(names.iter().any(|n| n == host), "{names:?}");
     }
@@ -194,8 +174,8 @@ fn gzip_files_are_analysed_like_the_files_they_hold() {
         ]))
     };
     let (original, compressed) = (analyse(&plain), analyse(&dir));
-    assert_eq!(host_names(&compressed), host_names(&original));
-    assert_eq!(rules_of(&compressed), rules_of(&original));
+    assert_eq!(common::host_names(&compressed), common::host_names(&original));
+    assert_eq!(common::finding_rules(&compressed), common::finding_rules(&original));
     let records = |doc: &serde_json::Value| -> Vec<u64> {
         common::all_sources(doc)
             .iter()

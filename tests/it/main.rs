@@ -13,6 +13,7 @@ mod event_export;
 mod evt_cli;
 mod hostile_archives;
 mod hostile_cli;
+mod hostile_duplicates;
 mod hostile_long_lines;
 mod hostile_registry;
 mod measure;
