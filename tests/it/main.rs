@@ -14,6 +14,7 @@ mod evt_cli;
 mod hostile_archives;
 mod hostile_cli;
 mod hostile_duplicates;
+mod hostile_formats;
 mod hostile_long_lines;
 mod hostile_registry;
 mod measure;
