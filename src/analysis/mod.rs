@@ -12,8 +12,9 @@ use std::path::PathBuf;
 use chrono::Duration;
 use serde::Serialize;
 
+use crate::ingest::archive::Limits;
 pub use crate::ingest::Progress;
-use crate::ingest::{load_all, load_all_with_progress};
+use crate::ingest::{load_all, load_all_with_progress, load_inputs, InputFile};
 use crate::model::{Attribution, DiagLevel, Diagnostic, Facts, Finding, Host, HostZone, LoadedFile, SourceSummary};
 use crate::model::{HostEvent, HostLog, HostView, RunWindow};
 use crate::registry::{HostState, RegistryView};
@@ -76,6 +77,15 @@ pub fn analyze(paths: &[PathBuf]) -> Analysis {
 /// [`analyze`], reporting the loading progress to `progress`.
 pub fn analyze_with_progress(paths: &[PathBuf], progress: Option<Progress<'_>>) -> Analysis {
     let (files, diagnostics) = load_all_with_progress(paths, load_options(false), progress);
+    analyze_loaded(&files, diagnostics)
+}
+
+/// Analyses inputs already in memory (path and bytes each, archives included) as
+/// [`analyze`] does files: for tests, fuzzing and programs that fetch the files
+/// themselves. Archives are read within `limits` ([`Limits::default`] for the
+/// documented ones). Runs on the current rayon pool.
+pub fn analyze_inputs(inputs: Vec<InputFile>, limits: &Limits) -> Analysis {
+    let (files, diagnostics) = load_inputs(inputs, limits, load_options(false));
     analyze_loaded(&files, diagnostics)
 }
 

@@ -39,7 +39,32 @@ pub fn load_all_with_progress(
             outcomes
         })
         .collect();
+    let (files, more) = collect(outcomes);
+    diagnostics.extend(more);
+    (files, diagnostics)
+}
+
+/// Loads inputs already in memory (each counts as named on the command line), in path
+/// order, exactly as files are loaded: archives opened within `limits`, formats
+/// sniffed, each handed to its source adapter. For callers that hold the bytes
+/// themselves: tests, fuzzing, an embedding program.
+pub fn load_inputs(
+    mut inputs: Vec<InputFile>,
+    limits: &archive::Limits,
+    options: LoadOptions,
+) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
+    inputs.sort_by(|a, b| (a.path(), a.display()).cmp(&(b.path(), b.display())));
+    let outcomes: Vec<Outcome> = inputs
+        .into_par_iter()
+        .flat_map_iter(|input| load_opened(input, true, limits, options))
+        .collect();
+    collect(outcomes)
+}
+
+/// The loaded files of `outcomes` and the diagnostics, both in order.
+fn collect(outcomes: Vec<Outcome>) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
     for outcome in outcomes {
         match outcome {
             Outcome::Loaded(file) => {
@@ -67,23 +92,26 @@ impl Outcome {
     }
 }
 
-/// Loads a file, or every file inside an archive (a `.zip` bundle, a `.gz` file), the
-/// members in path order after the archive's diagnostics.
+/// Opens and loads a file found on disk.
 fn load_path(path: &Path, explicit: bool, options: LoadOptions) -> Vec<Outcome> {
-    let input = match InputFile::open(path) {
-        Ok(input) => input,
+    match InputFile::open(path) {
+        Ok(input) => load_opened(input, explicit, &archive::Limits::default(), options),
         Err(err) => {
             let diag = Diagnostic::error(path.display().to_string(), format!("cannot read: {err}"));
-            return vec![Outcome::Skipped(Some(diag))];
+            vec![Outcome::Skipped(Some(diag))]
         }
-    };
+    }
+}
+
+/// Loads an opened input, or every file inside it when it is an archive (a `.zip`
+/// bundle, a `.gz` file): the members in path order after the archive's diagnostics.
+fn load_opened(input: InputFile, explicit: bool, limits: &archive::Limits, options: LoadOptions) -> Vec<Outcome> {
     if !archive::is_archive(input.bytes()) {
         return vec![load_input(input, explicit, options)];
     }
     let mut members = Vec::new();
-    let limits = archive::Limits::default();
     let diagnostics = archive::unpack(
-        &limits,
+        limits,
         input.path(),
         input.display(),
         input.bytes(),

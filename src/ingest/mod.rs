@@ -10,5 +10,5 @@ mod sniff;
 
 pub use discover::{discover, Discovered};
 pub use input::InputFile;
-pub use load::{load_all, load_all_with_progress, Progress};
+pub use load::{load_all, load_all_with_progress, load_inputs, Progress};
 pub use sniff::sniff;

@@ -47,6 +47,10 @@ pub struct Limits {
     /// Most bytes decompressed from one archive named on the command line, the
     /// archives inside it included (16 GiB).
     pub per_archive: u64,
+    /// Below [`Limits::per_archive`], an archive decompresses to at most
+    /// [`Limits::max_ratio`] times its size, or this much when that is more (1 GiB):
+    /// many members each too small for the ratio check cannot add up to a bomb.
+    pub archive_floor: u64,
     /// Highest compression ratio of a member that decompresses to more than
     /// [`Limits::ratio_floor`] (100:1; real logs of that size compress 10-40:1).
     pub max_ratio: u64,
@@ -64,6 +68,7 @@ impl Default for Limits {
             event_log_member: GIB,
             nested_archive: GIB,
             per_archive: 16 * GIB,
+            archive_floor: GIB,
             max_ratio: 100,
             ratio_floor: 64 * MIB,
             max_depth: 3,
@@ -101,9 +106,15 @@ pub fn unpack(
     explicit: bool,
     visit: &mut dyn FnMut(InputFile),
 ) -> Vec<Diagnostic> {
+    let budget = limits.per_archive.min(
+        limits
+            .archive_floor
+            .max((bytes.len() as u64).saturating_mul(limits.max_ratio)),
+    );
     let mut unpacker = Unpacker {
         limits,
-        budget: limits.per_archive,
+        budget,
+        budget_total: budget,
         diagnostics: Vec::new(),
         visit,
     };
@@ -163,6 +174,8 @@ struct Unpacker<'l, 'v> {
     limits: &'l Limits,
     /// Bytes the archive named on the command line may still decompress.
     budget: u64,
+    /// Its whole budget.
+    budget_total: u64,
     diagnostics: Vec<Diagnostic>,
     visit: &'v mut dyn FnMut(InputFile),
 }
@@ -414,7 +427,10 @@ impl Unpacker<'_, '_> {
         }
         if size > self.budget {
             return Some(format!(
-                "skipped: the archive's budget of {} of decompressed data is used up",
+                "skipped: the archive's budget of {} of decompressed data is used up ({} times its size, at least {}, at most {})",
+                bytes_label(self.budget_total),
+                self.limits.max_ratio,
+                bytes_label(self.limits.archive_floor),
                 bytes_label(self.limits.per_archive)
             ));
         }

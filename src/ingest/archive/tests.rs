@@ -168,6 +168,7 @@ fn sizes_caps_ratio_and_budget_are_enforced() {
         event_log_member: 4000,
         nested_archive: 4000,
         per_archive: 2500,
+        archive_floor: 2500,
         max_ratio: 10,
         ratio_floor: 500,
         max_depth: 3,
@@ -199,7 +200,7 @@ fn sizes_caps_ratio_and_budget_are_enforced() {
             format!("z.zip/bomb.log: skipped: 900 bytes from {bomb_compressed} bytes compressed is a compression ratio above 10:1 (a zip bomb)"),
             "z.zip/lying.log: skipped: decompresses to more than its declared 100 bytes".to_string(),
             "z.zip/crc.log: damaged: the CRC-32 of the data does not match the archive's; analysed as read".to_string(),
-            "z.zip/ok3.log: skipped: the archive's budget of 2.4 KiB of decompressed data is used up".to_string(),
+            "z.zip/ok3.log: skipped: the archive's budget of 2.4 KiB of decompressed data is used up (10 times its size, at least 2.4 KiB, at most 2.4 KiB)".to_string(),
         ]
     );
 }
@@ -284,4 +285,24 @@ fn zip64_archives_of_a_zip_library_are_read() {
     assert_eq!(members.len(), 1, "{diags:?}");
     assert_eq!(members[0].2, LOG);
     assert!(diags.is_empty(), "{diags:?}");
+}
+
+#[test]
+fn many_small_members_cannot_add_up_to_a_bomb() {
+    let limits = Limits {
+        ratio_floor: 500,
+        archive_floor: 1000,
+        max_ratio: 2,
+        ..Limits::default()
+    };
+    let line: Vec<u8> = LOG.iter().copied().cycle().take(400).collect();
+    let names = [
+        "m0.log", "m1.log", "m2.log", "m3.log", "m4.log", "m5.log", "m6.log", "m7.log", "m8.log", "m9.log",
+    ];
+    let bytes = zip(&names.map(|n| Raw::deflated(n, &line)));
+    let budget = 2 * bytes.len();
+    let (members, diags) = open_with(&limits, "small.zip", &bytes);
+    assert_eq!(members.len(), budget / 400, "{diags:?}");
+    assert_eq!(diags.len(), 10 - budget / 400);
+    assert!(diags[0].contains("the archive's budget of"), "{diags:?}");
 }
