@@ -11,6 +11,7 @@ mod architecture;
 mod bad_input;
 mod event_export;
 mod evt_cli;
+mod fuzz_regressions;
 mod hostile_archives;
 mod hostile_cli;
 mod hostile_duplicates;

@@ -2,7 +2,8 @@
 //! written byte by byte (any sizes, CRCs, offsets and names, so also overlapping
 //! members, lying sizes and names listed twice), deflate streams of many megabytes of
 //! one byte built from one compressed block repeated (a zip bomb in milliseconds),
-//! and gzip files.
+//! gzip files, and bundles of files framed in one byte string (the input of the
+//! fuzzer that analyses a whole bundle).
 
 use std::io::Write;
 
@@ -181,10 +182,84 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
         .unwrap_or_default()
 }
 
+/// The marker that starts each file of a framed bundle: `--8<-- <name>\n<bytes>`.
+pub const FRAME: &[u8] = b"--8<-- ";
+
+/// Most files taken from a framed bundle.
+pub const MAX_FRAMES: usize = 32;
+
+/// Files framed into one byte string: for each, [`FRAME`], its name, a line feed and
+/// its bytes.
+pub fn frames(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (name, bytes) in files {
+        out.extend_from_slice(FRAME);
+        out.extend_from_slice(name.as_bytes());
+        out.push(b'\n');
+        out.extend_from_slice(bytes);
+    }
+    out
+}
+
+/// The files of a framed bundle (any bytes: whatever comes before the first marker is
+/// a file called `input`; a name is cut at 100 bytes; at most [`MAX_FRAMES`] files).
+pub fn split_frames(data: &[u8]) -> Vec<(String, &[u8])> {
+    let mut starts: Vec<usize> = Vec::new();
+    let mut at = 0;
+    while let Some(found) = data.get(at..).and_then(|rest| find(rest, FRAME)) {
+        starts.push(at + found);
+        at += found + FRAME.len();
+    }
+    let mut files = Vec::new();
+    if starts.first() != Some(&0) && !data.is_empty() {
+        files.push((
+            "input".to_string(),
+            data.get(..starts.first().copied().unwrap_or(data.len()))
+                .unwrap_or_default(),
+        ));
+    }
+    for (i, &start) in starts.iter().enumerate() {
+        let end = starts.get(i + 1).copied().unwrap_or(data.len());
+        let frame = data.get(start + FRAME.len()..end).unwrap_or_default();
+        let (name, bytes) = match frame.iter().position(|&b| b == b'\n') {
+            Some(nl) => (&frame[..nl], &frame[nl + 1..]),
+            None => (frame, &frame[frame.len()..]),
+        };
+        let name = String::from_utf8_lossy(&name[..name.len().min(100)]).into_owned();
+        files.push((name, bytes));
+    }
+    files.truncate(MAX_FRAMES);
+    files
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Read;
+
+    #[test]
+    fn framed_bundles_split_back_into_their_files() {
+        let data = frames(&[("EX01/ExchangeSetup.log", b"[1/1/2008] x\n"), ("b.reg", b"REGEDIT4")]);
+        let files = split_frames(&data);
+        assert_eq!(files.len(), 2);
+        assert_eq!(
+            files[0],
+            ("EX01/ExchangeSetup.log".to_string(), b"[1/1/2008] x\n".as_slice())
+        );
+        assert_eq!(files[1], ("b.reg".to_string(), b"REGEDIT4".as_slice()));
+        let mut prefixed = b"head".to_vec();
+        prefixed.extend_from_slice(&data);
+        assert_eq!(split_frames(&prefixed)[0], ("input".to_string(), b"head".as_slice()));
+        assert!(split_frames(b"").is_empty());
+        assert_eq!(
+            split_frames(b"--8<-- name-only"),
+            vec![("name-only".to_string(), b"".as_slice())]
+        );
+    }
 
     #[test]
     fn repeated_blocks_make_one_valid_deflate_stream() {

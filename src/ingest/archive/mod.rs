@@ -76,6 +76,23 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The same checks at a small scale (4 MiB members and nested archives, 16 MiB per
+    /// archive, the ratio checked from 1 MiB): for fuzzing, where every input must run
+    /// in milliseconds.
+    pub fn for_fuzzing() -> Limits {
+        Limits {
+            text_member: 4 * MIB,
+            event_log_member: 4 * MIB,
+            nested_archive: 4 * MIB,
+            per_archive: 16 * MIB,
+            archive_floor: 8 * MIB,
+            ratio_floor: MIB,
+            ..Limits::default()
+        }
+    }
+}
+
 /// The memory of decompressed members held by all threads.
 static GATE: Gate = Gate::new(MEMORY_IN_FLIGHT);
 
