@@ -2,8 +2,9 @@
 //! view with case-insensitive lookup, full and abbreviated root names, and
 //! `CurrentControlSet` resolved to the current `ControlSetNNN`.
 //!
-//! The view is flat: one ordered map from each key's full path to its values, ordered
-//! component by component (case-insensitively), so a key's subkeys follow it. Keys only
+//! The view is flat: one ordered map from each key's full path, lowercased with its
+//! separators as NUL bytes (so byte order is component order and a key's subkeys are
+//! the range that follows it), to the path as first written and its values. Keys only
 //! implied by deeper ones (`HKLM\SOFTWARE` when only `HKLM\SOFTWARE\Microsoft\X` was
 //! exported) are found from their descendants. Nothing recurses, and memory is linear
 //! in the exports with a small factor, whatever the depth or shape of their keys. Keys
@@ -14,7 +15,6 @@ use std::cmp::Ordering;
 use std::collections::btree_map::{self, BTreeMap};
 use std::collections::HashMap;
 use std::fmt;
-use std::ops::Bound;
 
 use exdoctor_parsers::reg::{split_root, RegData, RegFile, RegRoot};
 use serde::Serialize;
@@ -107,57 +107,48 @@ fn eq_name(a: &str, b: &str) -> bool {
     cmp_name(a, b) == Ordering::Equal
 }
 
-/// A full key path, ordered component by component and case-insensitively: a key sorts
-/// right before its subkeys, and its children sort by name.
-#[derive(Debug, Clone)]
-struct KeyPath(Box<str>);
-
-impl Ord for KeyPath {
-    fn cmp(&self, other: &Self) -> Ordering {
-        let (mut a, mut b) = (self.0.split('\\'), other.0.split('\\'));
-        loop {
-            match (a.next(), b.next()) {
-                (None, None) => return Ordering::Equal,
-                (None, Some(_)) => return Ordering::Less,
-                (Some(_), None) => return Ordering::Greater,
-                (Some(x), Some(y)) => match cmp_name(x, y) {
-                    Ordering::Equal => {}
-                    order => return order,
-                },
+/// The map key of a full path: lowercased, each `\` a NUL byte (a NUL inside a name
+/// becomes 0x01), so that plain byte order sorts a key right before its subkeys and
+/// children by name.
+fn fold_path(path: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(path.len());
+    for (i, part) in path.split('\\').enumerate() {
+        if i > 0 {
+            out.push(0);
+        }
+        let start = out.len();
+        out.extend_from_slice(lowercase(part).as_bytes());
+        for b in &mut out[start..] {
+            if *b == 0 {
+                *b = 1;
             }
         }
     }
+    out
 }
 
-impl PartialOrd for KeyPath {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+/// The bounds of the keys below the folded key `folded`: `folded` + 0 up to `folded` + 1.
+fn subtree(folded: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let mut from = folded.to_vec();
+    from.push(0);
+    let mut to = folded.to_vec();
+    to.push(1);
+    (from, to)
+}
+
+/// The first `components` components of `path`.
+fn leading(path: &str, components: usize) -> &str {
+    match path.match_indices('\\').nth(components.saturating_sub(1)) {
+        Some((at, _)) if components > 0 => &path[..at],
+        _ => path,
     }
 }
 
-impl PartialEq for KeyPath {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for KeyPath {}
-
-/// When `path` is below `parent` (its first components equal `parent`'s,
-/// case-insensitively, and it has more): the byte length of its prefix that names the
-/// child of `parent` it is in.
-fn below(parent: &str, path: &str) -> Option<usize> {
-    let mut parts = path.split('\\');
-    let mut end = 0;
-    for mine in parent.split('\\') {
-        let theirs = parts.next()?;
-        if !eq_name(mine, theirs) {
-            return None;
-        }
-        end += theirs.len() + 1;
-    }
-    let child = parts.next()?;
-    Some(end + child.len())
+/// A declared key: its path as first written and what it holds.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Key {
+    path: Box<str>,
+    data: KeyData,
 }
 
 /// The values of one key in order of first appearance, found by case-insensitive name.
@@ -271,11 +262,13 @@ impl<'v> KeyNode<'v> {
 
     /// The subkeys, ordered by case-insensitive name.
     pub fn subkeys(&self) -> Subkeys<'v> {
-        let from = KeyPath(self.path.into());
+        let folded = fold_path(self.path);
+        let (from, to) = subtree(&folded);
         Subkeys {
             view: self.view,
-            parent: self.path,
-            range: self.view.keys.range((Bound::Excluded(from), Bound::Unbounded)),
+            prefix: from.len(),
+            components: self.path.split('\\').count(),
+            range: self.view.keys.range(from..to),
             last: None,
         }
     }
@@ -339,10 +332,13 @@ impl<'v> KeyNode<'v> {
 #[derive(Debug)]
 pub struct Subkeys<'v> {
     view: &'v RegistryView,
-    parent: &'v str,
-    range: btree_map::Range<'v, KeyPath, KeyData>,
-    /// The name of the child returned last (its subtree is skipped).
-    last: Option<&'v str>,
+    /// Bytes of the parent's folded path and its separator.
+    prefix: usize,
+    /// Components of the parent's path.
+    components: usize,
+    range: btree_map::Range<'v, Vec<u8>, Key>,
+    /// The folded name of the child returned last (its subtree is skipped).
+    last: Option<&'v [u8]>,
 }
 
 impl<'v> Iterator for Subkeys<'v> {
@@ -350,18 +346,18 @@ impl<'v> Iterator for Subkeys<'v> {
 
     fn next(&mut self) -> Option<KeyNode<'v>> {
         loop {
-            let (path, data) = self.range.next()?;
-            let end = below(self.parent, &path.0)?;
-            let child = path.0.get(..end)?;
-            let name = child.rsplit('\\').next().unwrap_or(child);
-            if self.last.is_some_and(|last| eq_name(last, name)) {
+            let (folded, key) = self.range.next()?;
+            let rest = folded.get(self.prefix..)?;
+            let name = rest.split(|&b| b == 0).next().unwrap_or(rest);
+            if self.last == Some(name) {
                 continue;
             }
             self.last = Some(name);
+            let declared = name.len() == rest.len();
             return Some(KeyNode {
                 view: self.view,
-                path: child,
-                data: (end == path.0.len()).then_some(data),
+                path: leading(&key.path, self.components + 1),
+                data: declared.then_some(&key.data),
             });
         }
     }
@@ -371,8 +367,9 @@ impl<'v> Iterator for Subkeys<'v> {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RegistryView {
     sources: Vec<String>,
-    /// Every declared key by full path (implied keys are not stored).
-    keys: BTreeMap<KeyPath, KeyData>,
+    /// Every declared key by folded full path ([`fold_path`]); implied keys are not
+    /// stored.
+    keys: BTreeMap<Vec<u8>, Key>,
     control_set: u32,
     problems: Vec<ViewProblem>,
     problem_count: u64,
@@ -529,48 +526,50 @@ impl RegistryView {
     /// The key at canonical `path`, declared when missing (spelled like a subkey that
     /// implied it, else as given).
     fn declare(&mut self, path: String) -> &mut KeyData {
-        let probe = KeyPath(path.into_boxed_str());
-        let spelled = match self.keys.range(&probe..).next() {
-            Some((next, _)) if next != &probe => below(&probe.0, &next.0)
-                .and_then(|end| next.0.get(..end))
-                .and_then(|child| child.rsplit_once('\\'))
-                .map(|(spelling, _)| KeyPath(spelling.into())),
-            _ => None,
+        let folded = fold_path(&path);
+        let spelled = match self.keys.contains_key(&folded) {
+            true => None,
+            false => {
+                let (from, to) = subtree(&folded);
+                self.keys
+                    .range(from..to)
+                    .next()
+                    .map(|(_, below)| Box::from(leading(&below.path, path.split('\\').count())))
+            }
         };
-        self.keys.entry(spelled.unwrap_or(probe)).or_default()
+        let key = self.keys.entry(folded).or_insert_with(|| Key {
+            path: spelled.unwrap_or_else(|| path.into_boxed_str()),
+            data: KeyData::default(),
+        });
+        &mut key.data
     }
 
     /// Removes the key at canonical `path` and its subkeys.
     fn delete(&mut self, path: String) {
-        let top = KeyPath(path.into_boxed_str());
-        let doomed: Vec<KeyPath> = self
-            .keys
-            .range(&top..)
-            .take_while(|(k, _)| *k == &top || below(&top.0, &k.0).is_some())
-            .map(|(k, _)| k.clone())
-            .collect();
+        let folded = fold_path(&path);
+        let (from, to) = subtree(&folded);
+        let doomed: Vec<Vec<u8>> = self.keys.range(from..to).map(|(k, _)| k.clone()).collect();
         for key in doomed {
             self.keys.remove(&key);
         }
+        self.keys.remove(&folded);
     }
 
     /// The key at canonical `path`, declared or implied by a subkey.
     fn find(&self, path: &str) -> Option<KeyNode<'_>> {
-        let probe = KeyPath(path.into());
-        let (found, data) = self.keys.range(&probe..).next()?;
-        if found == &probe {
+        let folded = fold_path(path);
+        if let Some(key) = self.keys.get(&folded) {
             return Some(KeyNode {
                 view: self,
-                path: &found.0,
-                data: Some(data),
+                path: &key.path,
+                data: Some(&key.data),
             });
         }
-        let end = below(&probe.0, &found.0)?;
-        let child = found.0.get(..end)?;
-        let (implied, _) = child.rsplit_once('\\')?;
+        let (from, to) = subtree(&folded);
+        let (_, below) = self.keys.range(from..to).next()?;
         Some(KeyNode {
             view: self,
-            path: implied,
+            path: leading(&below.path, path.split('\\').count()),
             data: None,
         })
     }
