@@ -7,9 +7,10 @@ use std::collections::HashMap;
 
 use crate::model::{ContentId, Diagnostic, HostGroup, LoadedFile};
 
-/// Drops from `group` every file whose content equals an earlier file of the group
-/// (empty files excepted: they hold nothing to analyse twice), with a warning naming
-/// the copy and the file kept.
+/// Drops from `group` every file whose content equals an earlier file of the group,
+/// with a warning naming the copy and the file kept. Files without a record stay: they
+/// hold nothing to analyse twice, and the empty event logs of a collection are
+/// byte-identical whatever their channel.
 pub(super) fn drop_copies(group: &mut HostGroup, files: &[LoadedFile]) -> Vec<Diagnostic> {
     let mut first: HashMap<ContentId, usize> = HashMap::new();
     let mut keep = Vec::with_capacity(group.files.len());
@@ -18,7 +19,7 @@ pub(super) fn drop_copies(group: &mut HostGroup, files: &[LoadedFile]) -> Vec<Di
         let Some(file) = files.get(index) else {
             continue;
         };
-        if file.content.len > 0 {
+        if file.loaded.summary.records > 0 {
             if let Some(kept) = first.get(&file.content).and_then(|&k| files.get(k)) {
                 diagnostics.push(Diagnostic::warning(
                     &file.loaded.summary.path,
@@ -47,10 +48,12 @@ mod tests {
     use crate::model::{Attribution, Facts, Loaded, SourceKind, SourceSummary};
 
     fn file(path: &str, bytes: &[u8]) -> LoadedFile {
+        let mut summary = SourceSummary::new(path, SourceKind::Reg);
+        summary.records = bytes.len() as u64 / 4;
         LoadedFile {
             path: path.into(),
             loaded: Loaded {
-                summary: SourceSummary::new(path, SourceKind::Reg),
+                summary,
                 facts: Facts::None,
             },
             content: ContentId::of(bytes),
@@ -58,12 +61,12 @@ mod tests {
     }
 
     #[test]
-    fn a_second_copy_is_dropped_with_a_warning_and_empty_files_stay() {
+    fn a_second_copy_is_dropped_with_a_warning_and_files_without_records_stay() {
         let files = vec![
             file("a/EX01/x.reg", b"REGEDIT4"),
-            file("a/EX01/empty.reg", b""),
+            file("a/EX01/empty.reg", b"REG"),
             file("b/EX01/x.reg", b"REGEDIT4"),
-            file("b/EX01/empty.reg", b""),
+            file("b/EX01/empty.reg", b"REG"),
             file("b/EX01/y.reg", b"REGEDIT4 "),
         ];
         let mut group = HostGroup {
