@@ -10,16 +10,36 @@ use thiserror::Error;
 pub enum ParseError {
     /// A problem on a given 1-based line of a text file.
     #[error("line {line}: {message}")]
-    Line { line: u64, message: String },
+    Line {
+        /// 1-based line.
+        line: u64,
+        /// What is wrong there.
+        message: String,
+    },
     /// A problem at a byte offset of a binary file.
     #[error("offset {offset:#x}: {message}")]
-    Offset { offset: u64, message: String },
+    Offset {
+        /// Byte offset in the input.
+        offset: u64,
+        /// What is wrong there.
+        message: String,
+    },
     /// A problem with one record of an event log.
     #[error("record {record}: {message}")]
-    Record { record: u64, message: String },
+    Record {
+        /// The record id.
+        record: u64,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The input is not of the expected format at all.
     #[error("not a {expected} file: {reason}")]
-    WrongFormat { expected: &'static str, reason: String },
+    WrongFormat {
+        /// The format the parser reads.
+        expected: &'static str,
+        /// Why the input is not that.
+        reason: String,
+    },
     /// Any other problem with the file as a whole.
     #[error("{0}")]
     File(String),

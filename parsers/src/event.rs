@@ -2,7 +2,7 @@
 //! XML and CSV exports). Rules consume only this type.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ParseError;
 
@@ -14,12 +14,19 @@ use crate::ParseError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
+    /// Critical (EVTX level 1).
     Critical,
+    /// Error.
     Error,
+    /// Warning.
     Warning,
+    /// Information (EVTX levels 0 and 4).
     Information,
+    /// Verbose (EVTX level 5).
     Verbose,
+    /// Audit success (EVT type 8).
     AuditSuccess,
+    /// Audit failure (EVT type 16).
     AuditFailure,
     /// A value outside the known range, kept as found.
     Other(u8),
@@ -54,8 +61,10 @@ impl Level {
 /// One EventData / insertion-string item: named (`<Data Name="param1">`) or positional.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EventField {
+    /// The item's name (`<Data Name="...">`), when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Its value.
     pub value: String,
 }
 
@@ -71,6 +80,7 @@ pub struct Event {
     /// High 16 bits of a classic event id (EVTX `Qualifiers`), e.g. 49152 = error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qualifiers: Option<u16>,
+    /// Its level.
     pub level: Level,
     /// The log's record id: EVTX `EventRecordID`, EVT `RecordNumber`, XML export
     /// `<EventRecordID>`. Where an export has none (CSV, XML without it) this is the row
@@ -122,13 +132,24 @@ impl Event {
 pub enum EventLocation {
     /// The log's own record id (EVTX `EventRecordID`, EVT `RecordNumber`, XML
     /// `<EventRecordID>`): what Event Viewer, wevtutil, Chainsaw and Hayabusa show.
-    Record { record_id: u64 },
+    Record {
+        /// The record id.
+        record_id: u64,
+    },
     /// The 1-based data row of a CSV export (the header is not counted) and the 1-based
     /// file line the row starts on (a quoted message may span lines).
-    Row { row: u64, line: u64 },
+    Row {
+        /// 1-based data row.
+        row: u64,
+        /// 1-based file line.
+        line: u64,
+    },
     /// The 1-based position of the `<Event>` element in an XML export whose element has
     /// no `<EventRecordID>`.
-    Element { ordinal: u64 },
+    Element {
+        /// 1-based position.
+        ordinal: u64,
+    },
 }
 
 impl EventLocation {
@@ -153,9 +174,11 @@ impl std::fmt::Display for EventLocation {
 }
 
 /// A gap in record numbers: records `after + 1 ..= before - 1` are missing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordGap {
+    /// The last id before the gap.
     pub after: u64,
+    /// The first id after it.
     pub before: u64,
 }
 
@@ -183,7 +206,7 @@ pub enum Coverage {
 }
 
 /// The health of one log (or export) as read, from [`LogIntegrity::state`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LogState {
     /// No live record and no damage: a channel that was created and never written, or
@@ -282,6 +305,40 @@ impl Serialize for LogIntegrity {
         s.serialize_field("problems", &self.problems)?;
         s.end()
     }
+}
+
+/// The records of one computer name in a log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ComputerSpan {
+    /// Records carrying the name.
+    pub records: u64,
+    /// Time of the first of them.
+    pub first: Option<DateTime<Utc>>,
+    /// Time of the last of them.
+    pub last: Option<DateTime<Utc>>,
+    /// Record id of the first of them: the order records were written in, which a
+    /// clock change does not disturb.
+    pub first_record: u64,
+    /// Record id of the last of them.
+    pub last_record: u64,
+}
+
+/// The records of each computer name among `events`: how many and their time span.
+pub fn computer_spans(events: &[Event]) -> std::collections::BTreeMap<String, ComputerSpan> {
+    let mut spans: std::collections::BTreeMap<String, ComputerSpan> = std::collections::BTreeMap::new();
+    for e in events.iter().filter(|e| !e.computer.is_empty()) {
+        let span = spans.entry(e.computer.clone()).or_insert(ComputerSpan {
+            first_record: e.record_id,
+            last_record: e.record_id,
+            ..ComputerSpan::default()
+        });
+        span.records += 1;
+        span.first_record = span.first_record.min(e.record_id);
+        span.last_record = span.last_record.max(e.record_id);
+        span.first = Some(span.first.map_or(e.time, |f| f.min(e.time)));
+        span.last = Some(span.last.map_or(e.time, |l| l.max(e.time)));
+    }
+    spans
 }
 
 #[cfg(test)]

@@ -35,13 +35,13 @@
 //!
 //! Several entries may fail in one file (ldifde `-k`); each becomes an [`LdifErrEntry`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::text::{decode_utf16be_lossy, decode_utf16le_lossy, detect_encoding, TextEncoding};
 use crate::ParseError;
 
 /// A parsed `ldif.err`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LdifErr {
     /// The failed entries, in file order.
     pub entries: Vec<LdifErrEntry>,
@@ -56,7 +56,7 @@ pub struct LdifErr {
 }
 
 /// One failed entry of the import.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LdifErrEntry {
     /// 1-based line of `ldif.err` where the entry's report starts.
     pub line: u64,
@@ -82,7 +82,7 @@ pub struct LdifErrEntry {
 
 /// The Win32 directory-service error the server gave, e.g. `0x20bb Schema update
 /// failed: duplicate OID.`
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServerError {
     /// The error code (`0x20bb` = 8379).
     pub code: u32,
@@ -99,7 +99,7 @@ impl ServerError {
 
 /// The extended error string, e.g. `000020BB: SvcErr: DSID-0326036D, problem 5003
 /// (WILL_NOT_PERFORM), data 8379`; its parts are `None` when not in that shape.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExtendedError {
     /// The whole text (continuation lines joined with `\n`).
     pub text: String,

@@ -13,8 +13,11 @@ use crate::setup_log::Text;
 pub struct TaskStep<'a> {
     /// 1-based line of the `# [ID = ...]` comment.
     pub line: u32,
+    /// The step's id: what setup stores as the registry `Watermark`.
     pub id: Text<'a>,
+    /// `Wt`: the step's weight in the progress bar.
     pub weight: Option<u32>,
+    /// `isFatal`: setup stops when the step fails.
     pub fatal: bool,
     /// The step's description (quoted text after the bracket), may be empty.
     pub name: Text<'a>,

@@ -1,7 +1,7 @@
 //! Text encoding helpers shared by the parsers: BOM detection and UTF-16LE decoding.
 
 /// The text encoding of a file, detected from its BOM or its first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TextEncoding {
     /// UTF-8 (with or without BOM) or any ASCII-compatible 8-bit code page.

@@ -7,7 +7,7 @@
 //! day first), `11/30/2007 5:35:15 PM` (12-hour), `2008-01-14 09:12:33` (year first).
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A timestamp as written, before the day/month order is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -33,7 +33,7 @@ pub struct RawTimestamp {
 }
 
 /// Order of the day and month fields in a file's dates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DateOrder {
     /// `MM/dd/yyyy` (2010+ logs, en-US).
@@ -43,7 +43,7 @@ pub enum DateOrder {
 }
 
 /// Why a file's [`DateOrder`] was chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum OrderReason {
     /// A first field greater than 12 was seen (it can only be a day).

@@ -240,3 +240,46 @@ fn prerequisite_failures_resume_markers_and_references() {
         assert!(unfinished.contains(&"install-UMService".to_string()), "{unfinished:?}");
     });
 }
+
+#[test]
+fn evaluations_carry_the_rule_type_of_their_started_line() {
+    let text = "[12/19/2020 04:16:40.0000] [0] **********************************************\r\n\
+[12/19/2020 04:16:40.0000] [0] Starting Microsoft Exchange Server 2016 Setup\r\n\
+[12/19/2020 04:16:49.0614] [1] Started [Rule:NoConnectorToStar] [Parent:RootAnalysisMember] [RuleType:Warning]\r\n\
+[12/19/2020 04:16:49.0615] [1] Started [Rule:GlobalServerInstall] [Parent:RootAnalysisMember] [RuleType:Error]\r\n\
+[12/19/2020 04:16:49.0634] [1] Evaluated [Rule:NoConnectorToStar] [HasException:False] [Value:\"True\"] [ParentValue:\"<NULL>\"] [Thread:5] [Duration:00:00:00.0200075]\r\n\
+[12/19/2020 04:16:49.0635] [1] Evaluated [Rule:GlobalServerInstall] [HasException:False] [Value:\"True\"] [ParentValue:\"<NULL>\"] [Thread:6] [Duration:00:00:00.0200075]\r\n\
+[12/19/2020 04:16:49.0636] [1] Evaluated [Rule:NeverStarted] [HasException:False] [Value:\"True\"] [ParentValue:\"<NULL>\"] [Thread:6] [Duration:00:00:00.0200075]\r\n";
+    let log = parse_setup_log(text.as_bytes());
+    let types: Vec<(String, Option<String>, bool)> = log.runs[0]
+        .evaluations
+        .iter()
+        .map(|e| {
+            (
+                e.name.to_string(),
+                e.rule_type.map(|t| t.to_string()),
+                e.is_warning_rule(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        types,
+        [
+            ("NoConnectorToStar".to_string(), Some("Warning".to_string()), true),
+            ("GlobalServerInstall".to_string(), Some("Error".to_string()), false),
+            ("NeverStarted".to_string(), None, false),
+        ]
+    );
+    parse_corpus_file("PrerequisiteCheck/ExchangeSetup_SchemaAdmin_PrepareSchema.log", |log| {
+        let run = log.runs.last().expect("runs");
+        let typed = |name: &str| {
+            run.evaluations
+                .iter()
+                .find(|e| e.name.as_bytes() == name.as_bytes())
+                .and_then(|e| e.rule_type)
+                .map(|t| t.to_string())
+        };
+        assert_eq!(typed("SchemaUpdateRequired").as_deref(), Some("Error"));
+        assert_eq!(typed("NoE15ServerWarning").as_deref(), Some("Warning"));
+    });
+}

@@ -4,32 +4,49 @@
 
 mod copies;
 pub mod hosts;
+mod identity;
+pub mod merge;
+pub mod pipeline;
 pub mod timeline;
 pub mod zone;
 
 use std::path::PathBuf;
 
-use chrono::Duration;
-use serde::Serialize;
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use exdoctor_parsers::event::{Event, EventLocation};
+use serde::{Deserialize, Serialize};
 
 use crate::ingest::archive::Limits;
-pub use crate::ingest::Progress;
-use crate::ingest::{load_all, load_all_with_progress, load_inputs, InputFile};
-use crate::model::{Attribution, DiagLevel, Diagnostic, Facts, Finding, Host, HostZone, LoadedFile, SourceSummary};
-use crate::model::{HostEvent, HostLog, HostView, RunWindow};
+use crate::ingest::{load_all, load_inputs, InputFile};
+pub use crate::ingest::{LoadProgress, Progress};
+use crate::model::{
+    Attribution, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone, LoadedFile, Rename,
+    SetupLogFacts, SourceSummary,
+};
+use crate::model::{HostEvent, HostLog, HostView, RunWindow, Suppressed};
 use crate::registry::{HostState, RegistryView};
 use crate::sources::LoadOptions;
-use hosts::{group, HostHint};
+use copies::CopyKey;
+use hosts::{group, FileIdentity, NameClaim, RecordSpan};
 use zone::{infer_from_setup_events, localize};
 
 /// What the report says about one host.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct HostReport {
     /// The host's name (short, upper case).
     pub name: String,
     /// Its fully qualified name, when a file gives it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fqdn: Option<String>,
+    /// Its earlier (and pending) names, short form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// The renames that joined its names, oldest first, with what proves each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub renames: Vec<Rename>,
+    /// The name a rename waiting for a reboot will give it (registry).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_rename: Option<String>,
     /// Windows version from the registry.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub os: Option<String>,
@@ -43,10 +60,22 @@ pub struct HostReport {
     pub attribution: Vec<Attribution>,
     /// What each of its files holds.
     pub sources: Vec<SourceSummary>,
+    /// Its merged registry state: what the fleet rules read, so that `exdoctor merge`
+    /// can run them over the hosts of several reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<HostState>,
+}
+
+impl HostReport {
+    /// Whether `name` (short or FQDN, any letter case) is this host's name, FQDN or one
+    /// of its aliases.
+    pub fn matches(&self, name: &str) -> bool {
+        crate::model::host_answers_to(&self.name, self.fqdn.as_deref(), &self.aliases, name)
+    }
 }
 
 /// A host's Exchange installation as the report shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExchangeSummary {
     /// `8.1.240.6`.
     pub version: String,
@@ -63,7 +92,9 @@ pub struct Analysis {
     pub hosts: Vec<HostReport>,
     /// Every finding: by host, most severe first.
     pub findings: Vec<Finding>,
-    /// Problems with the inputs.
+    /// Findings left out of the report by a suppression entry (`--suppress`).
+    pub suppressed: Vec<Suppressed>,
+    /// Problems with the inputs, by path.
     pub diagnostics: Vec<Diagnostic>,
     /// At least one input could not be read at all.
     pub unreadable: bool,
@@ -74,10 +105,10 @@ pub fn analyze(paths: &[PathBuf]) -> Analysis {
     analyze_with_progress(paths, None)
 }
 
-/// [`analyze`], reporting the loading progress to `progress`.
+/// [`analyze`], reporting the loading progress to `progress`. Bundles are analysed in
+/// batches ([`pipeline`]): memory stays bounded whatever the number of hosts.
 pub fn analyze_with_progress(paths: &[PathBuf], progress: Option<Progress<'_>>) -> Analysis {
-    let (files, diagnostics) = load_all_with_progress(paths, load_options(false), progress);
-    analyze_loaded(&files, diagnostics)
+    pipeline::analyze_in_batches(paths, pipeline::BATCH_BYTES, progress)
 }
 
 /// Analyses inputs already in memory (path and bytes each, archives included) as
@@ -100,7 +131,7 @@ pub fn load(paths: &[PathBuf], all_events: bool) -> (Vec<LoadedFile>, Vec<Diagno
 pub fn load_options(all_events: bool) -> LoadOptions {
     LoadOptions {
         all_events,
-        rule_events: crate::rules::events::rule_event,
+        rule_events: kept_event,
         setup_log_rules: crate::rules::setup_log::check_setup_log,
     }
 }
@@ -114,20 +145,27 @@ pub fn hosts_of(files: &[LoadedFile]) -> Vec<Host> {
 /// [`hosts_of`], with a warning for each file left out as a copy of another file of
 /// its host (same bytes: the same folder given twice, a bundle and its extracted copy).
 pub fn hosts_and_copies(files: &[LoadedFile]) -> (Vec<Host>, Vec<Diagnostic>) {
-    let hints: Vec<(PathBuf, Option<HostHint>)> =
-        files.iter().map(|f| (f.path.clone(), hint(&f.loaded.facts))).collect();
+    let identities: Vec<(PathBuf, FileIdentity)> = files
+        .iter()
+        .map(|f| (f.path.clone(), identity(&f.loaded.summary.path, &f.loaded.facts)))
+        .collect();
     let mut diagnostics = Vec::new();
-    let hosts = group(&hints)
+    let hosts = group(&identities)
         .into_iter()
         .map(|mut group| {
-            diagnostics.extend(copies::drop_copies(&mut group, files));
-            let members: Vec<&LoadedFile> = group.files.iter().filter_map(|&i| files.get(i)).collect();
-            let registry = registry_state(&members);
-            let zone = host_zone(&members, registry.as_ref());
-            Host { group, registry, zone }
+            diagnostics.extend(copies::drop_copies(&mut group, |i| files.get(i).map(CopyKey::of)));
+            host_for(group, files)
         })
         .collect();
     (hosts, diagnostics)
+}
+
+/// A host from its group of `files`: with its merged registry state and its zone.
+fn host_for(group: HostGroup, files: &[LoadedFile]) -> Host {
+    let members: Vec<&LoadedFile> = group.files.iter().filter_map(|&i| files.get(i)).collect();
+    let registry = registry_state(&members);
+    let zone = host_zone(&members, registry.as_ref());
+    Host { group, registry, zone }
 }
 
 /// Runs the rules over loaded files.
@@ -145,29 +183,116 @@ pub fn analyze_loaded(files: &[LoadedFile], diagnostics: Vec<Diagnostic>) -> Ana
         analysis.hosts.push(report);
         analysis.findings.extend(findings);
     }
-    analysis.findings.extend(crate::rules::fleet::check(&hosts));
-    sort_findings(&mut analysis.findings);
+    finish(&mut analysis, &hosts);
     analysis
 }
 
-/// The host a file names in its content.
-fn hint(facts: &Facts) -> Option<HostHint> {
-    match facts {
-        Facts::SetupLog(f) => f
-            .server_name
-            .as_deref()
-            .and_then(|n| HostHint::from_computer(n, "setup log server name")),
-        Facts::Events(f) => f
-            .computers
-            .first()
-            .and_then(|(c, _)| HostHint::from_computer(c, "event log Computer field")),
-        Facts::Registry(r) => r
-            .fqdn
-            .as_deref()
-            .or(r.host_name.as_deref())
-            .and_then(|n| HostHint::from_computer(n, "registry computer name")),
-        Facts::TaskScript(_) | Facts::None => None,
+/// The last steps over all hosts: the fleet rules, finding identity, the final order.
+fn finish(analysis: &mut Analysis, hosts: &[Host]) {
+    analysis.findings.extend(crate::rules::fleet::check(hosts));
+    identity::identify(&mut analysis.findings);
+    sort_findings(&mut analysis.findings);
+    sort_diagnostics(&mut analysis.diagnostics);
+}
+
+/// The events loading keeps: the rules' events, and EventLog 6011 (the machine was
+/// renamed: old name -> new name) for host identity.
+fn kept_event(provider: &str, event_id: u16) -> Option<(&'static str, u16)> {
+    if event_id == 6011 && provider.eq_ignore_ascii_case("EventLog") {
+        return Some(("EventLog", 6011));
     }
+    crate::rules::events::rule_event(provider, event_id)
+}
+
+/// What a file (shown as `source`) says about the machine(s) it comes from.
+fn identity(source: &str, facts: &Facts) -> FileIdentity {
+    FileIdentity {
+        shown: source.to_string(),
+        ..claims(source, facts)
+    }
+}
+
+/// The names, renames and pending rename a file gives.
+fn claims(source: &str, facts: &Facts) -> FileIdentity {
+    let one = |raw: &str, how: &'static str| NameClaim {
+        raw: raw.to_string(),
+        how,
+        records: 1,
+        span: None,
+    };
+    match facts {
+        Facts::SetupLog(f) => FileIdentity {
+            names: f.server_name.iter().map(|n| one(n, "setup log server name")).collect(),
+            ..FileIdentity::default()
+        },
+        Facts::Events(f) => FileIdentity {
+            names: f
+                .computer_spans
+                .iter()
+                .map(|(name, span)| NameClaim {
+                    raw: name.clone(),
+                    how: "event log Computer field",
+                    records: span.records,
+                    span: Some(RecordSpan {
+                        first_record: span.first_record,
+                        last_record: span.last_record,
+                        first_time: span.first,
+                    }),
+                })
+                .collect(),
+            renames: f
+                .events
+                .iter()
+                .filter(|e| e.event_id == 6011 && e.provider.eq_ignore_ascii_case("EventLog"))
+                .filter_map(|e| {
+                    Some(Rename {
+                        old: e.param(0)?.trim().to_string(),
+                        new: e.param(1)?.trim().to_string(),
+                        time: Some(e.time),
+                        how: format!("{source} record {}: EventLog 6011", e.record_id),
+                    })
+                })
+                .collect(),
+            per_event: true,
+            whole_log: f.whole_log,
+            ..FileIdentity::default()
+        },
+        Facts::Registry(r) => {
+            let current = r.fqdn.as_deref().or(r.host_name.as_deref());
+            FileIdentity {
+                names: current.iter().map(|n| one(n, "registry computer name")).collect(),
+                pending: current
+                    .zip(r.pending_name.as_deref())
+                    .map(|(c, p)| (c.to_string(), p.to_string())),
+                ..FileIdentity::default()
+            }
+        }
+        Facts::TaskScript(_) | Facts::LdifErr(_) | Facts::None => FileIdentity::default(),
+    }
+}
+
+/// The events of file `index` that belong to `group` (all of them unless the file is
+/// shared between hosts), with how to cite each. `events` are the file's events, or
+/// their copy converted to UTC ([`localized_events`]).
+pub(crate) fn host_events<'f>(
+    group: &'f HostGroup,
+    index: usize,
+    facts: &'f EventLogFacts,
+    events: &'f [Event],
+) -> impl Iterator<Item = (&'f Event, EventLocation)> + 'f {
+    let only = group.partial.get(&index);
+    events
+        .iter()
+        .enumerate()
+        .filter(move |(_, event)| {
+            only.is_none_or(|names| hosts::short_name(&event.computer).is_some_and(|short| names.contains(&short)))
+        })
+        .map(|(i, event)| {
+            let location = facts.locations.get(i).copied().unwrap_or(EventLocation::Record {
+                record_id: event.record_id,
+            });
+            (event, location)
+        })
 }
 
 /// The merged registry state of a host's exports (in path order; later files win).
@@ -182,8 +307,88 @@ fn registry_state(files: &[&LoadedFile]) -> Option<HostState> {
     (!parts.is_empty()).then(|| HostState::from_view(&RegistryView::from_files(&parts)))
 }
 
-/// The host's offset from UTC: registry time zone (with daylight saving), setup-log
-/// header, else the MSExchangeSetup 1000 events matched with the setup-log start.
+/// The events of a CSV export, whose times are the host's local times, converted to UTC
+/// with its zone; `None` when the file's times are UTC or the zone is unknown.
+pub(crate) fn localized_events(facts: &EventLogFacts, zone: Option<&HostZone>) -> Option<Vec<Event>> {
+    let zone = zone.filter(|_| facts.local_times)?;
+    Some(
+        facts
+            .events
+            .iter()
+            .map(|e| Event {
+                time: zone.to_utc(e.time.naive_utc()),
+                ..e.clone()
+            })
+            .collect(),
+    )
+}
+
+/// The host's zone from its registry export, with daylight saving.
+pub(crate) fn registry_zone(host: &Host) -> Option<HostZone> {
+    host.registry
+        .as_ref()
+        .and_then(|r| r.time_zone.as_ref())
+        .and_then(HostZone::from_registry)
+}
+
+/// How the times of one setup log become UTC.
+pub(crate) enum LogClock {
+    /// Its bracket times are UTC already (2013+, or measured).
+    Utc,
+    /// They are the server's local time, converted with this zone when one is known.
+    Local(Option<HostZone>),
+}
+
+impl LogClock {
+    /// The clock of `log` on a host: UTC brackets as they are; local ones with the
+    /// registry's zone, else the log's own header, else the host's zone. A zone is never
+    /// taken from another host's file.
+    pub(crate) fn of(log: &SetupLogFacts, registry: Option<&HostZone>, host: Option<&HostZone>) -> LogClock {
+        if log.utc_clock() {
+            return LogClock::Utc;
+        }
+        LogClock::Local(registry.cloned().or_else(|| header_zone(log)).or_else(|| host.cloned()))
+    }
+
+    /// A time of the log in UTC (local times of an unknown zone are taken as UTC and
+    /// windows widened, see [`LogClock::uncertainty`]).
+    pub(crate) fn to_utc(&self, t: NaiveDateTime) -> DateTime<Utc> {
+        match self {
+            LogClock::Utc | LogClock::Local(None) => t.and_utc(),
+            LogClock::Local(Some(z)) => z.to_utc(t),
+        }
+    }
+
+    /// Whether the UTC times are known (UTC brackets, or a known zone).
+    fn known(&self) -> bool {
+        !matches!(self, LogClock::Local(None))
+    }
+
+    /// How far a window is widened on each side: 2 minutes for UTC brackets, the zone's
+    /// uncertainty, or 14 hours when the zone is unknown.
+    fn uncertainty(&self) -> Duration {
+        match self {
+            LogClock::Utc => Duration::minutes(2),
+            LogClock::Local(Some(z)) => z.uncertainty(),
+            LogClock::Local(None) => Duration::hours(14),
+        }
+    }
+}
+
+/// The zone a setup log's header gives its server (`Local time zone: (UTC-06:00) ...`):
+/// the standard offset, daylight saving unknown.
+fn header_zone(s: &SetupLogFacts) -> Option<HostZone> {
+    let (offset, tz) = (s.utc_offset_minutes?, s.time_zone.as_ref()?);
+    Some(HostZone {
+        offset_minutes: offset,
+        source: format!("setup log header: {tz}; standard offset, daylight saving unknown"),
+        daylight: None,
+    })
+}
+
+/// The host's offset from UTC: registry time zone (with daylight saving), a setup-log
+/// header of the host, else the MSExchangeSetup 1000 events matched with the start of
+/// local-clock setup runs.
 fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<HostZone> {
     if let Some(zone) = registry
         .and_then(|r| r.time_zone.as_ref())
@@ -191,21 +396,20 @@ fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<Host
     {
         return Some(zone);
     }
-    for f in files {
-        if let Facts::SetupLog(s) = &f.loaded.facts {
-            if let (Some(offset), Some(tz)) = (s.utc_offset_minutes, s.time_zone.as_ref()) {
-                return Some(HostZone {
-                    offset_minutes: offset,
-                    source: format!("setup log header: {tz}; standard offset, daylight saving unknown"),
-                    daylight: None,
-                });
-            }
-        }
+    let setup_logs = || {
+        files.iter().filter_map(|f| match &f.loaded.facts {
+            Facts::SetupLog(s) => Some(s),
+            _ => None,
+        })
+    };
+    if let Some(zone) = setup_logs().find_map(header_zone) {
+        return Some(zone);
     }
+    // Runs of UTC-clock logs say nothing about the local offset.
     let starts: Vec<_> = files
         .iter()
         .filter_map(|f| match &f.loaded.facts {
-            Facts::SetupLog(s) => Some(s.runs.iter().filter_map(|r| r.start)),
+            Facts::SetupLog(s) if !s.utc_clock() => Some(s.runs.iter().filter_map(|r| r.start)),
             _ => None,
         })
         .flatten()
@@ -233,49 +437,65 @@ fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<Host
 fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
     let g = &host.group;
     let zone = host.zone.clone();
-    let files: Vec<&LoadedFile> = g.files.iter().filter_map(|&i| all.get(i)).collect();
+    let registry_zone = registry_zone(host);
+    let files: Vec<(usize, &LoadedFile)> = g.files.iter().filter_map(|&i| Some((i, all.get(i)?))).collect();
     let mut view = HostView {
         name: g.name.clone(),
         registry: host.registry.as_ref(),
         ..HostView::default()
     };
+    // CSV exports carry local times: converted once with the host's zone, when known.
+    let converted: Vec<Option<Vec<Event>>> = files
+        .iter()
+        .map(|(_, f)| match &f.loaded.facts {
+            Facts::Events(e) => localized_events(e, registry_zone.as_ref().or(zone.as_ref())),
+            _ => None,
+        })
+        .collect();
     let mut findings = Vec::new();
-    for f in &files {
+    for (&(index, f), converted) in files.iter().zip(&converted) {
         let source = f.loaded.summary.path.as_str();
         match &f.loaded.facts {
             Facts::SetupLog(s) => {
+                let clock = LogClock::of(s, registry_zone.as_ref(), zone.as_ref());
                 for finding in &s.findings {
                     let mut finding = finding.clone();
-                    if let Some(z) = &zone {
+                    if let LogClock::Local(Some(z)) = &clock {
                         localize(&mut finding, z);
                     }
                     findings.push(finding);
                 }
                 for run in &s.runs {
-                    let to_utc = |t: Option<chrono::NaiveDateTime>| match &zone {
-                        Some(z) => t.map(|t| z.to_utc(t)),
-                        None => t.map(|t| t.and_utc()),
-                    };
                     view.runs.push(RunWindow {
                         source,
                         run,
-                        start: to_utc(run.start),
-                        end: to_utc(run.end),
-                        zone_known: zone.is_some(),
-                        slack: zone.as_ref().map_or(Duration::hours(14), HostZone::uncertainty),
+                        start: run.start.map(|t| clock.to_utc(t)),
+                        end: run.end.map(|t| clock.to_utc(t)),
+                        zone_known: clock.known(),
+                        slack: clock.uncertainty(),
                     });
                 }
             }
             Facts::Events(e) => {
+                let events = converted.as_deref().unwrap_or(&e.events);
+                let local_time = e.local_times && converted.is_none();
                 view.events
-                    .extend(e.events.iter().map(|event| HostEvent { source, event }));
+                    .extend(host_events(g, index, e, events).map(|(event, location)| HostEvent {
+                        source,
+                        event,
+                        location,
+                        local_time,
+                    }));
                 view.logs.push(HostLog {
                     source,
                     channel: &e.channel,
                     integrity: &e.integrity,
+                    first: e.first,
+                    last: e.last,
                 });
             }
             Facts::TaskScript(t) => view.task_steps.extend(t.steps.iter().map(|step| (source, step))),
+            Facts::LdifErr(l) => view.ldif_errors.push((source, l)),
             Facts::Registry(_) | Facts::None => {}
         }
     }
@@ -288,11 +508,15 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
             .fqdn
             .clone()
             .or_else(|| host.registry.as_ref().and_then(|r| r.identity.fqdn.clone())),
+        aliases: g.aliases.clone(),
+        renames: g.renames.clone(),
+        pending_rename: g.pending_rename.clone(),
         os: host.registry.as_ref().and_then(os_label),
         exchange: host.registry.as_ref().and_then(exchange_summary),
         time_zone: zone,
         attribution: g.attribution.clone(),
-        sources: files.iter().map(|f| f.loaded.summary.clone()).collect(),
+        sources: files.iter().map(|(_, f)| f.loaded.summary.clone()).collect(),
+        registry: host.registry.clone(),
     };
     (report, findings)
 }
@@ -330,6 +554,13 @@ fn exchange_summary(state: &HostState) -> Option<ExchangeSummary> {
             .map(|r| r.name.clone())
             .collect(),
     })
+}
+
+/// By path, component by component as files are discovered (so `\` and `/` sort
+/// alike), stable (a file's diagnostics keep their order): a run and the merge of its
+/// shards list them alike.
+fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| std::path::Path::new(&a.path).cmp(std::path::Path::new(&b.path)));
 }
 
 /// Host, most severe first, rule id, then first evidence: identical for any thread count.

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{hosts_of, LoadedFile};
+use super::{host_events, hosts_of, localized_events, registry_zone, LoadedFile, LogClock};
 use crate::model::Facts;
 use crate::model::{Location, Timestamp};
 
@@ -24,34 +24,51 @@ pub struct Entry {
     pub text: String,
 }
 
-/// Every milestone and event of `files`, in time order (ties: host, source, location).
-pub fn timeline(files: &[LoadedFile]) -> Vec<Entry> {
+/// Every milestone and event of `files`, in time order (ties: host, source, location),
+/// of the hosts named in `hosts` (name, FQDN or alias; all hosts when empty).
+pub fn timeline(files: &[LoadedFile], hosts: &[String]) -> Vec<Entry> {
     let mut entries = Vec::new();
     for host in hosts_of(files) {
+        let registry_zone = registry_zone(&host);
         let (group, zone) = (host.group, host.zone);
-        for f in group.files.iter().filter_map(|&i| files.get(i)) {
+        if !hosts.is_empty() && !hosts.iter().any(|h| group.answers_to(h)) {
+            continue;
+        }
+        for (index, f) in group.files.iter().filter_map(|&i| Some((i, files.get(i)?))) {
             let source = &f.loaded.summary.path;
             match &f.loaded.facts {
-                Facts::SetupLog(s) => entries.extend(s.milestones.iter().map(|m| Entry {
-                    time: match &zone {
-                        Some(z) => Timestamp::Utc(z.to_utc(m.time)),
-                        None => Timestamp::Local(m.time),
-                    },
-                    host: group.name.clone(),
-                    source: source.clone(),
-                    location: Location::Line(m.line),
-                    kind: "setup",
-                    text: m.text.clone(),
-                })),
-                Facts::Events(e) => entries.extend(e.events.iter().map(|ev| Entry {
-                    time: Timestamp::Utc(ev.time),
-                    host: group.name.clone(),
-                    source: source.clone(),
-                    location: Location::Record(ev.record_id),
-                    kind: "event",
-                    text: event_text(ev),
-                })),
-                Facts::Registry(_) | Facts::TaskScript(_) | Facts::None => {}
+                Facts::SetupLog(s) => {
+                    let clock = LogClock::of(s, registry_zone.as_ref(), zone.as_ref());
+                    entries.extend(s.milestones.iter().map(|m| Entry {
+                        time: match &clock {
+                            LogClock::Local(None) => Timestamp::Local(m.time),
+                            known => Timestamp::Utc(known.to_utc(m.time)),
+                        },
+                        host: group.name.clone(),
+                        source: source.clone(),
+                        location: Location::Line(m.line),
+                        kind: "setup",
+                        text: m.text.clone(),
+                    }))
+                }
+                Facts::Events(e) => {
+                    let converted = localized_events(e, registry_zone.as_ref().or(zone.as_ref()));
+                    let events = converted.as_deref().unwrap_or(&e.events);
+                    let local = e.local_times && converted.is_none();
+                    entries.extend(host_events(&group, index, e, events).map(|(ev, location)| Entry {
+                        time: if local {
+                            Timestamp::Local(ev.time.naive_utc())
+                        } else {
+                            Timestamp::Utc(ev.time)
+                        },
+                        host: group.name.clone(),
+                        source: source.clone(),
+                        location: Location::from(location),
+                        kind: "event",
+                        text: event_text(ev),
+                    }));
+                }
+                Facts::Registry(_) | Facts::TaskScript(_) | Facts::LdifErr(_) | Facts::None => {}
             }
         }
     }

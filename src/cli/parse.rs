@@ -8,6 +8,7 @@ use super::capped_json::CappedJsonStrings;
 use super::{ParseArgs, EXIT_INPUT, EXIT_OK};
 use crate::ingest::{sniff, InputFile};
 use crate::model::DiagLevel;
+use crate::report::{write_diagnostics, TextStyle};
 use crate::sources::write_records;
 
 pub(super) fn run(args: &ParseArgs) -> Result<u8> {
@@ -32,7 +33,9 @@ pub(super) fn run(args: &ParseArgs) -> Result<u8> {
         write_records(&input.as_input(), kind, &mut capped)?
     };
     out.flush()?;
-    super::print_diagnostics(&diagnostics);
+    if !diagnostics.is_empty() {
+        write_diagnostics(&diagnostics, TextStyle::Plain, &mut io::stderr().lock())?;
+    }
     let unreadable = diagnostics.iter().any(|d| d.level == DiagLevel::Error);
     Ok(if unreadable { EXIT_INPUT } else { EXIT_OK })
 }

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use anyhow::Result;
 
 use super::{RulesArgs, EXIT_INPUT, EXIT_OK};
+use crate::model::UnknownRuleId;
 use crate::rules::{catalog, rule};
 
 pub(super) fn run(args: &RulesArgs) -> Result<u8> {
@@ -23,7 +24,7 @@ pub(super) fn run(args: &RulesArgs) -> Result<u8> {
         }
         Some(id) => {
             let Some(r) = rule(id) else {
-                eprintln!("exdoctor: no rule with id '{id}' (see `exdoctor rules`)");
+                eprintln!("exdoctor: {}", UnknownRuleId(id.clone()));
                 return Ok(EXIT_INPUT);
             };
             if args.json {

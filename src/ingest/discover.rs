@@ -20,6 +20,10 @@ pub struct Discovered {
 pub fn discover(paths: &[PathBuf]) -> Discovered {
     let mut found = Discovered::default();
     for path in paths {
+        if path.as_os_str() == super::STDIN {
+            found.files.push((path.clone(), true));
+            continue;
+        }
         match fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk(path, &mut found),
             Ok(_) => found.files.push((path.clone(), true)),
@@ -46,7 +50,8 @@ fn walk(dir: &Path, found: &mut Discovered) {
         }
     };
     for entry in entries.flatten() {
-        let path = entry.path();
+        // Not `entry.path()`: on Windows that joins with `\` even below `C:/logs`.
+        let path = crate::platform::join_as_typed(dir, &entry.file_name());
         match entry.file_type() {
             Ok(t) if t.is_dir() => walk(&path, found),
             Ok(t) if t.is_file() => found.files.push((path, false)),

@@ -1,7 +1,6 @@
 //! One input file's bytes: a read-only memory map, or an owned buffer when mapping is
 //! not possible (empty files, special files, platforms without mmap).
 
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
@@ -24,10 +23,16 @@ pub struct InputFile {
 impl InputFile {
     /// Opens `path`, memory-mapping it and falling back to reading it whole. Anything
     /// but a regular file (a FIFO, a device, a socket) is refused before it is opened:
-    /// opening a FIFO would wait for a writer forever.
+    /// opening a FIFO would wait for a writer forever. A file held by another process or
+    /// forbidden by permissions gets an error saying what to do
+    /// ([`crate::platform::explain_open_error`]).
     pub fn open(path: &Path) -> io::Result<InputFile> {
+        Self::read(path).map_err(|err| crate::platform::explain_open_error(err, path))
+    }
+
+    fn read(path: &Path) -> io::Result<InputFile> {
         refuse_special(&std::fs::metadata(path)?)?;
-        let file = File::open(path)?;
+        let file = crate::platform::open_shared(path)?;
         let meta = file.metadata()?;
         refuse_special(&meta)?;
         let len = meta.len();
@@ -50,6 +55,17 @@ impl InputFile {
             path: path.to_path_buf(),
             display: path.display().to_string(),
             bytes,
+        })
+    }
+
+    /// Standard input read whole, shown as `<stdin>`.
+    pub fn from_stdin() -> io::Result<InputFile> {
+        let mut buf = Vec::new();
+        io::stdin().lock().read_to_end(&mut buf)?;
+        Ok(InputFile {
+            path: PathBuf::from(super::STDIN),
+            display: "<stdin>".to_string(),
+            bytes: Bytes::Owned(buf),
         })
     }
 

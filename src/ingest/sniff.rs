@@ -33,6 +33,9 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Option<SourceKind> {
     if looks_like_event_csv_header(first_line) {
         return Some(SourceKind::EventCsv);
     }
+    if exdoctor_parsers::ldif_err::looks_like_ldif_err(name, bytes) {
+        return Some(SourceKind::LdifErr);
+    }
     if trimmed.lines().take(20).any(looks_like_setup_log_line) {
         return Some(SourceKind::SetupLog);
     }
@@ -156,6 +159,14 @@ mod tests {
             Some(SourceKind::EventCsv)
         );
         assert_eq!(sniff("notes.txt", b"hello world"), None);
+        assert_eq!(sniff("LDIF.ERR", b""), Some(SourceKind::LdifErr));
+        assert_eq!(
+            sniff(
+                "export-errors.txt",
+                b"Entry DN: CN=x,CN=Schema\r\nAdd error on entry starting on line 78: Unwilling To Perform\r\n"
+            ),
+            Some(SourceKind::LdifErr)
+        );
         assert_eq!(
             sniff("ExchangeSetup.log", b"\x00\x01garbage"),
             Some(SourceKind::SetupLog)

@@ -1,10 +1,10 @@
 //! Diagnostics: problems with inputs (unreadable, damaged, unrecognised), reported
 //! beside the results and never fatal for the rest of the run.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How serious a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DiagLevel {
     /// Part of the input was skipped or is doubtful; the rest was analysed.
@@ -14,7 +14,7 @@ pub enum DiagLevel {
 }
 
 /// A problem with one input file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// The input as shown in reports.
     pub path: String,

@@ -27,6 +27,8 @@ pub enum SetupLogFact {
     ReadinessCheck(String),
     /// A role's watermark as the prerequisite engine read it (`Watermarks` setting).
     Watermark(String),
+    /// The ldifde error file the log names (`...\Temp\ldif.err`).
+    LdifErrorFile(String),
 }
 
 /// Facts of the event-log rules.

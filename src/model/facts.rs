@@ -2,8 +2,11 @@
 //! are gone.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use exdoctor_parsers::event::{Event, LogIntegrity};
-use exdoctor_parsers::setup_log::RunResult;
+use std::collections::BTreeMap;
+
+use exdoctor_parsers::event::{ComputerSpan, Event, EventLocation, LogIntegrity};
+use exdoctor_parsers::ldif_err::LdifErrEntry;
+use exdoctor_parsers::setup_log::{Clock, RunResult};
 
 use super::Finding;
 
@@ -18,8 +21,17 @@ pub enum Facts {
     Registry(RegistryFacts),
     /// An Exchange 2007 setup task script.
     TaskScript(TaskScriptFacts),
+    /// An ldifde error file.
+    LdifErr(LdifErrFacts),
     /// Nothing beyond the summary: the file could not be read.
     None,
+}
+
+/// The entries an ldifde import could not write (`ldif.err`).
+#[derive(Debug, Clone, Default)]
+pub struct LdifErrFacts {
+    /// The failed entries, in file order.
+    pub entries: Vec<LdifErrEntry>,
 }
 
 /// The steps of a setup task script.
@@ -51,6 +63,9 @@ pub struct RegistryFacts {
     pub host_name: Option<String>,
     /// The fully qualified name this export alone gives.
     pub fqdn: Option<String>,
+    /// The name a rename waiting for a reboot will give the machine (`NV Hostname` or
+    /// `ComputerName` differing from the live name).
+    pub pending_name: Option<String>,
 }
 
 /// What a setup log contributes to its host: per-file findings and run facts.
@@ -68,11 +83,20 @@ pub struct SetupLogFacts {
     pub utc_offset_minutes: Option<i32>,
     /// The header's time zone text.
     pub time_zone: Option<String>,
-    /// Run starts and ends, role tasks, errors and long pauses, in local time.
+    /// The clock of the bracket times, and why; `None` when nothing says (taken as local).
+    pub clock: Option<Clock>,
+    /// Run starts and ends, role tasks, errors and long pauses, in the log's clock.
     pub milestones: Vec<Milestone>,
 }
 
-/// One run, owned: its window in local time and how it ended.
+impl SetupLogFacts {
+    /// Whether the bracket times are UTC (else the server's local time).
+    pub fn utc_clock(&self) -> bool {
+        self.clock.is_some_and(|c| c.is_utc())
+    }
+}
+
+/// One run, owned: its window in the log's clock and how it ended.
 #[derive(Debug, Clone)]
 pub struct RunFacts {
     /// 0-based index of the run in the file.
@@ -102,10 +126,21 @@ pub struct RunFacts {
 pub struct EventLogFacts {
     /// The log's channel (`System`, `Application`, ...).
     pub channel: String,
-    /// Events the rules use (see `exdoctor_parsers::event::RULE_EVENTS`), in file order.
+    /// The events the analysis keeps (the rules' events, see `rules::events::RULE_EVENTS`,
+    /// and EventLog 6011 renames), in file order.
     pub events: Vec<Event>,
-    /// Computer names with their record counts, most frequent first.
-    pub computers: Vec<(String, u64)>,
+    /// How to cite each of `events` when the file has no record ids of its own (CSV
+    /// rows, XML elements); empty when every event is cited by its record id.
+    pub locations: Vec<EventLocation>,
+    /// Every computer name of the file's records, with how many records carry it and
+    /// when: a machine renamed after installation writes its old name, then its new one.
+    pub computer_spans: BTreeMap<String, ComputerSpan>,
+    /// The file is a whole log of one machine (an `.evtx`/`.evt` channel other than
+    /// ForwardedEvents), not an export or a collector's log.
+    pub whole_log: bool,
+    /// The event times are local times of the exporting machine taken as UTC (an Event
+    /// Viewer CSV export): the host's zone converts them when it is known.
+    pub local_times: bool,
     /// What could and could not be read.
     pub integrity: LogIntegrity,
     /// First event time.

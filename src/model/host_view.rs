@@ -3,11 +3,11 @@
 //! registry state.
 
 use chrono::{DateTime, Duration, Utc};
-use exdoctor_parsers::event::{Event, LogIntegrity};
+use exdoctor_parsers::event::{Event, EventLocation, LogIntegrity};
 use exdoctor_parsers::setup_log::RunResult;
 
 use super::{Evidence, Location, Timestamp};
-use super::{RunFacts, TaskStepFacts};
+use super::{LdifErrFacts, RunFacts, TaskStepFacts};
 use crate::registry::HostState;
 
 /// One event with the file it came from.
@@ -17,15 +17,36 @@ pub struct HostEvent<'a> {
     pub source: &'a str,
     /// The event.
     pub event: &'a Event,
+    /// How to cite it: its record id, or its row/element in an export.
+    pub location: EventLocation,
+    /// Its time is a local time of an unknown zone (a CSV export of a host whose zone
+    /// is not known), taken as UTC for ordering.
+    pub local_time: bool,
 }
 
-impl HostEvent<'_> {
-    /// Evidence pointing at this event's record.
+impl<'a> HostEvent<'a> {
+    /// An event of `source` cited by its record id.
+    pub fn new(source: &'a str, event: &'a Event) -> HostEvent<'a> {
+        HostEvent {
+            source,
+            event,
+            location: EventLocation::Record {
+                record_id: event.record_id,
+            },
+            local_time: false,
+        }
+    }
+
+    /// Evidence pointing at this event's record (or export row).
     pub fn evidence(&self, text: impl AsRef<str>) -> Evidence {
         Evidence::new(
             self.source,
-            Location::Record(self.event.record_id),
-            Some(Timestamp::Utc(self.event.time)),
+            Location::from(self.location),
+            Some(if self.local_time {
+                Timestamp::Local(self.event.time.naive_utc())
+            } else {
+                Timestamp::Utc(self.event.time)
+            }),
             text,
         )
     }
@@ -85,6 +106,19 @@ pub struct HostLog<'a> {
     pub channel: &'a str,
     /// What could and could not be read.
     pub integrity: &'a LogIntegrity,
+    /// Time of its first event.
+    pub first: Option<DateTime<Utc>>,
+    /// Time of its last event.
+    pub last: Option<DateTime<Utc>>,
+}
+
+impl HostLog<'_> {
+    /// Whether this is the log of `channel` (case-insensitive) and its events span `t`.
+    pub fn covers(&self, channel: &str, t: DateTime<Utc>) -> bool {
+        self.channel.eq_ignore_ascii_case(channel)
+            && self.first.is_some_and(|f| f <= t)
+            && self.last.is_some_and(|l| t <= l)
+    }
 }
 
 /// Everything the correlation rules of one host see.
@@ -102,6 +136,8 @@ pub struct HostView<'a> {
     pub registry: Option<&'a HostState>,
     /// Steps of the host's setup task scripts (watermark id -> step), with their file.
     pub task_steps: Vec<(&'a str, &'a TaskStepFacts)>,
+    /// The host's ldifde error files (`ldif.err`), with their file.
+    pub ldif_errors: Vec<(&'a str, &'a LdifErrFacts)>,
 }
 
 impl<'a> HostView<'a> {
@@ -112,8 +148,21 @@ impl<'a> HostView<'a> {
             .filter(move |e| ids.contains(&e.event.event_id) && e.event.provider.eq_ignore_ascii_case(provider))
     }
 
-    /// Events within `window` of `t` (either side).
-    pub fn events_near(&self, t: DateTime<Utc>, window: Duration) -> impl Iterator<Item = &HostEvent<'a>> + '_ {
-        self.events.iter().filter(move |e| (e.event.time - t).abs() <= window)
+    /// Events within `window` of `t` (either side), found by binary search (the events
+    /// are in time order).
+    pub fn events_near(&self, t: DateTime<Utc>, window: Duration) -> &[HostEvent<'a>] {
+        self.events_between(t - window, t + window)
+    }
+
+    /// Events from `from` to `to` (both included), found by binary search.
+    pub fn events_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> &[HostEvent<'a>] {
+        let start = self.events.partition_point(|e| e.event.time < from);
+        let end = self.events.partition_point(|e| e.event.time <= to).max(start);
+        &self.events[start..end]
+    }
+
+    /// Whether one of the host's logs of `channel` spans `t`.
+    pub fn log_covers(&self, channel: &str, t: DateTime<Utc>) -> bool {
+        self.logs.iter().any(|l| l.covers(channel, t))
     }
 }

@@ -5,6 +5,7 @@
 //! The model imports nothing of the analyzer but the registry's host state; sources
 //! fill it, rules read it, analysis and report consume it.
 
+mod closest;
 mod cut;
 mod diagnostic;
 mod fact;
@@ -12,27 +13,34 @@ mod facts;
 mod finding;
 mod host;
 mod host_view;
+mod identity;
 mod rule;
 mod setup_log_file;
 mod source;
 mod summary;
+mod suppressed;
 mod zone;
 
+pub use closest::closest;
 pub use cut::{cut_json, cut_marker, cut_message, cut_text, MAX_MESSAGE_BYTES};
 pub use diagnostic::{DiagLevel, Diagnostic};
 pub use fact::{EventFact, Fact, RegistryFact, SetupLogFact};
 pub use facts::{
-    EventLogFacts, Facts, Milestone, RegistryFacts, RunFacts, SetupLogFacts, TaskScriptFacts, TaskStepFacts,
+    EventLogFacts, Facts, LdifErrFacts, Milestone, RegistryFacts, RunFacts, SetupLogFacts, TaskScriptFacts,
+    TaskStepFacts,
 };
 pub use finding::{Confidence, Evidence, Finding, Location, Severity, Timestamp};
-pub use host::{Attribution, Host, HostGroup};
+pub use host::{host_answers_to, Attribution, Host, HostGroup, Rename};
 pub use host_view::{HostEvent, HostLog, HostView, RunWindow};
+pub use identity::{file_name, fingerprint, setup_run_subject, Status, FINGERPRINT_LEN, HOST_WIDE};
 pub use rule::{RuleId, RuleInfo, UnknownRuleId};
 pub use setup_log_file::SetupLogFile;
 pub use source::{ContentId, Loaded, LoadedFile, SourceKind, SourceSummary};
 pub use summary::{
     ErrorReferenceSummary, EvaluationSummary, EventLogSummary, EvtSummary, FailedRuleSummary, GapCount, GapSummary,
-    IssueSummary, ParameterSummary, RegistrySummary, ResumeMismatchSummary, ResumeSummary, RuleEventCount,
-    RunHeaderSummary, RunSummary, SetupLogSummary, SourceDetails, TaskScriptSummary, TaskStepSummary, TaskSummary,
+    IssueSummary, LdifErrSummary, ParameterSummary, RegistrySummary, ResumeMismatchSummary, ResumeSummary,
+    RuleEventCount, RunHeaderSummary, RunSummary, SetupLogSummary, SourceDetails, TaskScriptSummary, TaskStepSummary,
+    TaskSummary,
 };
+pub use suppressed::{Suppressed, SuppressedBy};
 pub use zone::{Daylight, HostZone};

@@ -115,6 +115,8 @@ rule_ids! {
     AdTopologyFailure = "ad-topology-failure",
     /// An event log has missing or unreadable records.
     EventLogGap = "event-log-gap",
+    /// An event log was cleared.
+    EventLogCleared = "event-log-cleared",
     /// A role's unpacked and configured versions differ.
     RoleHalfUpgraded = "role-half-upgraded",
     /// A setup prerequisite is missing.
@@ -160,8 +162,14 @@ impl fmt::Display for RuleId {
 pub struct UnknownRuleId(pub String);
 
 impl fmt::Display for UnknownRuleId {
+    /// Names the closest ids, if any.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "no rule with id '{}' (see `exdoctor rules`)", self.0)
+        write!(f, "no rule with id '{}'", self.0)?;
+        let near = super::closest(&self.0, RuleId::ALL.iter().map(|id| id.as_str()), 5);
+        if !near.is_empty() {
+            write!(f, "; closest: {}", near.join(", "))?;
+        }
+        f.write_str(" (see `exdoctor rules`)")
     }
 }
 

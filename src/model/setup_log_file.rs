@@ -1,7 +1,7 @@
 //! A setup log as its per-file rules see it: the borrowed parse and the path shown in
 //! evidence.
 
-use exdoctor_parsers::setup_log::{Issue, SetupLog};
+use exdoctor_parsers::setup_log::{Clock, Issue, SetupLog};
 use exdoctor_parsers::timestamp::RawTimestamp;
 
 use super::{Evidence, Location, Timestamp};
@@ -12,12 +12,29 @@ pub struct SetupLogFile<'a, 'b> {
     pub path: &'b str,
     /// The parse.
     pub log: &'b SetupLog<'a>,
+    /// The clock of its bracket times (UTC for 2013+, local for 2007, measured from
+    /// `$RoleInvocationID` when logged); `None` when nothing says.
+    pub clock: Option<Clock>,
 }
 
-impl SetupLogFile<'_, '_> {
-    /// The local time of a raw timestamp (the host's time zone is applied later).
+impl<'a, 'b> SetupLogFile<'a, 'b> {
+    /// The log shown as `path`, with the clock its content gives.
+    pub fn new(path: &'b str, log: &'b SetupLog<'a>) -> SetupLogFile<'a, 'b> {
+        SetupLogFile {
+            path,
+            log,
+            clock: log.clock(),
+        }
+    }
+
+    /// The time of a raw timestamp: UTC when the log's clock is UTC, else local (the
+    /// host's time zone is applied later).
     pub fn time(&self, ts: &RawTimestamp) -> Option<Timestamp> {
-        self.log.resolve(ts).map(Timestamp::Local)
+        let t = self.log.resolve(ts)?;
+        Some(match self.clock {
+            Some(clock) if clock.is_utc() => Timestamp::Utc(t.and_utc()),
+            _ => Timestamp::Local(t),
+        })
     }
 
     /// Evidence pointing at `line` with `text`.

@@ -1,13 +1,13 @@
 //! What exdoctor reads: the kinds of input and the summary `analyze` reports per file.
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use std::path::PathBuf;
 
 use super::{Diagnostic, Facts, SourceDetails};
 
 /// The kinds of input exdoctor understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
     /// ExchangeSetup.log (any version, UTF-8/ANSI or UTF-16).
@@ -24,6 +24,8 @@ pub enum SourceKind {
     Reg,
     /// Exchange 2007 setup task script (`Install-<Role>-<date>.ps1` with step ids).
     TaskScript,
+    /// The error file of ldifde (`ldif.err`) that Exchange's schema preparation writes.
+    LdifErr,
 }
 
 impl SourceKind {
@@ -37,6 +39,7 @@ impl SourceKind {
             SourceKind::EventCsv => "event_csv",
             SourceKind::Reg => "reg",
             SourceKind::TaskScript => "task_script",
+            SourceKind::LdifErr => "ldif_err",
         }
     }
 }
@@ -71,6 +74,29 @@ impl SourceSummary {
             details: SourceDetails::None,
             diagnostics: Vec::new(),
         }
+    }
+}
+
+/// Read back from a JSON report: the details are typed by `kind`.
+impl<'de> Deserialize<'de> for SourceSummary {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Recorded {
+            path: String,
+            kind: SourceKind,
+            records: u64,
+            errors: u64,
+            details: serde_json::Value,
+        }
+        let recorded = Recorded::deserialize(deserializer)?;
+        Ok(SourceSummary {
+            details: SourceDetails::from_json(recorded.kind, recorded.details).map_err(serde::de::Error::custom)?,
+            path: recorded.path,
+            kind: recorded.kind,
+            records: recorded.records,
+            errors: recorded.errors,
+            diagnostics: Vec::new(),
+        })
     }
 }
 

@@ -4,13 +4,16 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use exdoctor_parsers::event::RecordGap;
+use exdoctor_parsers::event::{LogState, RecordGap};
 use exdoctor_parsers::event_export::TimeBasis;
+use exdoctor_parsers::ldif_err::LdifErrEntry;
 use exdoctor_parsers::reg::{RegEncoding, RegHeader};
+use exdoctor_parsers::setup_log::Clock;
 use exdoctor_parsers::text::TextEncoding;
 use exdoctor_parsers::timestamp::{DateOrder, OrderReason};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::SourceKind;
 use crate::registry::HostState;
 
 /// The format-specific part of a [`SourceSummary`](super::SourceSummary).
@@ -35,10 +38,38 @@ pub enum SourceDetails {
     },
     /// An Exchange 2007 setup task script.
     TaskScript(TaskScriptSummary),
+    /// An ldifde error file.
+    LdifErr(LdifErrSummary),
+}
+
+impl SourceDetails {
+    /// The details of a file of `kind` read back from a JSON report (`null` is
+    /// [`SourceDetails::None`]).
+    pub fn from_json(kind: SourceKind, value: serde_json::Value) -> Result<SourceDetails, serde_json::Error> {
+        use serde_json::from_value;
+        if value.is_null() {
+            return Ok(SourceDetails::None);
+        }
+        Ok(match kind {
+            SourceKind::SetupLog => SourceDetails::SetupLog(from_value(value)?),
+            SourceKind::Evtx | SourceKind::EventXml | SourceKind::EventCsv => {
+                SourceDetails::EventLog(from_value(value)?)
+            }
+            SourceKind::Evt => SourceDetails::Evt(from_value(value)?),
+            SourceKind::Reg => match value.get("error").and_then(|e| e.as_str()) {
+                Some(error) => SourceDetails::RegistryError {
+                    error: error.to_string(),
+                },
+                None => SourceDetails::Registry(Box::new(from_value(value)?)),
+            },
+            SourceKind::TaskScript => SourceDetails::TaskScript(from_value(value)?),
+            SourceKind::LdifErr => SourceDetails::LdifErr(from_value(value)?),
+        })
+    }
 }
 
 /// An ExchangeSetup.log: its encoding, date order and its (last) runs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SetupLogSummary {
     /// Encoding of the file (decoded before parsing when not UTF-8).
     pub encoding: TextEncoding,
@@ -50,6 +81,10 @@ pub struct SetupLogSummary {
     pub date_order: DateOrder,
     /// Why that order was chosen.
     pub date_order_reason: OrderReason,
+    /// The clock of the bracket times (`utc` or `local`) and why; absent when nothing
+    /// says (then taken as local).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock: Option<Clock>,
     /// Runs in the file.
     pub runs_total: usize,
     /// The last runs (at most 100; earlier runs are history).
@@ -57,7 +92,7 @@ pub struct SetupLogSummary {
 }
 
 /// One setup run (times are the log's local times, ISO 8601 without zone).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunSummary {
     /// 0-based index of the run in the file.
     pub index: usize,
@@ -76,7 +111,7 @@ pub struct RunSummary {
     /// Records in the run.
     pub records: u32,
     /// `completed`, `failed`, `critical-stop` or `incomplete`.
-    pub result: &'static str,
+    pub result: String,
     /// Line of the result.
     pub result_line: Option<u32>,
     /// Line of "Setup is stopping now because of one or more critical errors".
@@ -121,7 +156,7 @@ impl RunSummary {
 }
 
 /// The header facts of a run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunHeaderSummary {
     /// `Setup version: 15.1.2106.2.`
     pub setup_version: Option<String>,
@@ -162,7 +197,7 @@ pub struct RunHeaderSummary {
 }
 
 /// A command line parameter.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ParameterSummary {
     /// Its name.
     pub name: String,
@@ -171,7 +206,7 @@ pub struct ParameterSummary {
 }
 
 /// A resume marker.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResumeSummary {
     /// Its line.
     pub line: u32,
@@ -182,7 +217,7 @@ pub struct ResumeSummary {
 }
 
 /// A resume with the wrong action.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResumeMismatchSummary {
     /// Its line.
     pub line: u32,
@@ -193,7 +228,7 @@ pub struct ResumeMismatchSummary {
 }
 
 /// A task begun and never ended.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TaskSummary {
     /// The task's name.
     pub name: String,
@@ -206,7 +241,7 @@ pub struct TaskSummary {
 }
 
 /// An error, warning or readiness record.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IssueSummary {
     /// Its line.
     pub line: u32,
@@ -221,7 +256,7 @@ pub struct IssueSummary {
 }
 
 /// An `[ERROR-REFERENCE]`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorReferenceSummary {
     /// Its line.
     pub line: u32,
@@ -232,7 +267,7 @@ pub struct ErrorReferenceSummary {
 }
 
 /// A `Failed [Rule:X]` line.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FailedRuleSummary {
     /// Its line.
     pub line: u32,
@@ -245,7 +280,7 @@ pub struct FailedRuleSummary {
 }
 
 /// A prerequisite rule that evaluated True.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EvaluationSummary {
     /// Its line.
     pub line: u32,
@@ -254,7 +289,7 @@ pub struct EvaluationSummary {
 }
 
 /// A pause between two consecutive lines of a run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GapSummary {
     /// The line before the pause.
     pub after_line: u32,
@@ -269,8 +304,10 @@ pub struct GapSummary {
 }
 
 /// An `.evtx` file or an event export.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EventLogSummary {
+    /// `empty` (created or cleared: healthy), `complete` or `damaged`.
+    pub state: LogState,
     /// Channels of its events.
     pub channels: BTreeSet<String>,
     /// Computers of its events.
@@ -293,7 +330,7 @@ pub struct EventLogSummary {
 }
 
 /// A record-id gap with its size.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GapCount {
     /// The last id before the gap.
     pub after: u64,
@@ -304,7 +341,7 @@ pub struct GapCount {
 }
 
 /// How many events of one rule event a log holds.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RuleEventCount {
     /// The provider.
     pub provider: String,
@@ -315,8 +352,10 @@ pub struct RuleEventCount {
 }
 
 /// A legacy `.evt` file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EvtSummary {
+    /// `empty` (created or cleared: healthy), `complete` or `damaged`.
+    pub state: LogState,
     /// The log (from the file name).
     pub channel: String,
     /// Records in the live range.
@@ -343,13 +382,13 @@ pub struct EvtSummary {
     pub record_id_gaps: Vec<RecordGap>,
     /// Counts of the events the rules read.
     pub rule_events: Vec<RuleEventCount>,
-    /// The header says the log is full (text report only).
-    #[serde(skip)]
+    /// The header says the log is full (present only when it does).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub log_full: bool,
 }
 
 /// A registry export and the host state it alone shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RegistrySummary {
     /// `Windows Registry Editor Version 5.00` or `REGEDIT4`.
     pub header: RegHeader,
@@ -367,15 +406,29 @@ pub struct RegistrySummary {
     pub host_state: HostState,
 }
 
+/// An ldifde error file (`ldif.err`): the entries the import could not write.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LdifErrSummary {
+    /// The text encoding of the file.
+    pub encoding: TextEncoding,
+    /// The failed entries, in file order.
+    pub entries: Vec<LdifErrEntry>,
+    /// `N entries modified successfully.`, when written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entries_modified: Option<u64>,
+    /// The file ends with ldifde's "An error has occurred in the program".
+    pub program_error: bool,
+}
+
 /// A setup task script.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TaskScriptSummary {
     /// Its steps.
     pub steps: Vec<TaskStepSummary>,
 }
 
 /// One step of a task script.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TaskStepSummary {
     /// Its line.
     pub line: u32,

@@ -2,13 +2,13 @@
 //! UTC times.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc, Weekday};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::registry::host_state::{TimeZone, TransitionRule};
 
 /// Daylight-saving time of a zone: when it starts and ends (local wall-clock rules, as
 /// Windows stores them) and how many minutes it adds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Daylight {
     /// Minutes daylight saving adds to the standard offset.
     pub adds_minutes: i32,
@@ -19,7 +19,7 @@ pub struct Daylight {
 }
 
 /// A host's offset from UTC and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HostZone {
     /// Minutes east of UTC in standard time.
     pub offset_minutes: i32,

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An Exchange build `major.minor.build.revision`, compared numerically part by part
 /// (`08.01.0240.006 == 8.1.240.6`). Missing trailing parts are 0.
@@ -74,6 +74,14 @@ impl fmt::Display for Build {
 impl Serialize for Build {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+/// Read back from `"8.1.240.6"`.
+impl<'de> Deserialize<'de> for Build {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 

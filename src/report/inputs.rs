@@ -2,11 +2,14 @@
 //! from the typed summaries the sources fill.
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use exdoctor_parsers::event::LogState;
 use exdoctor_parsers::reg::RegHeader;
+use exdoctor_parsers::setup_log::{Clock, ClockEvidence};
 use exdoctor_parsers::text::TextEncoding;
 
 use crate::model::{
-    EventLogSummary, EvtSummary, RegistrySummary, RuleEventCount, RunSummary, SetupLogSummary, SourceDetails,
+    EventLogSummary, EvtSummary, HostZone, LdifErrSummary, RegistrySummary, RuleEventCount, RunSummary,
+    SetupLogSummary, SourceDetails,
 };
 use crate::registry::host_state::{ExchangeInstall, RoleState};
 use crate::registry::HostState;
@@ -14,20 +17,53 @@ use crate::registry::HostState;
 /// Runs listed in the text summary of a setup log (the last ones).
 const TEXT_RUNS: usize = 20;
 
-/// The lines describing one input.
-pub(crate) fn lines(details: &SourceDetails) -> Vec<String> {
+/// The lines describing one input of a host whose zone is `zone`.
+pub(crate) fn lines(details: &SourceDetails, zone: Option<&HostZone>) -> Vec<String> {
     match details {
         SourceDetails::None => Vec::new(),
-        SourceDetails::SetupLog(s) => setup_log(s),
+        SourceDetails::SetupLog(s) => setup_log(s, zone),
         SourceDetails::EventLog(s) => event_log(s),
         SourceDetails::Evt(s) => evt(s),
         SourceDetails::Registry(s) => registry(s),
         SourceDetails::RegistryError { error } => vec![format!("not read: {error}")],
         SourceDetails::TaskScript(s) => vec![format!("setup task script, {} steps", s.steps.len())],
+        SourceDetails::LdifErr(s) => ldif_err(s),
     }
 }
 
-fn setup_log(s: &SetupLogSummary) -> Vec<String> {
+/// `ldifde error file: 1 failed entry`, then each entry (at most [`TEXT_RUNS`]).
+fn ldif_err(s: &LdifErrSummary) -> Vec<String> {
+    let mut lines = vec![format!(
+        "ldifde error file: {} failed entr{}{}",
+        s.entries.len(),
+        if s.entries.len() == 1 { "y" } else { "ies" },
+        s.entries_modified
+            .map(|n| format!(", {n} modified successfully"))
+            .unwrap_or_default()
+    )];
+    lines.extend(s.entries.iter().take(TEXT_RUNS).map(|e| {
+        format!(
+            "line {}: {} error on entry at line {} of the import{}: {}{}",
+            e.line,
+            e.operation.as_deref().unwrap_or("?"),
+            e.ldif_line.map_or_else(|| "?".to_string(), |l| l.to_string()),
+            e.dn.as_deref().map(|d| format!(" ({d})")).unwrap_or_default(),
+            e.reason.as_deref().unwrap_or("(no reason)"),
+            e.server_error
+                .as_ref()
+                .map(|x| format!(
+                    "; server error {:#x} {}{}",
+                    x.code,
+                    x.name().map(|n| format!("{n}: ")).unwrap_or_default(),
+                    x.text
+                ))
+                .unwrap_or_default()
+        )
+    }));
+    lines
+}
+
+fn setup_log(s: &SetupLogSummary, zone: Option<&HostZone>) -> Vec<String> {
     let mut lines = vec![format!(
         "{} lines, {} runs, dates {:?} ({:?}){}",
         s.lines,
@@ -40,21 +76,57 @@ fn setup_log(s: &SetupLogSummary) -> Vec<String> {
             format!(", {:?}", s.encoding)
         }
     )];
+    lines.push(clock_line(s.clock.as_ref()));
+    let utc = s.clock.is_some_and(|c| c.is_utc());
     if s.runs_total > TEXT_RUNS {
         lines.push(format!("({} earlier runs not listed)", s.runs_total - TEXT_RUNS));
     }
     for run in &s.runs[s.runs.len().saturating_sub(TEXT_RUNS)..] {
-        lines.extend(run_lines(run));
+        lines.extend(run_lines(run, utc, zone));
     }
     lines
 }
 
-/// `2007-11-30T17:12:03.5` -> `2007-11-30 17:12:03`.
-fn wall_clock(iso: &str) -> String {
-    iso.get(..19).unwrap_or(iso).replacen('T', " ", 1)
+/// `clock: UTC (...)` / `clock: local (...)`: how the log's times are read.
+fn clock_line(clock: Option<&Clock>) -> String {
+    let why = |e: &ClockEvidence| match e {
+        ClockEvidence::RoleInvocationId { line, offset_minutes } => format!(
+            "measured: $RoleInvocationID at line {line} is the local clock, {} the bracket times",
+            if *offset_minutes == 0 {
+                "equal to".to_string()
+            } else {
+                format!("{offset_minutes:+} min from")
+            }
+        ),
+        ClockEvidence::Version { major: 15.. } => "Exchange 2013 and later write UTC".to_string(),
+        ClockEvidence::Version { major } => format!("setup version {major} writes the server's local time"),
+    };
+    match clock {
+        Some(Clock::Utc { evidence }) => format!("clock: UTC ({})", why(evidence)),
+        Some(Clock::Local { evidence }) => format!("clock: local ({})", why(evidence)),
+        None => "clock: unknown (no version, no $RoleInvocationID): read as local time".to_string(),
+    }
 }
 
-fn run_lines(run: &RunSummary) -> Vec<String> {
+/// `2007-11-30T17:12:03.5` -> `2007-11-30 17:12:03`, labelled with its clock: `Z` for
+/// UTC, the zone's offset for a local time of a known zone, else "(local, zone unknown)".
+fn wall_clock(iso: &str, utc: bool, zone: Option<&HostZone>) -> String {
+    let plain = iso.get(..19).unwrap_or(iso).replacen('T', " ", 1);
+    if utc {
+        return format!("{plain}Z");
+    }
+    let local = chrono::NaiveDateTime::parse_from_str(&plain, "%Y-%m-%d %H:%M:%S").ok();
+    match (zone, local) {
+        (Some(z), Some(t)) => {
+            let offset = z.offset_at(t);
+            let sign = if offset < 0 { '-' } else { '+' };
+            format!("{plain}{sign}{:02}:{:02}", offset.abs() / 60, offset.abs() % 60)
+        }
+        _ => format!("{plain} (local, zone unknown)"),
+    }
+}
+
+fn run_lines(run: &RunSummary, utc: bool, zone: Option<&HostZone>) -> Vec<String> {
     let h = &run.header;
     let mut lines = vec![format!(
         "run {} (lines {}-{}){}: {} | version {} | mode {}{}",
@@ -63,7 +135,7 @@ fn run_lines(run: &RunSummary) -> Vec<String> {
         run.last_line,
         run.start
             .as_deref()
-            .map(|w| format!(" {}", wall_clock(w)))
+            .map(|w| format!(" {}", wall_clock(w, utc, zone)))
             .unwrap_or_default(),
         run.result,
         h.setup_version.as_deref().unwrap_or("?"),
@@ -117,6 +189,16 @@ fn event_log(s: &EventLogSummary) -> Vec<String> {
             set.iter().cloned().collect::<Vec<_>>().join(", ")
         }
     };
+    if s.state == LogState::Empty {
+        return vec![format!(
+            "empty: no records (a channel created and never written, or cleared){}",
+            if s.channels.is_empty() {
+                String::new()
+            } else {
+                format!("; channel {}", join(&s.channels))
+            }
+        )];
+    }
     let mut lines = vec![
         format!("channel {}; computer(s) {}", join(&s.channels), join(&s.computers)),
         format!("time span {} .. {}", time_text(s.first_time), time_text(s.last_time)),
@@ -135,6 +217,9 @@ fn event_log(s: &EventLogSummary) -> Vec<String> {
 }
 
 fn evt(s: &EvtSummary) -> Vec<String> {
+    if s.state == LogState::Empty && s.recovered_records == 0 {
+        return vec![format!("{} log: empty, no records (created or cleared)", s.channel)];
+    }
     let mut lines = vec![format!(
         "{} log of {}: {} live + {} recovered records",
         s.channel,

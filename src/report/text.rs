@@ -1,14 +1,14 @@
-//! The terminal report: per host, most severe first, each finding with its evidence and
-//! numbered remediation steps. Text that comes from the inputs (names, messages, paths)
-//! goes through [`printable`]: no terminal control sequence of an input reaches the
-//! terminal.
+//! The terminal report: for several hosts the overview first; then per host, most
+//! severe first, each finding with its evidence and numbered remediation steps; the
+//! input diagnostics grouped at the end. Text that comes from the inputs (names,
+//! messages, paths) goes through [`printable`]: no terminal control sequence of an
+//! input reaches the terminal.
 
 use std::io::{self, Write};
 
 use super::escape::printable;
-use super::severity_counts;
+use super::{severity_counts, write_diagnostics, write_overview};
 use crate::analysis::{Analysis, HostReport};
-use crate::model::DiagLevel;
 use crate::model::{Finding, Severity};
 
 /// Whether to use ANSI colors.
@@ -21,35 +21,88 @@ pub enum TextStyle {
 }
 
 impl TextStyle {
-    fn paint(self, code: &str, text: &str) -> String {
+    pub(super) fn paint(self, code: &str, text: &str) -> String {
         match self {
             TextStyle::Plain => text.to_string(),
             TextStyle::Color => format!("\x1b[{code}m{text}\x1b[0m"),
         }
     }
 
-    fn severity(self, s: Severity) -> String {
-        let label = format!("{:<8}", s.as_str().to_ascii_uppercase());
-        let code = match s {
+    fn severity_code(s: Severity) -> &'static str {
+        match s {
             Severity::Critical => "1;31",
             Severity::Error => "31",
             Severity::Warning => "33",
             Severity::Info => "36",
-        };
-        self.paint(code, &label)
+        }
+    }
+
+    /// The severity as an upper-case label padded to 8 columns, in its color.
+    pub(super) fn severity(self, s: Severity) -> String {
+        self.paint(
+            Self::severity_code(s),
+            &format!("{:<8}", s.as_str().to_ascii_uppercase()),
+        )
+    }
+
+    /// A whole line in the color of a severity (critical and error only).
+    pub(super) fn severity_line(self, s: Severity, line: &str) -> String {
+        match s {
+            Severity::Critical | Severity::Error => self.paint(Self::severity_code(s), line),
+            Severity::Warning | Severity::Info => line.to_string(),
+        }
     }
 }
 
+/// How much of the report the text shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum View {
+    /// The host table and the per-rule lines only.
+    Overview,
+    /// The overview (several hosts), then each host with findings and its findings.
+    Hosts,
+    /// Everything: every host, its findings and what each of its inputs holds.
+    Full,
+}
+
+impl View {
+    /// `full` for one host, `hosts` for several.
+    pub fn default_for(hosts: usize) -> View {
+        if hosts > 1 {
+            View::Hosts
+        } else {
+            View::Full
+        }
+    }
+}
+
+/// How the text report is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextOptions {
+    /// Colors or not.
+    pub style: TextStyle,
+    /// What to show (`None`: [`View::default_for`] the number of hosts).
+    pub view: Option<View>,
+    /// At most this many evidence lines per finding (all when `None`).
+    pub max_evidence: Option<usize>,
+}
+
 /// Writes the text report.
-pub fn write_text(analysis: &Analysis, style: TextStyle, out: &mut dyn Write) -> io::Result<()> {
-    let counts = severity_counts(&analysis.findings)
+pub fn write_text(analysis: &Analysis, options: &TextOptions, out: &mut dyn Write) -> io::Result<()> {
+    let style = options.style;
+    let view = options.view.unwrap_or_else(|| View::default_for(analysis.hosts.len()));
+    let mut counts = severity_counts(&analysis.findings)
         .iter()
         .filter(|(_, n)| *n > 0)
         .map(|(s, n)| format!("{n} {s}"))
         .collect::<Vec<_>>();
+    let resolved = analysis.findings.iter().filter(|f| f.is_resolved()).count();
+    if resolved > 0 {
+        counts.push(format!("{resolved} resolved"));
+    }
     writeln!(
         out,
-        "exdoctor {}: {} host(s), {} finding(s){}{}",
+        "exdoctor {}: {} host(s), {} finding(s){}{}{}",
         env!("CARGO_PKG_VERSION"),
         analysis.hosts.len(),
         analysis.findings.len(),
@@ -58,39 +111,63 @@ pub fn write_text(analysis: &Analysis, style: TextStyle, out: &mut dyn Write) ->
         } else {
             format!(" ({})", counts.join(", "))
         },
+        if analysis.suppressed.is_empty() {
+            String::new()
+        } else {
+            format!(", {} suppressed", analysis.suppressed.len())
+        },
         if analysis.diagnostics.is_empty() {
             String::new()
         } else {
             format!(", {} input diagnostic(s)", analysis.diagnostics.len())
         }
     )?;
-    for host in &analysis.hosts {
-        let findings: Vec<&Finding> = analysis.findings.iter().filter(|f| f.host == host.name).collect();
-        write_host(host, &findings, style, out)?;
+    if analysis.hosts.len() > 1 || view == View::Overview {
+        write_overview(analysis, style, out)?;
+    }
+    if view != View::Overview {
+        // A fleet's hosts view leaves out the hosts with nothing above info: they are
+        // in the table, and `--view full` shows them.
+        let fleet = view == View::Hosts && analysis.hosts.len() > 1;
+        let mut quiet_hosts = 0;
+        for host in &analysis.hosts {
+            let findings: Vec<&Finding> = analysis.findings.iter().filter(|f| f.host == host.name).collect();
+            if fleet && findings.iter().all(|f| f.severity == Severity::Info) {
+                quiet_hosts += 1;
+                continue;
+            }
+            write_host(host, &findings, view == View::Full, options, out)?;
+        }
+        if quiet_hosts > 0 {
+            writeln!(
+                out,
+                "\n{quiet_hosts} host(s) with no finding above info are only in the table (--view full shows them)"
+            )?;
+        }
     }
     if !analysis.diagnostics.is_empty() {
-        writeln!(out, "\n{}", style.paint("1", "Input diagnostics"))?;
-        for d in &analysis.diagnostics {
-            let level = match d.level {
-                DiagLevel::Warning => style.paint("33", "warning"),
-                DiagLevel::Error => style.paint("31", "error"),
-            };
-            writeln!(out, "  {level}: {}: {}", printable(&d.path), printable(&d.message))?;
-        }
+        writeln!(out)?;
+        write_diagnostics(&analysis.diagnostics, style, out)?;
     }
     Ok(())
 }
 
-fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &mut dyn Write) -> io::Result<()> {
+fn write_host(
+    host: &HostReport,
+    findings: &[&Finding],
+    inventory: bool,
+    options: &TextOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let style = options.style;
     let title = match &host.fqdn {
         Some(fqdn) => format!("{} ({fqdn})", host.name),
         None => host.name.clone(),
     };
-    let title = printable(&title);
     writeln!(
         out,
         "\n{} {}",
-        style.paint("1", &format!("== {title}")),
+        style.paint("1", &format!("== {}", printable(&title))),
         format_args!("- {} finding(s)", findings.len())
     )?;
     if let Some(os) = &host.os {
@@ -126,15 +203,16 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
         writeln!(out)?;
         writeln!(
             out,
-            " {} {}  {}",
+            " {} {}  {}{}",
             style.severity(f.severity),
             style.paint("1", f.rule.as_str()),
-            printable(&f.title)
+            printable(&f.title),
+            f.status.map(|s| format!("  [{s}]")).unwrap_or_default()
         )?;
         writeln!(out, "   {}", printable(&f.summary))?;
         let seen = match (&f.first_seen, &f.last_seen) {
-            (Some(a), Some(b)) if a != b => format!("{a} .. {b}"),
-            (Some(a), _) => a.to_string(),
+            (Some(a), Some(b)) if a != b => format!("{} .. {}", a, b.labelled()),
+            (Some(a), _) => a.labelled(),
             _ => String::new(),
         };
         writeln!(
@@ -154,8 +232,9 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
         )?;
         if !f.evidence.is_empty() {
             writeln!(out, "   evidence:")?;
-            for e in &f.evidence {
-                let time = e.time.map(|t| format!(" {t}")).unwrap_or_default();
+            let shown = options.max_evidence.unwrap_or(usize::MAX);
+            for e in f.evidence.iter().take(shown) {
+                let time = e.time.map(|t| format!(" {}", t.labelled())).unwrap_or_default();
                 let location = e.location.to_string();
                 writeln!(
                     out,
@@ -164,6 +243,13 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
                     printable(&location),
                     time,
                     printable(&e.text)
+                )?;
+            }
+            if f.evidence.len() > shown {
+                writeln!(
+                    out,
+                    "     ... {} more (--max-evidence; all in --format json)",
+                    f.evidence.len() - shown
                 )?;
             }
         }
@@ -177,6 +263,9 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
             writeln!(out, "   references: {}", printable(&f.references.join("; ")))?;
         }
     }
+    if !inventory {
+        return Ok(());
+    }
     writeln!(out, "\n   inputs:")?;
     for source in &host.sources {
         writeln!(
@@ -186,7 +275,7 @@ fn write_host(host: &HostReport, findings: &[&Finding], style: TextStyle, out: &
             source.kind.as_str(),
             source.records
         )?;
-        for line in super::inputs::lines(&source.details) {
+        for line in super::inputs::lines(&source.details, host.time_zone.as_ref()) {
             writeln!(out, "       {}", printable(&line))?;
         }
     }

@@ -5,7 +5,8 @@
 use chrono::Duration;
 
 use crate::model::{Confidence, Evidence, Finding, HostView, Location, RuleId, RunWindow};
-use crate::model::{EventFact, Fact, RegistryFact, SetupLogFact};
+use crate::model::{EventFact, Fact, LdifErrFacts, RegistryFact, SetupLogFact};
+use exdoctor_parsers::ldif_err::LdifErrEntry;
 
 /// How long after an interrupted run's last line its aftermath (reboot) is looked for.
 const AFTERMATH: i64 = 6;
@@ -19,6 +20,7 @@ pub(super) fn correlate(findings: &mut Vec<Finding>, view: &HostView<'_>) {
     watermark_steps(findings, view);
     readiness_against_registry(findings);
     stalls(findings, view);
+    ldif_errors(findings, view);
 }
 
 /// The host's findings while some are folded into others: a folded finding leaves a
@@ -123,7 +125,7 @@ fn watermark_steps(findings: &mut [Finding], view: &HostView<'_>) {
             }
         }
         for e in cited {
-            if !finding.evidence.contains(&e) {
+            if !finding.cites(&e) {
                 finding.push_evidence(e);
             }
         }
@@ -199,8 +201,18 @@ fn window_of<'v, 'a>(finding: &Finding, view: &'v HostView<'a>) -> Option<&'v Ru
     view.runs.iter().find(|w| w.source == source && w.run.index == index)
 }
 
+/// The setup run (log and index) a finding is about.
+fn run_of(finding: &Finding) -> Option<(&str, usize)> {
+    finding.facts.iter().find_map(|f| match f {
+        Fact::SetupLog(SetupLogFact::Run { source, index }) => Some((source.as_str(), *index)),
+        _ => None,
+    })
+}
+
 /// An interrupted run absorbs "setup started but never completed" (same fact from the
-/// event log) and gains the reboot and installer events of its window as evidence.
+/// event log) and the unexpected shutdown of the same run (the shutdown is why it was
+/// interrupted: one root cause, one finding), and gains the installer events of its
+/// window and the next boot as evidence.
 fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
     let open_end = Duration::hours(AFTERMATH);
     let mut slots = Slots::new(findings);
@@ -208,6 +220,7 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
         let Some(window) = slots.get(i).and_then(|f| window_of(f, view)) else {
             continue;
         };
+        let run = (window.source, window.run.index);
         let mut agreed = false;
         // MSExchangeSetup 1000 without 1001 inside the window: the same interruption.
         let same_run = slots.positions(|other| {
@@ -223,21 +236,29 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
             slots.fold(j, i, Finding::into_history);
             agreed = true;
         }
-        // The unexpected shutdown explains the interruption: cite it (it stays a finding).
-        let shutdown: Vec<Evidence> = slots
-            .positions(|f| f.rule == RuleId::UnexpectedShutdownDuringSetup)
-            .into_iter()
-            .filter_map(|j| slots.get(j))
-            .flat_map(|f| {
-                f.evidence
-                    .iter()
-                    .filter(|e| matches!(e.location, Location::Record(_)))
-                    .cloned()
-            })
-            .collect();
+        // The server went down during this run: the cause of the interruption.
+        for j in slots.positions(|f| f.rule == RuleId::UnexpectedShutdownDuringSetup && run_of(f) == Some(run)) {
+            let Some((summary, first_step)) = slots
+                .get(j)
+                .map(|f| (f.summary.clone(), f.remediation.first().cloned()))
+            else {
+                continue;
+            };
+            slots.fold(j, i, |f| f);
+            if let Some(target) = slots.get_mut(i) {
+                target.summary.push_str(&format!(" {summary}"));
+                if let (Some(step), Some(first)) = (first_step, target.remediation.first_mut()) {
+                    *first = step;
+                }
+            }
+            agreed = true;
+        }
         // Installer activity and the next boot after the last line.
-        let mut extra: Vec<Evidence> = view
-            .events
+        let mut extra: Vec<Evidence> = window
+            .start
+            .zip(window.end)
+            .map(|(start, end)| view.events_between(start - window.slack(), end + window.slack()))
+            .unwrap_or_default()
             .iter()
             .filter(|e| {
                 e.event.provider.eq_ignore_ascii_case("MsiInstaller") && window.contains(e.event.time, Duration::zero())
@@ -249,10 +270,9 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
             continue;
         };
         if let Some(end) = window.end {
-            let next_boot = view.events.iter().find(|e| {
-                e.event.time > end
-                    && e.event.provider.eq_ignore_ascii_case("EventLog")
-                    && matches!(e.event.event_id, 6005 | 6008 | 6009)
+            let after = view.events.partition_point(|e| e.event.time <= end);
+            let next_boot = view.events[after..].iter().find(|e| {
+                e.event.provider.eq_ignore_ascii_case("EventLog") && matches!(e.event.event_id, 6005 | 6008 | 6009)
             });
             if let Some(boot) = next_boot {
                 let minutes = (boot.event.time - end).num_minutes();
@@ -263,8 +283,8 @@ fn interrupted_runs(findings: &mut Vec<Finding>, view: &HostView<'_>) {
                 finding.details.insert("next_boot_after_minutes".into(), minutes.into());
             }
         }
-        for e in shutdown.into_iter().chain(extra) {
-            if !finding.evidence.contains(&e) {
+        for e in extra {
+            if !finding.cites(&e) {
                 finding.push_evidence(e);
                 agreed = true;
             }
@@ -309,4 +329,112 @@ fn stalls(findings: &mut Vec<Finding>, view: &HostView<'_>) {
         " The event log confirms it: {} (KB944752).",
         summary.trim_end_matches('.')
     ));
+}
+
+/// The last component of a Windows or Unix path, lower case.
+fn file_name(path: &str) -> String {
+    path.rsplit(['\\', '/'])
+        .next()
+        .unwrap_or(path)
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// `ldif.err` line 5: `Add error on entry starting on line 78 (CN=...): Unwilling To
+/// Perform; server error 0x20bb ERROR_DS_DUP_OID: Schema update failed: duplicate OID.`
+fn ldif_entry_text(entry: &LdifErrEntry) -> String {
+    let mut text = format!(
+        "{} error on entry starting on line {}",
+        entry.operation.as_deref().unwrap_or("Import"),
+        entry.ldif_line.map_or_else(|| "?".to_string(), |l| l.to_string())
+    );
+    if let Some(dn) = &entry.dn {
+        text.push_str(&format!(" ({dn})"));
+    }
+    if let Some(reason) = &entry.reason {
+        text.push_str(&format!(": {reason}"));
+    }
+    if let Some(e) = &entry.server_error {
+        text.push_str(&format!(
+            "; server error {:#x} {}{}",
+            e.code,
+            e.name().map(|n| format!("{n}: ")).unwrap_or_default(),
+            e.text
+        ));
+    }
+    if let Some(x) = &entry.extended_error {
+        text.push_str(&format!(
+            "; extended error {}",
+            x.text.lines().next().unwrap_or_default()
+        ));
+    }
+    text
+}
+
+/// An ldifde import that failed takes the entries of the `ldif.err` it names (matched by
+/// file name among the host's ldifde error files) as evidence: the object that failed
+/// and the domain controller's error are the actual cause.
+fn ldif_errors(findings: &mut [Finding], view: &HostView<'_>) {
+    for finding in findings.iter_mut().filter(|f| f.rule == RuleId::LdifdeImportFailed) {
+        let Some(named) = finding.facts.iter().find_map(|f| match f {
+            Fact::SetupLog(SetupLogFact::LdifErrorFile(path)) => Some(file_name(path)),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let files: Vec<&(&str, &LdifErrFacts)> = view
+            .ldif_errors
+            .iter()
+            .filter(|(source, _)| file_name(source) == named)
+            .collect();
+        let Some(first) = files.iter().flat_map(|(_, l)| &l.entries).next() else {
+            continue;
+        };
+        let mut sentence = format!(" The error file {named} names the entry that failed");
+        if let Some(dn) = &first.dn {
+            sentence.push_str(&format!(", {dn}"));
+        }
+        match &first.server_error {
+            Some(e) => sentence.push_str(&format!(
+                ": {} ({}).",
+                e.text.trim().trim_end_matches('.'),
+                e.name().map_or_else(|| format!("{:#x}", e.code), str::to_string)
+            )),
+            None => sentence.push('.'),
+        }
+        finding.summary.push_str(&sentence);
+        if let Some(dn) = &first.dn {
+            finding.details.insert("failed_entry".into(), dn.clone().into());
+        }
+        if let Some(e) = &first.server_error {
+            finding
+                .details
+                .insert("server_error".into(), format!("{:#x} {}", e.code, e.text).into());
+            if let Some(name) = e.name() {
+                finding.details.insert("server_error_name".into(), name.into());
+            }
+        }
+        if let (Some(step), Some(dn)) = (finding.remediation.first_mut(), &first.dn) {
+            *step = format!(
+                "{named} names the entry that failed: {dn}{}; find the existing schema object it conflicts with.",
+                first
+                    .server_error
+                    .as_ref()
+                    .map(|e| format!(" ({})", e.text.trim().trim_end_matches('.')))
+                    .unwrap_or_default()
+            );
+        }
+        for (source, l) in files {
+            for entry in &l.entries {
+                let line = u32::try_from(entry.line).unwrap_or(u32::MAX);
+                finding.push_evidence(Evidence::new(
+                    *source,
+                    Location::Line(line),
+                    None,
+                    ldif_entry_text(entry),
+                ));
+            }
+        }
+        finding.confidence = Confidence::High;
+    }
 }

@@ -82,6 +82,7 @@ pub fn info(id: RuleId) -> &'static RuleInfo {
         RuleId::UnexpectedShutdownDuringSetup => &events::setup::UNEXPECTED_SHUTDOWN_DURING_SETUP,
         RuleId::AdTopologyFailure => &events::topology::AD_TOPOLOGY_FAILURE,
         RuleId::EventLogGap => &events::integrity::EVENT_LOG_GAP,
+        RuleId::EventLogCleared => &events::cleared::EVENT_LOG_CLEARED,
         RuleId::RoleHalfUpgraded => &registry::roles::ROLE_HALF_UPGRADED,
         RuleId::PrereqMissing => &registry::prereq::PREREQ_MISSING,
         RuleId::PendingReboot => &registry::identity::PENDING_REBOOT,

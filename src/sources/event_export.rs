@@ -9,10 +9,11 @@ use exdoctor_parsers::ParseError;
 
 use super::evtx::{fill_summary, integrity_diagnostics, Span};
 use super::Input;
-use super::{computer_counts, write_json_line, LoadOptions};
+use super::{write_json_line, LoadOptions};
 use crate::model::{Diagnostic, Loaded};
 use crate::model::{EventLogFacts, Facts, SourceSummary};
 use crate::model::{SourceDetails, SourceKind};
+use exdoctor_parsers::event::{computer_spans, Event, EventLocation};
 
 /// Reads one export once: its summary and the events the rules use.
 pub fn load(input: &Input<'_>, kind: SourceKind, options: LoadOptions) -> Loaded {
@@ -52,13 +53,23 @@ pub fn load(input: &Input<'_>, kind: SourceKind, options: LoadOptions) -> Loaded
         details.time_basis = Some(export.time_basis);
     }
     summary.diagnostics = diagnostics(input, &export);
+    let computer_spans = computer_spans(&export.events);
+    let (events, locations): (Vec<Event>, Vec<EventLocation>) = export
+        .events
+        .into_iter()
+        .zip(export.entries.iter().map(|entry| entry.location))
+        .filter(|(e, _)| options.keeps(e))
+        .unzip();
     let facts = Facts::Events(EventLogFacts {
         channel: channels.iter().next().cloned().unwrap_or_default(),
-        computers: computer_counts(&export.events),
+        whole_log: false,
+        local_times: export.time_basis == TimeBasis::LocalUnknownOffset,
+        events,
+        locations,
+        computer_spans,
         first: span.first,
         last: span.last,
         integrity: export.integrity,
-        events: export.events.into_iter().filter(|e| options.keeps(e)).collect(),
     });
     Loaded { summary, facts }
 }

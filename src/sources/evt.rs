@@ -6,11 +6,11 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
 
-use exdoctor_parsers::event::{Event, LogIntegrity};
+use exdoctor_parsers::event::{computer_spans, Event, LogIntegrity};
 use exdoctor_parsers::evt::{read_events, EvtEvents};
 
 use super::Input;
-use super::{computer_counts, write_json_line, LoadOptions};
+use super::{write_json_line, LoadOptions};
 use crate::model::{Diagnostic, Loaded};
 use crate::model::{EventLogFacts, Facts, SourceSummary};
 use crate::model::{EvtSummary, RuleEventCount, SourceDetails, SourceKind};
@@ -51,14 +51,17 @@ pub fn load(input: &Input<'_>, options: LoadOptions) -> Loaded {
             None => Some((t, t)),
             Some((a, b)) => Some((a.min(t), b.max(t))),
         });
-    let computers = computer_counts(&read.events);
+    let computer_spans = computer_spans(&read.events);
     let events = read.events.into_iter().filter(|e| options.keeps(e)).collect();
     Loaded {
         summary,
         facts: Facts::Events(EventLogFacts {
+            whole_log: super::evtx::is_whole_log(&channel, &read.integrity),
             channel,
             events,
-            computers,
+            locations: Vec::new(),
+            local_times: false,
+            computer_spans,
             integrity: read.integrity,
             first: span.map(|s| s.0),
             last: span.map(|s| s.1),
@@ -77,6 +80,7 @@ fn summary_of(input: &Input<'_>, channel: &str, read: &EvtEvents, options: LoadO
     let rule_counts = rule_event_counts(&read.events, options);
     let gaps = &read.integrity.record_id_gaps;
     summary.details = SourceDetails::Evt(EvtSummary {
+        state: read.integrity.state(),
         channel,
         live_records: read.integrity.readable - read.integrity.recovered,
         recovered_records: read.integrity.recovered,

@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
 
 use chrono::{DateTime, Utc};
-use exdoctor_parsers::event::{Event, LogIntegrity};
+use exdoctor_parsers::event::{Coverage, Event, LogIntegrity};
 use exdoctor_parsers::evtx::{parse_evtx, EvtxOptions};
 
 use super::Input;
-use super::{computer_counts, write_json_line, LoadOptions};
+use super::{write_json_line, LoadOptions};
 use crate::model::{Diagnostic, Loaded};
 use crate::model::{EventLogFacts, Facts, SourceSummary};
 use crate::model::{EventLogSummary, GapCount, RuleEventCount, SourceDetails, SourceKind};
@@ -49,21 +49,25 @@ pub fn load(input: &Input<'_>, options: LoadOptions) -> Loaded {
     };
     fill_summary(&mut summary, &log.events, &log.integrity, &span, options);
     summary.diagnostics = integrity_diagnostics(input.display(), &log.integrity);
-    let mut computers = computer_counts(&log.events);
-    for c in &log.stats.computers {
-        if !computers.iter().any(|(name, _)| name == c) {
-            computers.push((c.clone(), 0));
-        }
-    }
+    let channel = log.stats.channels.iter().next().cloned().unwrap_or_default();
     let facts = Facts::Events(EventLogFacts {
-        channel: log.stats.channels.iter().next().cloned().unwrap_or_default(),
-        computers,
+        whole_log: is_whole_log(&channel, &log.integrity),
+        channel,
+        locations: Vec::new(),
+        local_times: false,
+        computer_spans: log.stats.computer_spans,
         integrity: log.integrity,
         first: log.stats.first_time,
         last: log.stats.last_time,
         events: log.events,
     });
     Loaded { summary, facts }
+}
+
+/// Whether a log file is a whole log of the machine that wrote it: a complete channel
+/// other than ForwardedEvents (a collector's log holds other machines' events).
+pub(crate) fn is_whole_log(channel: &str, integrity: &LogIntegrity) -> bool {
+    integrity.coverage == Coverage::WholeLog && !channel.eq_ignore_ascii_case("ForwardedEvents")
 }
 
 /// Writes the events of one `.evtx` file as JSON lines; returns its diagnostics.
@@ -107,6 +111,7 @@ pub(crate) fn fill_summary(
     summary.records = integrity.readable;
     summary.errors = integrity.unreadable;
     summary.details = SourceDetails::EventLog(EventLogSummary {
+        state: integrity.state(),
         channels: span.channels.clone(),
         computers: span.computers.clone(),
         first_time: span.first,

@@ -8,6 +8,7 @@
 pub mod event_export;
 pub mod evt;
 pub mod evtx;
+pub mod ldif_err;
 pub mod reg;
 pub mod setup_log;
 pub mod task_script;
@@ -89,22 +90,8 @@ pub fn load(input: &Input<'_>, kind: SourceKind, options: LoadOptions) -> Loaded
         SourceKind::EventXml | SourceKind::EventCsv => event_export::load(input, kind, options),
         SourceKind::Reg => reg::load(input),
         SourceKind::TaskScript => task_script::load(input),
+        SourceKind::LdifErr => ldif_err::load(input),
     }
-}
-
-/// Counts computer names of `events`, most frequent first (ties by name).
-pub fn computer_counts(events: &[Event]) -> Vec<(String, u64)> {
-    let mut counts: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
-    for e in events {
-        *counts.entry(e.computer.as_str()).or_default() += 1;
-    }
-    let mut out: Vec<(String, u64)> = counts
-        .into_iter()
-        .filter(|(c, _)| !c.is_empty())
-        .map(|(c, n)| (c.to_string(), n))
-        .collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    out
 }
 
 /// Writes the parsed records of one file as JSON lines to `out`; returns the problems
@@ -117,12 +104,13 @@ pub fn write_records(input: &Input<'_>, kind: SourceKind, out: &mut dyn Write) -
         SourceKind::EventXml | SourceKind::EventCsv => event_export::write_records(input, kind, out),
         SourceKind::Reg => reg::write_records(input, out),
         SourceKind::TaskScript => task_script::write_records(input, out),
+        SourceKind::LdifErr => ldif_err::write_records(input, out),
     }
 }
 
 /// Writes one serializable value as a JSON line.
 pub fn write_json_line<T: Serialize + ?Sized>(out: &mut dyn Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)?;
+    serde_json::to_writer(&mut *out, value).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }
 

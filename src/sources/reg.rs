@@ -60,6 +60,17 @@ fn view_diagnostics(view: &RegistryView) -> Vec<Diagnostic> {
     out
 }
 
+/// The name a pending rename will give the machine: `NV Hostname` differing from the
+/// live `Hostname`, or `ComputerName` differing from `ActiveComputerName`.
+fn pending_name(state: &HostState) -> Option<String> {
+    let id = &state.identity;
+    let differs = |next: &Option<String>, live: &Option<String>| match (next, live) {
+        (Some(next), Some(live)) if !next.trim().is_empty() && !next.eq_ignore_ascii_case(live) => Some(next.clone()),
+        _ => None,
+    };
+    differs(&id.nv_hostname, &id.hostname).or_else(|| differs(&id.computer_name, &id.active_computer_name))
+}
+
 /// Parses the registry exports of one host (in the given order; later files win on
 /// conflicts) and reads their [`HostState`]. Files that are not regedit exports are left
 /// out with an error diagnostic; parse problems of the others are warnings.
@@ -117,6 +128,7 @@ pub fn load(input: &Input<'_>) -> Loaded {
     let facts = Facts::Registry(RegistryFacts {
         host_name: details.host_state.host_name().map(str::to_string),
         fqdn: details.host_state.identity.fqdn.clone(),
+        pending_name: pending_name(&details.host_state),
         file: file.into_owned(),
     });
     summary.details = SourceDetails::Registry(Box::new(details));

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use exdoctor_parsers::setup_log::{decode, parse_setup_log, Issue, Run, RunResult, SetupLog, Text};
+use exdoctor_parsers::setup_log::{decode, parse_setup_log, utc_offset_minutes, Issue, Run, RunResult, SetupLog, Text};
 use exdoctor_parsers::text::{binary_ratio, TextEncoding};
 use exdoctor_parsers::timestamp::RawTimestamp;
 use serde_json::json;
@@ -23,10 +23,7 @@ const BINARY_THRESHOLD: f64 = 0.10;
 pub fn load(input: &Input<'_>, rules: SetupLogRules) -> Loaded {
     let decoded = decode(input.bytes());
     let log = parse_setup_log(&decoded.text);
-    let findings = rules(&SetupLogFile {
-        path: input.display(),
-        log: &log,
-    });
+    let findings = rules(&SetupLogFile::new(input.display(), &log));
     Loaded {
         summary: summary_of(input, &log, decoded.encoding),
         facts: Facts::SetupLog(facts_of(&log, findings)),
@@ -37,6 +34,7 @@ pub fn load(input: &Input<'_>, rules: SetupLogRules) -> Loaded {
 fn facts_of(log: &SetupLog<'_>, findings: Vec<Finding>) -> SetupLogFacts {
     let mut facts = SetupLogFacts {
         findings,
+        clock: log.clock(),
         ..SetupLogFacts::default()
     };
     for run in &log.runs {
@@ -130,23 +128,6 @@ fn milestones(log: &SetupLog<'_>, run: &Run<'_>) -> Vec<Milestone> {
     out
 }
 
-/// `(UTC-06:00) Central Time` / `(GMT+01:00) ...` / `(UTC) ...` -> minutes east of UTC.
-pub fn utc_offset_minutes(zone: &str) -> Option<i32> {
-    let inner = zone.trim().strip_prefix('(')?.split(')').next()?;
-    let rest = inner.strip_prefix("UTC").or_else(|| inner.strip_prefix("GMT"))?;
-    if rest.is_empty() {
-        return Some(0);
-    }
-    let (sign, hm) = match rest.as_bytes().first()? {
-        b'+' => (1, &rest[1..]),
-        b'-' => (-1, &rest[1..]),
-        _ => return None,
-    };
-    let (h, m) = hm.split_once(':').unwrap_or((hm, "0"));
-    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
-    (h <= 14 && m < 60).then_some(sign * (h * 60 + m))
-}
-
 fn summary_of(input: &Input<'_>, log: &SetupLog<'_>, encoding: TextEncoding) -> SourceSummary {
     let mut summary = SourceSummary::new(input.display(), SourceKind::SetupLog);
     summary.diagnostics = diagnostics(input, log, encoding);
@@ -158,6 +139,7 @@ fn summary_of(input: &Input<'_>, log: &SetupLog<'_>, encoding: TextEncoding) -> 
         continuation_lines: log.continuation_lines,
         date_order: log.date_order,
         date_order_reason: log.order_reason,
+        clock: log.clock(),
         runs_total: log.runs.len(),
         runs: recent(&log.runs, SUMMARY_RUNS)
             .iter()
@@ -255,7 +237,7 @@ fn run_summary(log: &SetupLog<'_>, run: &Run<'_>) -> RunSummary {
         start: run.first_time.and_then(|t| time(log, &t)),
         end: run.last_time.and_then(|t| time(log, &t)),
         records: run.records,
-        result: result_word(run.result),
+        result: result_word(run.result).to_string(),
         result_line: run.result_line,
         critical_stop_line: run.critical_stop_line,
         end_of_setup_line: run.end_of_setup_line,
@@ -396,18 +378,4 @@ fn diagnostics(input: &Input<'_>, log: &SetupLog<'_>, encoding: TextEncoding) ->
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::utc_offset_minutes;
-
-    #[test]
-    fn offsets_from_time_zone_headers() {
-        assert_eq!(utc_offset_minutes("(UTC-06:00) Central Time (US & Canada)"), Some(-360));
-        assert_eq!(utc_offset_minutes("(UTC+05:30) Chennai, Kolkata"), Some(330));
-        assert_eq!(utc_offset_minutes("(GMT+01:00) Amsterdam, Berlin"), Some(60));
-        assert_eq!(utc_offset_minutes("(UTC) Coordinated Universal Time"), Some(0));
-        assert_eq!(utc_offset_minutes("Pacific Standard Time"), None);
-    }
 }

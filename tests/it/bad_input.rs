@@ -4,15 +4,8 @@
 use crate::common;
 
 use std::fs;
-use std::path::PathBuf;
 
-/// A fresh scratch folder under the target directory.
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("scratch folder");
-    dir
-}
+use common::scratch;
 
 fn healthy_log() -> Vec<u8> {
     fs::read(common::samples_dir().join("healthy/ExchangeSetupLogs/ExchangeSetup.log")).expect("sample")
@@ -82,21 +75,7 @@ fn bad_setup_logs_get_diagnostics_and_good_ones_are_still_reported() {
             .find(|s| s["path"].as_str().is_some_and(|p| p.ends_with(name)))
             .unwrap_or_else(|| panic!("{name} reported"))
     };
-    let diag = |name: &str| -> Vec<String> {
-        doc["diagnostics"]
-            .as_array()
-            .expect("diagnostics")
-            .iter()
-            .filter(|d| d["path"].as_str().is_some_and(|p| p.ends_with(name)))
-            .map(|d| {
-                format!(
-                    "{}: {}",
-                    d["level"].as_str().unwrap_or(""),
-                    d["message"].as_str().unwrap_or("")
-                )
-            })
-            .collect()
-    };
+    let diag = |name: &str| common::diagnostics_of(&doc, name);
     let runs = |name: &str| by_name(name)["details"]["runs"].as_array().cloned().unwrap_or_default();
     // The good file and the decodable variants are fully reported.
     for name in [
@@ -115,7 +94,7 @@ fn bad_setup_logs_get_diagnostics_and_good_ones_are_still_reported() {
         diag("ExchangeSetup_utf16.log"),
         ["warning: file is Utf16Le; decoded before parsing"]
     );
-    assert_eq!(diag("ExchangeSetup_empty.log"), ["error: empty file"]);
+    assert_eq!(diag("ExchangeSetup_empty.log"), ["warning: empty file (0 bytes)"]);
     assert_eq!(
         diag("ExchangeSetup_random.log"),
         ["error: binary content, not a text setup log: no records read"]
@@ -151,8 +130,16 @@ fn unknown_file_named_explicitly_is_skipped_with_a_warning() {
     let dir = scratch("unknown_file");
     let path = dir.join("notes.txt");
     fs::write(&path, "just some notes").expect("write");
-    let output = common::exdoctor(&["analyze", path.to_str().expect("path"), "--format", "json"]);
+    let good = common::samples_dir().join("healthy/ExchangeSetupLogs/ExchangeSetup.log");
+    let output = common::exdoctor(&[
+        "analyze",
+        path.to_str().expect("path"),
+        good.to_str().expect("path"),
+        "--format",
+        "json",
+    ]);
     assert_eq!(output.status.code(), Some(0));
     let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(doc["diagnostics"][0]["level"], "warning");
+    assert_eq!(doc["diagnostics"][0]["message"], "format not recognised; file skipped");
 }

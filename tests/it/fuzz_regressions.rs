@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use exdoctor_samples::hostile::split_frames;
 
+use crate::common;
 use crate::measure::{self, assert_peak_memory};
 
 /// The file name under which an input of `target` is analysed.
@@ -56,14 +57,7 @@ fn stage(target: &str, input: &[u8], dir: &Path) -> PathBuf {
 fn every_committed_fuzz_regression_ends_cleanly() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
     let mut replayed = 0;
-    let mut targets: Vec<PathBuf> = fs::read_dir(&root)
-        .expect("fuzz/regressions")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    targets.sort();
-    for folder in targets {
+    for folder in common::subfolders(&root) {
         let target = folder.file_name().expect("name").to_string_lossy().into_owned();
         let mut inputs: Vec<PathBuf> = fs::read_dir(&folder)
             .expect("folder")
@@ -73,7 +67,7 @@ fn every_committed_fuzz_regression_ends_cleanly() {
         inputs.sort();
         for input in inputs {
             let bytes = fs::read(&input).expect("read");
-            let dir = measure::scratch(&format!("fuzz_regression_{target}_{replayed}"));
+            let dir = common::scratch(&format!("fuzz_regression_{target}_{replayed}"));
             let staged = stage(&target, &bytes, &dir);
             let run = measure::exdoctor(&["analyze", "--format", "json", staged.to_str().expect("path")]);
             let what = format!("{target}/{}", input.file_name().unwrap_or_default().to_string_lossy());

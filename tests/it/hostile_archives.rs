@@ -25,7 +25,7 @@ fn members_of(folder: &str, prefix: &str) -> Vec<RawMember> {
 
 #[test]
 fn zip_bombs_are_refused_without_inflating_them_and_the_rest_is_analysed() {
-    let dir = measure::scratch("hostile_zip_bombs");
+    let dir = common::scratch("hostile_zip_bombs");
     let mut members = vec![RawMember::deflated(
         "EX01/ExchangeSetupLogs/ExchangeSetup.log",
         &sample("healthy/ExchangeSetupLogs/ExchangeSetup.log"),
@@ -99,7 +99,7 @@ fn zip_bombs_are_refused_without_inflating_them_and_the_rest_is_analysed() {
 
 #[test]
 fn zips_inside_zips_and_names_listed_twice_are_analysed() {
-    let dir = measure::scratch("hostile_nested_zips");
+    let dir = common::scratch("hostile_nested_zips");
     let stored_inner = raw_zip(&members_of("sp1-interrupted", "EXMBX02/"));
     let deflated_inner = raw_zip(&members_of("crl-stall", ""));
     let mut outer = vec![
@@ -140,7 +140,7 @@ fn zips_inside_zips_and_names_listed_twice_are_analysed() {
         assert!(names.iter().any(|n| n == host), "{names:?}");
     }
     assert_eq!(
-        measure::diagnostics_of(&doc, "ExchangeSetup.log~2")
+        common::diagnostics_of(&doc, "ExchangeSetup.log~2")
             .iter()
             .filter(|m| m.contains("lists 'EX9/ExchangeSetup.log' 2 times"))
             .count(),
@@ -150,7 +150,7 @@ fn zips_inside_zips_and_names_listed_twice_are_analysed() {
 
 #[test]
 fn gzip_files_are_analysed_like_the_files_they_hold() {
-    let dir = measure::scratch("hostile_gzip");
+    let dir = common::scratch("hostile_gzip");
     let plain = common::samples_dir().join("sp1-interrupted");
     for entry in fs::read_dir(&plain).expect("sample").flatten() {
         let path = entry.path();
@@ -190,11 +190,13 @@ fn gzip_files_are_analysed_like_the_files_they_hold() {
 
 #[test]
 fn reading_a_zip_of_many_members_takes_linear_time() {
-    let dir = measure::scratch("hostile_many_members");
+    let dir = common::scratch("hostile_many_members");
+    let log = sample("healthy/ExchangeSetupLogs/ExchangeSetup.log");
     let zip_of = |n: usize| {
-        let members: Vec<RawMember> = (0..n)
+        let mut members: Vec<RawMember> = (0..n)
             .map(|i| RawMember::deflated(&format!("bundle/notes/{i:06}.txt"), format!("note {i}\r\n").as_bytes()))
             .collect();
+        members.push(RawMember::deflated("bundle/ExchangeSetup.log", &log));
         raw_zip(&members)
     };
     let (small, large) = (dir.join("small.zip"), dir.join("large.zip"));
@@ -203,9 +205,15 @@ fn reading_a_zip_of_many_members_takes_linear_time() {
     let run = |p: &Path| measure::exdoctor(&["analyze", "--format", "json", p.to_str().expect("path")]);
     let (a, b) = (run(&small), run(&large));
     assert_eq!(b.output.status.code(), Some(0));
+    let doc = measure::json(&b);
     assert!(
-        measure::json(&b)["diagnostics"].as_array().is_some_and(Vec::is_empty),
+        doc["diagnostics"].as_array().is_some_and(Vec::is_empty),
         "notes are passed over silently"
+    );
+    assert_eq!(
+        common::all_sources(&doc).len(),
+        1,
+        "the setup log among them is analysed"
     );
     assert_linear_time("20,000 zip members", &a, &b, 4.0, 1.0);
 }

@@ -7,11 +7,10 @@ use std::fs;
 use exdoctor_samples::hostile::{raw_zip, RawMember};
 
 use crate::common;
-use crate::measure;
 
 #[test]
 fn a_host_folder_given_twice_and_zipped_is_analysed_once() {
-    let dir = measure::scratch("hostile_duplicates");
+    let dir = common::scratch("hostile_duplicates");
     let folder = common::samples_dir().join("crl-stall");
     let members: Vec<RawMember> = common::sample_files("crl-stall")
         .iter()
@@ -63,7 +62,7 @@ fn a_host_folder_given_twice_and_zipped_is_analysed_once() {
 
 #[test]
 fn identical_exports_of_two_hosts_are_both_kept() {
-    let dir = measure::scratch("hostile_identical_hosts");
+    let dir = common::scratch("hostile_identical_hosts");
     // A prerequisite export names no computer: the folder names the host.
     let export = b"REGEDIT4\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v2.0.50727]\r\n\"Install\"=dword:00000001\r\n\"SP\"=dword:00000002\r\n";
     for host in ["EXCAS01", "EXCAS02"] {

@@ -5,6 +5,7 @@
 
 use std::fs;
 
+use crate::common;
 use crate::measure::{self, assert_linear_time};
 
 fn unclosed_events(n: usize) -> String {
@@ -17,7 +18,7 @@ fn unclosed_events(n: usize) -> String {
 
 #[test]
 fn unclosed_xml_events_are_read_in_linear_time() {
-    let dir = measure::scratch("hostile_unclosed_xml");
+    let dir = common::scratch("hostile_unclosed_xml");
     let (small, large) = (dir.join("small.xml"), dir.join("large.xml"));
     fs::write(&small, unclosed_events(10_000)).expect("write");
     fs::write(&large, unclosed_events(40_000)).expect("write");
@@ -30,7 +31,7 @@ fn unclosed_xml_events_are_read_in_linear_time() {
         (source["records"].as_u64(), source["errors"].as_u64()),
         (Some(0), Some(40_000))
     );
-    let messages = measure::diagnostics_of(&doc, "large.xml");
+    let messages = common::diagnostics_of(&doc, "large.xml");
     assert_eq!(
         messages.first().map(String::as_str),
         Some("warning: offset 0x8: <Event> #1: no </Event> before the next <Event>; skipped")

@@ -4,6 +4,7 @@
 
 use std::fs;
 
+use crate::common;
 use crate::measure::{self, assert_peak_memory};
 
 const HUGE: usize = 8 << 20;
@@ -25,7 +26,7 @@ fn huge_error_log() -> Vec<u8> {
 
 #[test]
 fn a_huge_line_is_cut_in_findings_summaries_parse_and_timeline() {
-    let dir = measure::scratch("hostile_huge_line");
+    let dir = common::scratch("hostile_huge_line");
     let log = dir.join("ExchangeSetup.log");
     fs::write(&log, huge_error_log()).expect("write");
     let log = log.to_str().expect("path");

@@ -23,7 +23,7 @@ fn deep_export(keys: usize, depth: usize) -> String {
 
 #[test]
 fn a_key_15000_levels_deep_is_a_diagnostic_and_the_other_inputs_are_reported() {
-    let dir = measure::scratch("hostile_deep_reg_key");
+    let dir = common::scratch("hostile_deep_reg_key");
     fs::write(dir.join("deep.reg"), deep_export(1, 15_000)).expect("write");
     let healthy = common::samples_dir().join("healthy");
     let run = measure::exdoctor(&[
@@ -41,7 +41,7 @@ fn a_key_15000_levels_deep_is_a_diagnostic_and_the_other_inputs_are_reported() {
     );
     let doc = measure::json(&run);
     assert_eq!(
-        measure::diagnostics_of(&doc, "deep.reg"),
+        common::diagnostics_of(&doc, "deep.reg"),
         ["warning: line 3: key path 15002 levels deep (Windows allows 512); key and values skipped"]
     );
     let healthy = doc["hosts"]
@@ -55,7 +55,7 @@ fn a_key_15000_levels_deep_is_a_diagnostic_and_the_other_inputs_are_reported() {
 
 #[test]
 fn many_keys_at_the_deepest_allowed_level_take_linear_time_and_memory() {
-    let dir = measure::scratch("hostile_many_deep_reg_keys");
+    let dir = common::scratch("hostile_many_deep_reg_keys");
     let small = dir.join("small.reg");
     let large = dir.join("large.reg");
     fs::write(&small, deep_export(500, 500)).expect("write");

@@ -3,8 +3,6 @@
 //! hostile input. The machines are shared: tests compare runs of one shape at two
 //! sizes with generous ratios, never absolute seconds.
 
-use std::fs;
-use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::Instant;
 
@@ -84,34 +82,7 @@ pub(crate) fn assert_peak_memory(what: &str, run: &Measured, input_bytes: u64, p
     );
 }
 
-/// A fresh scratch folder under the target directory.
-pub(crate) fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("scratch folder");
-    dir
-}
-
 /// The report of a `--format json` run.
 pub(crate) fn json(run: &Measured) -> serde_json::Value {
     serde_json::from_slice(&run.output.stdout).expect("one JSON document on stdout")
-}
-
-/// The messages of the diagnostics about paths ending with `name`.
-pub(crate) fn diagnostics_of(doc: &serde_json::Value, name: &str) -> Vec<String> {
-    doc["diagnostics"]
-        .as_array()
-        .map(|all| {
-            all.iter()
-                .filter(|d| d["path"].as_str().is_some_and(|p| p.ends_with(name)))
-                .map(|d| {
-                    format!(
-                        "{}: {}",
-                        d["level"].as_str().unwrap_or(""),
-                        d["message"].as_str().unwrap_or("")
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }

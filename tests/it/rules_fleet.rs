@@ -24,39 +24,44 @@ fn upgrade_order_mailbox_and_hub_ahead_of_client_access() {
     assert_eq!(names, vec!["EXCAS11", "EXHUB13", "EXMBX12"]);
     let findings = fleet::check(&hosts);
 
-    let mbx = of(&findings, "upgrade-order-violation", "EXMBX12");
-    assert_eq!(mbx.len(), 1, "{findings:#?}");
-    let f = mbx[0];
+    // One finding for the server left behind, naming the two upgraded ahead of it.
+    let cas = of(&findings, "upgrade-order-violation", "EXCAS11");
+    assert_eq!(cas.len(), 1, "{findings:#?}");
+    let f = cas[0];
     assert_eq!(f.severity, Severity::Warning);
-    assert!(f.summary.contains("Mailbox on 8.1.240.6 (SP1)"), "{}", f.summary);
+    assert_eq!(
+        f.title,
+        "EXCAS11 (Client Access) was left behind: EXHUB13 and EXMBX12 upgraded first"
+    );
     assert!(
-        f.summary.contains("Client Access server EXCAS11 on 8.0.685.25 (RTM)"),
+        f.summary
+            .contains("EXCAS11 still runs Client Access on 8.0.685.25 (RTM)")
+            && f.summary
+                .contains("EXHUB13 (Hub Transport on 8.1.240.6 (SP1)) and EXMBX12 (Mailbox on 8.1.240.6 (SP1))"),
         "{}",
         f.summary
     );
-    assert_eq!(f.details["behind"][0]["host"], "EXCAS11");
-    assert_eq!(f.details["behind"][0]["build"], "8.0.685.25");
+    let ahead: Vec<&str> = f.details["ahead"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x["host"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(ahead, ["EXHUB13", "EXMBX12"]);
+    assert_eq!(f.details["build"], "8.0.685.25");
     assert!(
         f.remediation[0].contains("Upgrade EXCAS11 (Client Access) to SP1"),
         "{:?}",
         f.remediation
     );
-    // Evidence from both registries.
-    assert!(f
-        .evidence
-        .iter()
-        .any(|e| e.source.contains("EXMBX12") && e.text.contains("8.1.240.6")));
+    // Evidence from the three registries.
     assert!(f.evidence.iter().any(|e| e.source.contains("EXCAS11")
         && e.location == Location::Key("HKLM\\SOFTWARE\\Microsoft\\Exchange\\v8.0\\ClientAccessRole".into())));
-
-    let hub = of(&findings, "upgrade-order-violation", "EXHUB13");
-    assert_eq!(hub.len(), 1);
-    assert!(
-        hub[0].summary.contains("Hub Transport on 8.1.240.6"),
-        "{}",
-        hub[0].summary
-    );
-    assert!(of(&findings, "upgrade-order-violation", "EXCAS11").is_empty());
+    for host in ["EXHUB13", "EXMBX12"] {
+        assert!(f
+            .evidence
+            .iter()
+            .any(|e| e.source.contains(host) && e.text.contains("8.1.240.6")));
+        assert!(of(&findings, "upgrade-order-violation", host).is_empty(), "{host}");
+    }
 
     for host in ["EXCAS11", "EXHUB13", "EXMBX12"] {
         let inv = of(&findings, "build-inventory", host);

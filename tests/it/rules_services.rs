@@ -31,7 +31,7 @@ fn host_logs(folder: &str) -> Vec<(&'static str, Vec<Event>)> {
 fn view<'a>(name: &str, logs: &'a [(&'static str, Vec<Event>)], runs: Vec<RunWindow<'a>>) -> HostView<'a> {
     let mut events: Vec<HostEvent<'a>> = logs
         .iter()
-        .flat_map(|(source, events)| events.iter().map(move |event| HostEvent { source, event }))
+        .flat_map(|(source, events)| events.iter().map(move |event| HostEvent::new(source, event)))
         .collect();
     events.sort_by_key(|e| (e.event.time, e.source, e.event.record_id));
     HostView {

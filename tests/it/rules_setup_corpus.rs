@@ -5,7 +5,7 @@ use crate::common;
 
 use std::fs;
 
-use exdoctor::model::{Confidence, Finding};
+use exdoctor::model::{Confidence, Finding, Severity};
 use exdoctor::rules::setup_log::{check_setup_log, SetupLogFile};
 use exdoctor_parsers::setup_log::{decode, parse_setup_log};
 
@@ -15,10 +15,7 @@ fn corpus_findings(relative: &str) -> Option<Vec<Finding>> {
     let bytes = fs::read(corpus.join("setup-logs/css-exchange").join(relative)).expect("corpus log is readable");
     let decoded = decode(&bytes);
     let log = parse_setup_log(&decoded.text);
-    Some(check_setup_log(&SetupLogFile {
-        path: relative,
-        log: &log,
-    }))
+    Some(check_setup_log(&SetupLogFile::new(relative, &log)))
 }
 
 fn detail<'f>(f: &'f Finding, key: &str) -> &'f str {
@@ -112,6 +109,16 @@ fn known_issue_logs_yield_their_known_error_with_details() {
             assert_eq!(detail(f, key), *value, "{file}: {rule} details.{key}");
         }
         assert!(!f.evidence.is_empty() && !f.remediation.is_empty(), "{file}");
+        // Each line of the log is cited once, even when the folded setup-failed cites it too.
+        let mut lines: Vec<String> = f
+            .evidence
+            .iter()
+            .map(|e| format!("{} {}", e.source, e.location))
+            .collect();
+        let cited = lines.len();
+        lines.sort();
+        lines.dedup();
+        assert_eq!(lines.len(), cited, "{file}: {:#?}", f.evidence);
         assert!(
             !all.iter().any(|x| x.rule == "prereq-failed"),
             "{file}: {:?}",
@@ -246,7 +253,7 @@ fn schema_admin_log_yields_two_enterprise_admins_needs() {
 }
 
 #[test]
-fn dc_out_of_site_names_dc_and_null_site() {
+fn dc_out_of_site_names_the_dc_and_says_its_empty_site_is_unknown() {
     let Some(all) = corpus_findings("PrerequisiteCheck/DCOutOfSite/ExchangeSetup_DC_Site_1.log") else {
         return;
     };
@@ -254,10 +261,70 @@ fn dc_out_of_site_names_dc_and_null_site() {
     assert_eq!(f.title, "Readiness check failed: DomainControllerIsOutOfSite");
     assert_eq!(detail(f, "check"), "DomainControllerIsOutOfSite");
     assert_eq!(detail(f, "domain_controller"), "DC2.Solo.local");
-    assert_eq!(detail(f, "domain_controller_site"), "NULL VALUE");
+    assert_eq!(detail(f, "server_site"), "NorthAmerica");
+    assert!(
+        f.details.get("domain_controller_site").is_none(),
+        "the log gives the DC's site empty"
+    );
+    assert!(
+        f.summary
+            .contains("whose Active Directory site is unknown (the log gives it empty)")
+            && f.summary
+                .contains("The check says: \"Setup can't use the domain controller 'NorthAmerica'"),
+        "{}",
+        f.summary
+    );
+    let text = format!("{} {}", f.summary, f.remediation.join(" "));
+    assert!(!text.contains("NULL VALUE"), "{text}");
     assert!(f
         .remediation
         .iter()
-        .any(|s| s.contains("DC2.Solo.local") && s.contains("NULL VALUE")));
+        .any(|s| s.contains("DC2.Solo.local") && s.contains("unknown")));
     no_generic_failure(&all);
+}
+
+/// Every corpus log: a rule started as `[RuleType:Warning]` never yields a finding at
+/// error or above (setup prints it as `[RECOMENDED]` and goes on).
+#[test]
+fn no_error_finding_comes_from_a_warning_rule() {
+    let Some(corpus) = common::corpus_dir() else { return };
+    let mut logs = Vec::new();
+    let mut dirs = vec![corpus.join("setup-logs/css-exchange")];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(&dir).expect("corpus folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "log") {
+                logs.push(path);
+            }
+        }
+    }
+    assert_eq!(logs.len(), 11, "the 11 logs of EXPECTED.md");
+    let mut warning_rules_seen = 0;
+    for path in logs {
+        let bytes = fs::read(&path).expect("readable");
+        let decoded = decode(&bytes);
+        let log = parse_setup_log(&decoded.text);
+        let warning_rules: Vec<String> = log
+            .runs
+            .iter()
+            .flat_map(|r| &r.evaluations)
+            .filter(|e| e.is_warning_rule())
+            .map(|e| e.name.to_string().to_ascii_lowercase())
+            .collect();
+        warning_rules_seen += warning_rules.len();
+        let name = path.display().to_string();
+        let all = check_setup_log(&SetupLogFile::new(&name, &log));
+        for f in all.iter().filter(|f| f.severity >= Severity::Error) {
+            let check = detail(f, "check").to_ascii_lowercase();
+            assert!(
+                !warning_rules.contains(&check),
+                "{name}: {} at {} from a warning rule",
+                f.title,
+                f.severity
+            );
+        }
+    }
+    assert!(warning_rules_seen > 0, "the corpus has rules started as warnings");
 }

@@ -13,10 +13,7 @@ fn sample_findings(relative: &str) -> Vec<Finding> {
     let bytes = fs::read(&path).expect("sample log is readable");
     let decoded = decode(&bytes);
     let log = parse_setup_log(&decoded.text);
-    check_setup_log(&SetupLogFile {
-        path: relative,
-        log: &log,
-    })
+    check_setup_log(&SetupLogFile::new(relative, &log))
 }
 
 #[test]
@@ -90,7 +87,7 @@ fn healthy_and_other_2007_samples_have_no_known_errors() {
             let decoded = decode(&bytes);
             let log = parse_setup_log(&decoded.text);
             let path = entry.path().display().to_string();
-            let found = exdoctor::rules::setup_log::known_errors::check(&SetupLogFile { path: &path, log: &log });
+            let found = exdoctor::rules::setup_log::known_errors::check(&SetupLogFile::new(&path, &log));
             assert!(
                 found.is_empty(),
                 "{path}: {:?}",

@@ -13,7 +13,7 @@ pub(crate) mod event_xml;
 mod message_templates;
 mod xml;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, EventLocation, LogIntegrity};
 use crate::text::{decode_utf16be_lossy, decode_utf16le_lossy, detect_encoding, TextEncoding};
@@ -23,13 +23,16 @@ pub use message_templates::recover_insertion_strings;
 pub use xml::parse_event_xml;
 
 /// What the times of an export are based on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "basis")]
 pub enum TimeBasis {
     /// The file carries UTC times (XML `SystemTime`).
     Utc,
     /// Local times converted with a known UTC offset (minutes east of UTC).
-    Local { utc_offset_minutes: i32 },
+    Local {
+        /// The offset applied, minutes east of UTC.
+        utc_offset_minutes: i32,
+    },
     /// Local times of the exporting machine, offset unknown: taken as if they were UTC.
     LocalUnknownOffset,
 }

@@ -95,7 +95,7 @@ fn resync<'a>(ring: &Ring<'a>, pos: usize, limit: usize) -> Option<(usize, EvtRe
 }
 
 /// Result of reading the live range.
-pub struct LiveRecords<'a> {
+pub(super) struct LiveRecords<'a> {
     /// Readable records in ring order.
     pub records: Vec<EvtRecord<'a>>,
     /// Damaged records (or damaged regions) skipped.
@@ -106,7 +106,7 @@ pub struct LiveRecords<'a> {
 
 /// Reads the live records from `begin` for `span` bytes (ring order), stopping early
 /// at an end-of-file record. Damaged records are skipped by searching the next valid one.
-pub fn read_live<'a>(ring: &Ring<'a>, begin: usize, span: usize) -> LiveRecords<'a> {
+pub(super) fn read_live<'a>(ring: &Ring<'a>, begin: usize, span: usize) -> LiveRecords<'a> {
     let mut live = LiveRecords {
         records: Vec::new(),
         unreadable: 0,
@@ -161,7 +161,7 @@ pub fn read_live<'a>(ring: &Ring<'a>, begin: usize, span: usize) -> LiveRecords<
 /// Records recovered from the `len` bytes of free space starting at `begin` (ring
 /// order): every `LfLe` signature preceded by a plausible length whose record decodes
 /// with a matching trailing length copy.
-pub fn recover<'a>(ring: &Ring<'a>, begin: usize, len: usize) -> Vec<EvtRecord<'a>> {
+pub(super) fn recover<'a>(ring: &Ring<'a>, begin: usize, len: usize) -> Vec<EvtRecord<'a>> {
     let mut found = Vec::new();
     let mut covered = 0usize;
     let mut before = 0usize;

@@ -37,13 +37,13 @@ mod binxml;
 mod slow;
 mod walk;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use evtx::{checksum_ieee, EvtxChunkHeader, EvtxFileHeader};
 use serde::Serialize;
 
-use crate::event::{Event, Level, LogIntegrity};
+use crate::event::{ComputerSpan, Event, Level, LogIntegrity};
 use crate::ParseError;
 use binxml::{ChunkDecoder, Field, Header};
 use slow::Rendered;
@@ -86,11 +86,16 @@ impl std::fmt::Debug for EvtxOptions<'_> {
 pub struct LogStats {
     /// Time of the oldest and newest record (TimeCreated).
     pub first_time: Option<DateTime<Utc>>,
+    /// Time of the newest record.
     pub last_time: Option<DateTime<Utc>>,
     /// Channels named by the records (normally one).
     pub channels: BTreeSet<String>,
     /// Computers named by the records.
     pub computers: BTreeSet<String>,
+    /// Per computer name: how many records carry it and when the first and last of them
+    /// were written. A machine renamed after installation writes the old name up to the
+    /// rename and the new name after it: host identity reads that from here.
+    pub computer_spans: BTreeMap<String, ComputerSpan>,
     /// Chunks with records that were looked at.
     pub chunks: u64,
     /// Chunks whose header says they hold no record (see [`LogState::Empty`]): not
@@ -104,14 +109,46 @@ pub struct LogStats {
     pub rendered_records: u64,
 }
 
+/// A [`ComputerSpan`] with FILETIMEs, kept raw on the hot path.
+#[derive(Debug, Clone, Copy, Default)]
+struct RawSpan {
+    records: u64,
+    span: (u64, u64),
+    ids: (u64, u64),
+}
+
 impl LogStats {
-    /// Adds a record's channel and computer (its time goes to [`TimeSpan`]).
-    fn add_names(&mut self, channel: &str, computer: &str) {
+    /// Adds a record's channel, computer and time (the time also goes to [`TimeSpan`]).
+    fn add_names(
+        &mut self,
+        channel: &str,
+        computer: &str,
+        (filetime, id): (u64, u64),
+        spans: &mut BTreeMap<String, RawSpan>,
+    ) {
         if !channel.is_empty() && !self.channels.contains(channel) {
             self.channels.insert(channel.to_string());
         }
-        if !computer.is_empty() && !self.computers.contains(computer) {
-            self.computers.insert(computer.to_string());
+        if computer.is_empty() {
+            return;
+        }
+        match spans.get_mut(computer) {
+            Some(s) => {
+                s.records += 1;
+                s.span = (s.span.0.min(filetime), s.span.1.max(filetime));
+                s.ids = (s.ids.0.min(id), s.ids.1.max(id));
+            }
+            None => {
+                self.computers.insert(computer.to_string());
+                spans.insert(
+                    computer.to_string(),
+                    RawSpan {
+                        records: 1,
+                        span: (filetime, filetime),
+                        ids: (id, id),
+                    },
+                );
+            }
         }
     }
 }
@@ -157,6 +194,7 @@ pub fn parse_evtx(input: &[u8], options: &EvtxOptions<'_>) -> Result<EvtxLog, Pa
         ids: Vec::new(),
         scratch: Scratch::default(),
         span: TimeSpan::default(),
+        computer_spans: BTreeMap::new(),
     };
     if input.len() < FILE_HEADER_SIZE {
         reader.problem(ParseError::Offset {
@@ -243,6 +281,8 @@ struct Reader<'o, 'f> {
     scratch: Scratch,
     /// Time span of the readable records.
     span: TimeSpan,
+    /// Records per computer name, with FILETIMEs (into [`LogStats::computer_spans`]).
+    computer_spans: BTreeMap<String, RawSpan>,
 }
 
 #[derive(Default)]
@@ -387,7 +427,9 @@ impl Reader<'_, '_> {
         self.log.integrity.readable += 1;
         self.ids.push(id);
         self.span.add(header.filetime);
-        self.log.stats.add_names(&s.channel, &s.computer);
+        self.log
+            .stats
+            .add_names(&s.channel, &s.computer, (header.filetime, id), &mut self.computer_spans);
         if !self.keep(&self.scratch.provider, header.event_id) {
             return Some((None, header));
         }
@@ -465,8 +507,14 @@ impl Reader<'_, '_> {
                     if p.system.is_none() {
                         self.log.integrity.readable += 1;
                         self.ids.push(id);
-                        self.span.add(binxml::utc_to_filetime(event.time));
-                        self.log.stats.add_names(&event.channel, &event.computer);
+                        let filetime = binxml::utc_to_filetime(event.time);
+                        self.span.add(filetime);
+                        self.log.stats.add_names(
+                            &event.channel,
+                            &event.computer,
+                            (filetime, id),
+                            &mut self.computer_spans,
+                        );
                         if !self.keep(&event.provider, event.event_id) {
                             continue;
                         }
@@ -508,6 +556,19 @@ impl Reader<'_, '_> {
     fn finish(&mut self, header: &EvtxFileHeader) {
         self.log.stats.first_time = self.span.first.and_then(binxml::filetime_to_utc);
         self.log.stats.last_time = self.span.last.and_then(binxml::filetime_to_utc);
+        self.log.stats.computer_spans = std::mem::take(&mut self.computer_spans)
+            .into_iter()
+            .map(|(name, raw)| {
+                let span = ComputerSpan {
+                    records: raw.records,
+                    first: binxml::filetime_to_utc(raw.span.0),
+                    last: binxml::filetime_to_utc(raw.span.1),
+                    first_record: raw.ids.0,
+                    last_record: raw.ids.1,
+                };
+                (name, span)
+            })
+            .collect();
         let last = self.ids.iter().copied().max();
         if let Some(last) = last {
             if header.next_record_id > last + 1 {

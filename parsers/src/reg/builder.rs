@@ -82,7 +82,7 @@ pub(super) struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         Builder {
             entries: Vec::new(),
             index: HashMap::default(),
@@ -107,7 +107,7 @@ impl<'a> Builder<'a> {
     }
 
     /// A `[KEY]` line: continue the key if the file has it already, else start it.
-    pub fn open_key(&mut self, path: Cow<'a, str>, line: u64) {
+    pub(super) fn open_key(&mut self, path: Cow<'a, str>, line: u64) {
         let hash = path_hash(&path);
         if let Some(i) = self.find(&path, hash) {
             self.current = Current::Key(i);
@@ -132,7 +132,7 @@ impl<'a> Builder<'a> {
     }
 
     /// A `[-KEY]` line: forget the key and its subkeys set so far, remember the deletion.
-    pub fn delete_key(&mut self, path: Cow<'a, str>, line: u64) {
+    pub(super) fn delete_key(&mut self, path: Cow<'a, str>, line: u64) {
         let entries = &self.entries;
         let ordered = self.ordered.get_or_insert_with(|| {
             entries
@@ -169,7 +169,7 @@ impl<'a> Builder<'a> {
     }
 
     /// A value line for the current key; `false` when there is no current key.
-    pub fn set_value(&mut self, name: Cow<'a, str>, line: u64, data: Option<RegData<'a>>) -> bool {
+    pub(super) fn set_value(&mut self, name: Cow<'a, str>, line: u64, data: Option<RegData<'a>>) -> bool {
         let Current::Key(i) = self.current else {
             return false;
         };
@@ -197,7 +197,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The live keys in order and the deletions.
-    pub fn finish(self) -> (Vec<RegKey<'a>>, Vec<KeyDeletion<'a>>) {
+    pub(super) fn finish(self) -> (Vec<RegKey<'a>>, Vec<KeyDeletion<'a>>) {
         let keys = self.entries.into_iter().filter(|e| e.alive).map(|e| e.key).collect();
         (keys, self.deletions)
     }

@@ -193,7 +193,7 @@ pub fn type_name(kind: u32) -> Cow<'static, str> {
 }
 
 /// Lowercase hex of `bytes`, no separators.
-pub fn hex_string(bytes: &[u8]) -> String {
+pub(super) fn hex_string(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
         let _ = write!(out, "{b:02x}");

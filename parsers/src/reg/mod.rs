@@ -25,7 +25,7 @@ mod syntax;
 
 use std::borrow::Cow;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::ParseError;
 
@@ -38,7 +38,7 @@ pub use path::{split_root, RegRoot};
 pub const MAX_DIAGNOSTICS: usize = 1000;
 
 /// The header line of the export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RegHeader {
     /// `Windows Registry Editor Version 5.00` (Windows 2000 and later). String data in
@@ -49,7 +49,7 @@ pub enum RegHeader {
 }
 
 /// The text encoding the file was read with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RegEncoding {
     /// UTF-16 little endian (BOM `FF FE`, or recognised without BOM).
     #[serde(rename = "utf-16le")]

@@ -1,6 +1,10 @@
 //! Assembles runs, tasks, error blocks, readiness results and gaps from the records in
 //! one pass; the date order is decided at the end and applied to the gap candidates.
 
+use std::collections::HashMap;
+
+use super::ad_changes;
+use super::clock;
 use super::facts::{classify, Fact};
 use super::records::{Record, RecordIter, Tag};
 use super::{
@@ -97,6 +101,10 @@ struct RunState<'a> {
     last_banner: Option<(u32, usize)>,
     /// Inside `test-SetupPrerequisites`: its errors and warnings are readiness results.
     in_prerequisites: bool,
+    /// Rule name -> `[RuleType:...]` of its `Started [Rule:X]` line.
+    rule_types: HashMap<&'a [u8], super::Text<'a>>,
+    /// What the last deletion's path had in common with the others, already checked.
+    ad_prefix: ad_changes::CheckedPrefix<'a>,
 }
 
 impl<'a> RunState<'a> {
@@ -129,6 +137,8 @@ impl<'a> RunState<'a> {
                 failed_rules: Vec::new(),
                 gaps: Vec::new(),
                 backward_steps: 0,
+                ad_changes: Vec::new(),
+                role_invocation: None,
             },
             open_tasks: Vec::new(),
             open_block: None,
@@ -139,6 +149,8 @@ impl<'a> RunState<'a> {
             day_first: Clock::default(),
             last_banner: None,
             in_prerequisites: false,
+            rule_types: HashMap::new(),
+            ad_prefix: ad_changes::CheckedPrefix::default(),
         }
     }
 
@@ -218,7 +230,11 @@ impl<'a> RunState<'a> {
                 has_exception,
                 value,
                 parent_value,
+                rule_type: self.rule_types.get(name.as_bytes()).copied(),
             }),
+            Fact::StartedRule { name, rule_type } => {
+                self.rule_types.insert(name.as_bytes(), rule_type);
+            }
             Fact::FailedRule { name, message } => run.failed_rules.push(FailedRule {
                 line: rec.line,
                 name,
@@ -283,6 +299,15 @@ impl<'a> RunState<'a> {
                 }
                 self.ignore_mark = run.errors.len();
                 self.close_block();
+            }
+            Fact::DeleteDsObject => {
+                let task = self.open_tasks.last().copied();
+                ad_changes::scan_record(rec, task, &mut self.ad_prefix, &mut run.ad_changes);
+            }
+            Fact::Executing => {
+                if run.role_invocation.is_none() {
+                    run.role_invocation = clock::find_role_invocation(rec);
+                }
             }
             Fact::Banner | Fact::Start { .. } | Fact::Other => {}
         }
@@ -366,6 +391,9 @@ impl<'a> RunState<'a> {
         };
         self.run.gaps = clock.gaps;
         self.run.backward_steps = clock.backward_steps;
+        if let Some(m) = self.run.role_invocation.as_mut() {
+            m.resolve(order);
+        }
         // Reached `End of Setup` without a result line (2007 logs, invalid arguments):
         // failed when it logged errors it did not ignore, else completed.
         if self.run.result == RunResult::Incomplete && self.run.end_of_setup_line.is_some() {
@@ -527,6 +555,15 @@ pub(super) fn build(input: &[u8]) -> SetupLog<'_> {
                 iter.orphan_lines()
             ),
         });
+    }
+    // Deletion entries whose path is not a DN: kept as text, reported here.
+    for change in runs.iter().flat_map(|r| &r.ad_changes) {
+        if let Some(problem) = change.problem {
+            problems.push(ParseError::Line {
+                line: u64::from(change.line),
+                message: format!("malformed DS object path ({problem}), kept as text: {}", change.path),
+            });
+        }
     }
     SetupLog {
         input,

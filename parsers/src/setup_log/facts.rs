@@ -29,6 +29,11 @@ pub(super) enum Fact<'a> {
         name: Text<'a>,
         message: Text<'a>,
     },
+    /// `Started [Rule:X] [Parent:Y] [RuleType:Warning]`: the rule's type.
+    StartedRule {
+        name: Text<'a>,
+        rule_type: Text<'a>,
+    },
     HelpUrl(Text<'a>),
     Resume {
         action: Text<'a>,
@@ -39,6 +44,10 @@ pub(super) enum Fact<'a> {
         requested: Text<'a>,
     },
     IgnoringPreviousErrors,
+    /// Starts with `Deleteting ` (sic) or `Deleting `: may hold `DS object <path>` deletions.
+    DeleteDsObject,
+    /// `Executing: ...`: may assign `$RoleInvocationID` (in the message or the script body).
+    Executing,
     /// A header fact was stored (or nothing special).
     Other,
 }
@@ -67,7 +76,11 @@ pub(super) fn classify<'a>(depth: u8, message: Text<'a>, header: &mut RunHeader<
             if depth == 0 && message.trim().as_bytes() == b"End of Setup" {
                 return Fact::EndOfSetup;
             }
+            if message.starts_with("Executing:") {
+                return Fact::Executing;
+            }
         }
+        b'D' if super::ad_changes::is_deletion_message(bytes) => return Fact::DeleteDsObject,
         b'F' => {
             if let Some(rest) = message.strip_prefix("Failed [Rule:") {
                 return failed_rule(rest);
@@ -79,6 +92,9 @@ pub(super) fn classify<'a>(depth: u8, message: Text<'a>, header: &mut RunHeader<
             }
         }
         b'S' => {
+            if let Some(rest) = message.strip_prefix("Started [Rule:") {
+                return started_rule(rest);
+            }
             if message.starts_with("Setup is stopping now because of one or more critical errors") {
                 return Fact::CriticalStop;
             }
@@ -96,7 +112,7 @@ pub(super) fn classify<'a>(depth: u8, message: Text<'a>, header: &mut RunHeader<
                 }
             }
         }
-        b'=' if message.contains("IGNORING PREVIOUS ERRORS") => return Fact::IgnoringPreviousErrors,
+        b'=' if IGNORING.find(bytes).is_some() => return Fact::IgnoringPreviousErrors,
         _ => {}
     }
     if depth == 0 {
@@ -193,6 +209,20 @@ fn quoted_value_end(body: &[u8]) -> usize {
         from = at + 1;
     }
     body.len()
+}
+
+/// After `Started [Rule:`: `X] [Parent:Y] [RuleType:Z]`.
+fn started_rule(rest: Text<'_>) -> Fact<'_> {
+    let bytes = rest.as_bytes();
+    let name_end = bytes.iter().position(|&b| b == b']').unwrap_or(bytes.len());
+    let after = bytes.get(name_end + 1..).unwrap_or_default();
+    let rule_type = bracket_fields(after)
+        .find(|(key, _)| *key == b"RuleType")
+        .map_or(Text::default(), |(_, value)| Text(value));
+    Fact::StartedRule {
+        name: Text(&bytes[..name_end]),
+        rule_type,
+    }
 }
 
 /// After `Failed [Rule:`: `X] [Message:...]`.
@@ -322,6 +352,11 @@ fn the_line<'a>(message: Text<'a>, header: &mut RunHeader<'a>) -> Fact<'a> {
     Fact::Other
 }
 
+/// Finds `=== IGNORING PREVIOUS ERRORS ===` without building a searcher per line (a
+/// searcher built in `classify` also bloats its frame, which every record pays for).
+static IGNORING: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new("IGNORING PREVIOUS ERRORS"));
+
 /// Finds the result lines' common part once, without building a searcher per line.
 static SETUP_OPERATION: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new("setup operation "));
@@ -386,6 +421,27 @@ mod tests {
     }
 
     #[test]
+    fn deletions_and_executing() {
+        for line in [
+            "Deleteting DS object /dc=de/cn=x",
+            "Deleting DS object /o=X/cn=y",
+            "Deleting DS object",
+            // Only the verb is checked here; the scan finds no entry in it.
+            "Deleting file C:\\x",
+        ] {
+            assert_eq!(fact(2, line).0, Fact::DeleteDsObject, "{line}");
+        }
+        for line in ["DS object /dc=de", "Deletingx DS object /dc=de", "Deleting"] {
+            assert_eq!(fact(2, line).0, Fact::Other, "{line}");
+        }
+        assert_eq!(
+            fact(1, "Executing: $RoleInvocationID = '20210108-17184604021904240707'").0,
+            Fact::Executing
+        );
+        assert_eq!(fact(1, "Executing: ").0, Fact::Executing);
+    }
+
+    #[test]
     fn header_facts() {
         let (_, h) = fact(0, "Command Line Parameter Name='mode', Value='Upgrade'.");
         assert_eq!(h.parameter("MODE"), Some(Text(b"Upgrade")));
@@ -434,6 +490,17 @@ mod tests {
             "Help URL: http://technet.microsoft.com/library(EXCHG.150)/ms.exch.setupreadiness.MSDTCStopped.aspx",
         );
         assert!(matches!(f, Fact::HelpUrl(u) if u.contains("MSDTCStopped")));
+        let (f, _) = fact(
+            1,
+            "Started [Rule:NoConnectorToStar] [Parent:RootAnalysisMember] [RuleType:Warning]",
+        );
+        assert_eq!(
+            f,
+            Fact::StartedRule {
+                name: Text(b"NoConnectorToStar"),
+                rule_type: Text(b"Warning"),
+            }
+        );
         let (f, _) = fact(1, "Evaluated [Setting:ComputerNameDnsFullyQualified] [HasException:False] [Value:\"Ex[1].x\"] [ParentValue:\"<NULL>\"]");
         assert!(matches!(f, Fact::Evaluated { value, .. } if value == Text(b"Ex[1].x")));
     }

@@ -4,6 +4,9 @@
 //! errors and readiness results all borrow the input. A UTF-16 file is decoded once by
 //! [`decode`] first. Timestamps are kept raw and resolved with the file's
 //! [`DateOrder`], decided from the whole file ([`SetupLog::date_order`]).
+//! Each run also lists the AD objects setup logged as deleted ([`AdChange`], with
+//! [`Run::ad_change_summary`]) and calibrates the clock of the bracket times from
+//! `$RoleInvocationID` ([`RoleInvocation`], [`Clock`]).
 //!
 //! ```
 //! use exdoctor_parsers::setup_log::{decode, parse_setup_log, RunResult};
@@ -19,8 +22,11 @@
 //! assert_eq!(log.runs[0].header.setup_version.map(|v| v.to_string()), Some("15.2.792.3".into()));
 //! ```
 
+mod ad_changes;
 mod builder;
+mod clock;
 mod facts;
+mod lcid;
 mod records;
 mod text;
 
@@ -29,6 +35,11 @@ use std::borrow::Cow;
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
+pub use ad_changes::{
+    AdChange, AdChangeSummary, AdChangeTask, AdContainer, ContainerCount, Locale, LocaleCount, PathProblem, PathRoot,
+};
+pub use clock::{utc_offset_minutes, Clock, ClockEvidence, RoleInvocation, MAX_RESIDUAL_SECONDS};
+pub use lcid::{culture_name, parse_hex_lcid};
 pub use records::{Record, RecordIter, Tag};
 pub use text::Text;
 
@@ -75,6 +86,7 @@ pub struct SetupLog<'a> {
     pub orphan_lines: u64,
     /// Day/month order of the file's dates and why it was chosen.
     pub date_order: DateOrder,
+    /// Why that order was chosen.
     pub order_reason: OrderReason,
     /// Setup runs in file order.
     pub runs: Vec<Run<'a>>,
@@ -106,6 +118,32 @@ impl<'a> SetupLog<'a> {
     /// The bytes `start..end` of the input (empty when out of range).
     pub fn slice(&self, start: usize, end: usize) -> Text<'a> {
         Text(self.input.get(start..end).unwrap_or_default())
+    }
+
+    /// The file's `Local time zone:` header: that of the last run that logged one.
+    pub fn time_zone(&self) -> Option<Text<'a>> {
+        self.runs.iter().rev().find_map(|r| r.header.time_zone)
+    }
+
+    /// The standard offset (minutes east of UTC) of [`SetupLog::time_zone`].
+    pub fn utc_offset_minutes(&self) -> Option<i32> {
+        self.time_zone().and_then(|zone| clock::utc_offset_of(zone.as_bytes()))
+    }
+
+    /// The first clean `$RoleInvocationID` measurement of any run (see
+    /// [`RoleInvocation::offset_minutes`]), else the first one found at all.
+    pub fn role_invocation(&self) -> Option<&RoleInvocation<'a>> {
+        let mut found = self.runs.iter().filter_map(|r| r.role_invocation.as_ref());
+        let first = found.clone().next();
+        found.find(|m| m.offset_minutes().is_some()).or(first)
+    }
+
+    /// The clock of the file's bracket times: a clean `$RoleInvocationID` measurement in
+    /// any run wins; else the version rule of the last run that logged a setup version.
+    /// One writer, one clock: all runs of a file share it. `None` when nothing tells.
+    pub fn clock(&self) -> Option<Clock> {
+        let version = self.runs.iter().rev().find_map(|r| r.header.setup_version_major());
+        Clock::decide(self.role_invocation(), version)
     }
 }
 
@@ -170,11 +208,24 @@ pub struct RunHeader<'a> {
 /// One command-line parameter as setup logged it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Parameter<'a> {
+    /// The parameter's name (`mode`).
     pub name: Text<'a>,
+    /// Its value (`Upgrade`).
     pub value: Text<'a>,
 }
 
 impl RunHeader<'_> {
+    /// The standard offset in minutes east of UTC of the `Local time zone:` header
+    /// (`(UTC-06:00) Central Time (US & Canada)` -> -360); see [`utc_offset_minutes`].
+    pub fn utc_offset_minutes(&self) -> Option<i32> {
+        self.time_zone.and_then(|zone| clock::utc_offset_of(zone.as_bytes()))
+    }
+
+    /// The setup version's major number: 8 = 2007, 14 = 2010, 15 = 2013 and later.
+    pub fn setup_version_major(&self) -> Option<u32> {
+        self.setup_version.and_then(|v| clock::version_major(v.as_bytes()))
+    }
+
     /// The value of a command-line parameter (case-insensitive name).
     pub fn parameter(&self, name: &str) -> Option<Text<'_>> {
         self.parameters
@@ -229,23 +280,36 @@ fn mode_switch(command_line: Text<'_>) -> Option<String> {
 /// `Beginning processing X` and its `Ending processing X` (None while unfinished).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Task<'a> {
+    /// The task (`install-MailboxRole`, `Start-SetupService`).
     pub name: Text<'a>,
+    /// Its depth (1 = role task, 2 = cmdlet).
     pub depth: u8,
+    /// Line of its `Beginning processing`.
     pub begin_line: u32,
+    /// Time of that line.
     pub begin: RawTimestamp,
+    /// Line of its `Ending processing`; `None` while unfinished.
     pub end_line: Option<u32>,
+    /// Time of that line.
     pub end: Option<RawTimestamp>,
 }
 
 /// An `[ERROR]`, `[WARNING]`, `[REQUIRED]` or `[RECOMENDED]` record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Issue<'a> {
+    /// Line of the record.
     pub line: u32,
+    /// Byte offset of the record in the (decoded) log.
     pub offset: usize,
+    /// Its timestamp.
     pub time: RawTimestamp,
+    /// Its depth.
     pub depth: u8,
+    /// Its tag.
     pub tag: Tag,
+    /// The text after the tag.
     pub message: Text<'a>,
+    /// The lines attached to it (stack trace, script body).
     pub continuation: Text<'a>,
     /// Index into the run's `error_blocks` (errors only).
     pub block: Option<usize>,
@@ -257,20 +321,28 @@ pub struct Issue<'a> {
 /// context in which known errors are searched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorBlock<'a> {
+    /// First line of the block.
     pub first_line: u32,
+    /// Last line of the block.
     pub last_line: u32,
+    /// Byte offset of its start.
     pub start: usize,
+    /// Byte offset of its end.
     pub end: usize,
     /// Number of `[ERROR]` records in the block.
     pub errors: u32,
+    /// The `[ERROR-REFERENCE]` that closes it.
     pub reference: Option<ErrorReference<'a>>,
 }
 
 /// `[ERROR-REFERENCE] Id=<id> Component=<component>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorReference<'a> {
+    /// Line of the reference.
     pub line: u32,
+    /// The reference id (`DomainGlobalConfig___...`).
     pub id: Text<'a>,
+    /// The component.
     pub component: Text<'a>,
 }
 
@@ -278,7 +350,9 @@ pub struct ErrorReference<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EvaluationKind {
+    /// `[Rule:X]`: a check (True = failed).
     Rule,
+    /// `[Setting:X]`: a fact the checks use.
     Setting,
 }
 
@@ -286,12 +360,21 @@ pub enum EvaluationKind {
 /// For a rule, a value of `True` means the check failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Evaluation<'a> {
+    /// Line of the `Evaluated` record.
     pub line: u32,
+    /// Rule or setting.
     pub kind: EvaluationKind,
+    /// Its name.
     pub name: Text<'a>,
+    /// `[HasException:True]`: the evaluation threw.
     pub has_exception: bool,
+    /// `[Value:...]`.
     pub value: Text<'a>,
+    /// `[ParentValue:...]` (the role or object it applies to).
     pub parent_value: Text<'a>,
+    /// The `[RuleType:...]` of the rule's `Started [Rule:X] [Parent:...] [RuleType:...]`
+    /// line in the same run (`Error`, `Warning`, `None`), when one was logged before.
+    pub rule_type: Option<Text<'a>>,
 }
 
 impl Evaluation<'_> {
@@ -299,30 +382,47 @@ impl Evaluation<'_> {
     pub fn is_failed_rule(&self) -> bool {
         self.kind == EvaluationKind::Rule && self.value.as_bytes().eq_ignore_ascii_case(b"True")
     }
+
+    /// A rule started as `[RuleType:Warning]`: when True, setup prints it as
+    /// `[RECOMENDED]`, writes no `Failed [Rule:X]` line and goes on.
+    pub fn is_warning_rule(&self) -> bool {
+        self.rule_type
+            .is_some_and(|t| t.trim().as_bytes().eq_ignore_ascii_case(b"Warning"))
+    }
 }
 
 /// `Failed [Rule:X] [Message:...]` with the `Help URL:` that follows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FailedRule<'a> {
+    /// Line of the `Failed` record.
     pub line: u32,
+    /// The rule.
     pub name: Text<'a>,
+    /// `[Message:...]`.
     pub message: Text<'a>,
+    /// The `Help URL:` logged after it.
     pub help_url: Option<Text<'a>>,
 }
 
 /// `Setup failed previously while performing the action X.  Looking for the failed task with ID Y.`
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resume<'a> {
+    /// Line of the marker.
     pub line: u32,
+    /// The action that failed before (`Install`).
     pub previous_action: Text<'a>,
+    /// The failed task's id.
     pub task_id: Option<Text<'a>>,
 }
 
 /// `Setup previously failed while performing the action "X". You can't resume setup by performing the action 'Y'`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResumeMismatch<'a> {
+    /// Line of the message.
     pub line: u32,
+    /// The action that failed before.
     pub previous_action: Text<'a>,
+    /// The action requested now.
     pub requested_action: Text<'a>,
 }
 
@@ -333,8 +433,11 @@ pub struct Gap {
     pub after_line: u32,
     /// Line of the record after the pause.
     pub before_line: u32,
+    /// Time before the pause.
     pub from: RawTimestamp,
+    /// Time after it.
     pub to: RawTimestamp,
+    /// Its length.
     pub seconds: i64,
 }
 
@@ -343,9 +446,13 @@ pub struct Gap {
 pub struct Run<'a> {
     /// 0-based index in the file.
     pub index: usize,
+    /// First line of the run.
     pub first_line: u32,
+    /// Last line of the run.
     pub last_line: u32,
+    /// Byte offset of its first record.
     pub start_offset: usize,
+    /// Byte offset after its last record.
     pub end_offset: usize,
     /// False for records before the first start banner (a log whose head is missing).
     pub has_start_banner: bool,
@@ -353,32 +460,67 @@ pub struct Run<'a> {
     pub product: Option<Text<'a>>,
     /// Timestamp of the first and the last record (file order, not min/max).
     pub first_time: Option<RawTimestamp>,
+    /// Timestamp of the last record.
     pub last_time: Option<RawTimestamp>,
+    /// Records in the run.
     pub records: u32,
+    /// Its header facts.
     pub header: RunHeader<'a>,
+    /// How it ended.
     pub result: RunResult,
     /// Line of the result line (or of the critical stop).
     pub result_line: Option<u32>,
+    /// Line of the critical stop.
     pub critical_stop_line: Option<u32>,
     /// Line of `End of Setup`.
     pub end_of_setup_line: Option<u32>,
+    /// The resume marker.
     pub resume: Option<Resume<'a>>,
+    /// The resume with the wrong action.
     pub resume_mismatch: Option<ResumeMismatch<'a>>,
+    /// Tasks begun, in order.
     pub tasks: Vec<Task<'a>>,
+    /// `[ERROR]` records.
     pub errors: Vec<Issue<'a>>,
+    /// `[WARNING]` records.
     pub warnings: Vec<Issue<'a>>,
+    /// The error blocks.
     pub error_blocks: Vec<ErrorBlock<'a>>,
     /// `[REQUIRED]`/`[RECOMENDED]` records and 2007 "setup cannot continue because" texts.
     pub readiness: Vec<Issue<'a>>,
+    /// The prerequisite engine's evaluations.
     pub evaluations: Vec<Evaluation<'a>>,
+    /// `Failed [Rule:X]` records.
     pub failed_rules: Vec<FailedRule<'a>>,
     /// Pauses of at least [`MIN_GAP_SECONDS`] between consecutive records.
     pub gaps: Vec<Gap>,
     /// Consecutive records whose time goes backwards.
     pub backward_steps: u32,
+    /// AD objects the run logged as deleted (`Deleteting DS object <path>`), in file order.
+    pub ad_changes: Vec<AdChange<'a>>,
+    /// The run's first `$RoleInvocationID = '...'` (in an `Executing:` record), with
+    /// its bracket time resolved under the file's date order: the clock calibration.
+    pub role_invocation: Option<RoleInvocation<'a>>,
 }
 
 impl<'a> Run<'a> {
+    /// The deletions of the run summed up (per container, per locale, the tasks they ran
+    /// in and whether those ended); `None` when the run deleted nothing.
+    pub fn ad_change_summary(&self) -> Option<AdChangeSummary<'a>> {
+        ad_changes::summarize(&self.ad_changes, &self.tasks, self.result != RunResult::Completed)
+    }
+
+    /// The innermost task open when `change` was logged.
+    pub fn ad_change_task(&self, change: &AdChange<'_>) -> Option<&Task<'a>> {
+        change.task.and_then(|i| self.tasks.get(i))
+    }
+
+    /// The clock of the run's bracket times: its `$RoleInvocationID` measurement when
+    /// clean, else the version rule (see [`Clock::decide`]).
+    pub fn clock(&self) -> Option<Clock> {
+        Clock::decide(self.role_invocation.as_ref(), self.header.setup_version_major())
+    }
+
     /// Tasks begun and never ended (the work in progress of an interrupted run).
     pub fn unfinished_tasks(&self) -> impl Iterator<Item = &Task<'a>> {
         self.tasks.iter().filter(|t| t.end_line.is_none())

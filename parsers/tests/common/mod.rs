@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 /// The repository root (the parsers crate sits one level below it).
-pub fn repo_dir() -> PathBuf {
+pub(crate) fn repo_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
@@ -12,7 +12,7 @@ pub fn repo_dir() -> PathBuf {
 ///
 /// Returns `None` (and says so) when it is missing, so a developer without the corpus
 /// can still run the other tests; under `CI=true` a missing corpus fails the test.
-pub fn corpus_dir() -> Option<PathBuf> {
+pub(crate) fn corpus_dir() -> Option<PathBuf> {
     let dir = match std::env::var_os("EXDOCTOR_CORPUS") {
         Some(dir) => PathBuf::from(dir),
         None => repo_dir().join("../shared/corpus"),
@@ -31,11 +31,11 @@ pub fn corpus_dir() -> Option<PathBuf> {
 }
 
 /// The repository's samples/ folder.
-pub fn samples_dir() -> PathBuf {
+pub(crate) fn samples_dir() -> PathBuf {
     repo_dir().join("samples")
 }
 
 /// The repository's shared test fixtures (tests/fixtures).
-pub fn fixtures_dir() -> PathBuf {
+pub(crate) fn fixtures_dir() -> PathBuf {
     repo_dir().join("tests/fixtures")
 }

@@ -18,7 +18,8 @@ mod directory;
 mod gate;
 mod inflate;
 
-use std::path::{Component, Path, PathBuf};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
 
 use flate2::bufread::{DeflateDecoder, MultiGzDecoder};
 
@@ -151,12 +152,19 @@ struct Place {
 }
 
 impl Place {
-    /// The member `name` (a safe relative path) of the archive here.
-    fn member(&self, name: &Path) -> Place {
-        Place {
-            path: self.path.join(name),
-            display: format!("{}/{}", self.display, name.display()),
+    /// The member of the archive here whose name has the (safe) `parts`, joined as the
+    /// archive's path was typed ([`crate::platform::join_as_typed`]).
+    fn member(&self, parts: &[&str]) -> Place {
+        let path = parts.iter().fold(self.path.clone(), |path, part| {
+            crate::platform::join_as_typed(&path, OsStr::new(part))
+        });
+        let separator = crate::platform::separator_for(self.display.as_bytes(), cfg!(windows));
+        let mut display = self.display.clone();
+        for part in parts {
+            display.push(separator);
+            display.push_str(part);
         }
+        Place { path, display }
     }
 
     fn file_name(&self) -> String {
@@ -244,11 +252,11 @@ impl Unpacker<'_, '_> {
                 *n += 1;
                 *n
             };
-            let Some(relative) = safe_relative(&member.name) else {
+            let Some(parts) = crate::platform::archive_entry_parts(&member.name) else {
                 self.skip(at, format!("member '{}' skipped: unsafe path", member.name));
                 continue;
             };
-            let mut place = at.member(&relative);
+            let mut place = at.member(&parts);
             if copy > 1 {
                 place.display.push_str(&format!("~{copy}"));
                 self.skip(
@@ -485,20 +493,6 @@ fn bytes_label(n: u64) -> String {
     } else {
         format!("{:.1} {name}", n as f64 / unit as f64)
     }
-}
-
-/// An entry name as a relative path without `..` or roots; `None` if it has either.
-fn safe_relative(name: &str) -> Option<PathBuf> {
-    let path = Path::new(name);
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::Normal(part) => out.push(part),
-            Component::CurDir => {}
-            _ => return None,
-        }
-    }
-    (!out.as_os_str().is_empty()).then_some(out)
 }
 
 #[cfg(test)]

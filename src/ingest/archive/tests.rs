@@ -57,6 +57,33 @@ fn members_are_read_in_memory_under_the_archive_name() {
 }
 
 #[test]
+fn backslash_names_are_folders_and_drive_or_share_names_are_unsafe() {
+    // Windows PowerShell 5.1's Compress-Archive writes `EX01\Logs\...` member names.
+    let bytes = zip(&[
+        Raw::stored(r"EX01\ExchangeSetupLogs\ExchangeSetup.log", LOG),
+        Raw::stored(r"C:\evil.reg", REG),
+        Raw::stored(r"\\server\share\evil.reg", REG),
+        Raw::stored("EX01/evil.reg:stream", REG),
+    ]);
+    let (members, diags) = open("bundle.zip", &bytes);
+    let expected = Path::new("bundle.zip")
+        .join("EX01")
+        .join("ExchangeSetupLogs")
+        .join("ExchangeSetup.log");
+    assert_eq!(members.len(), 1);
+    assert_eq!(members[0].0, expected.display().to_string());
+    assert_eq!(members[0].1, "bundle.zip/EX01/ExchangeSetupLogs/ExchangeSetup.log");
+    assert_eq!(
+        diags,
+        [
+            "bundle.zip: member 'C:/evil.reg' skipped: unsafe path",
+            "bundle.zip: member '//server/share/evil.reg' skipped: unsafe path",
+            "bundle.zip: member 'EX01/evil.reg:stream' skipped: unsafe path",
+        ]
+    );
+}
+
+#[test]
 fn a_damaged_archive_is_an_error() {
     let mut bytes = zip(&[Raw::deflated("a.log", LOG)]);
     bytes.truncate(bytes.len() / 2);

@@ -1,7 +1,7 @@
 //! Exchange installations: role keys under `Exchange\v8.0` (2007) and
 //! `ExchangeServer\v14|v15` (2010, 2013+), and the MSI build under `...\Setup`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::SourceRef;
 use crate::registry::build::Build;
@@ -22,7 +22,7 @@ const VERSIONS: [(&str, &str, &str); 3] = [
 ];
 
 /// The MSI install data of a `Setup` key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MsiSetup {
     /// Key path.
     pub key: String,
@@ -42,7 +42,7 @@ pub struct MsiSetup {
 
 /// What the role key says about the role's setup state (the raw values stay in
 /// [`ExchangeRole`]; the rules decide severity).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RoleState {
     /// `Action` or `Watermark` present: setup stopped inside this role.
@@ -60,7 +60,7 @@ pub enum RoleState {
 }
 
 /// One role key (`MailboxRole`, `HubTransportRole`, `AdminTools`...).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExchangeRole {
     /// The key name, e.g. `MailboxRole`.
     pub name: String,
@@ -91,7 +91,7 @@ pub struct ExchangeRole {
 }
 
 /// One Exchange version key with its roles.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExchangeInstall {
     /// `v8.0`, `v14` or `v15`.
     pub version_key: String,

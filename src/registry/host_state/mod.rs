@@ -9,7 +9,7 @@ mod services;
 mod system;
 
 use exdoctor_parsers::reg::RegFile;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::build::Build;
 use super::view::{Origin, RegistryView};
@@ -35,7 +35,7 @@ pub const EVENTLOG_APPLICATION_KEY: &str =
 
 /// Which parts of the registry the exports contain, so rules can tell a missing key
 /// from one that was not collected.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coverage {
     /// `Windows NT\CurrentVersion` is present.
     pub os: bool,
@@ -49,7 +49,7 @@ pub struct Coverage {
 }
 
 /// A file and line, for evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceRef {
     /// The export's path.
     pub file: String,
@@ -68,7 +68,7 @@ impl SourceRef {
 }
 
 /// A DWORD setting with where it was read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DwordSetting {
     /// Key path.
     pub key: String,
@@ -81,7 +81,7 @@ pub struct DwordSetting {
 }
 
 /// A string setting with where it was read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TextSetting {
     /// Key path.
     pub key: String,
@@ -94,7 +94,7 @@ pub struct TextSetting {
 }
 
 /// Everything the registry exports tell about one host.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HostState {
     /// The export files, in the order they were merged.
     pub sources: Vec<String>,

@@ -1,7 +1,7 @@
 //! Services under `HKLM\SYSTEM\CurrentControlSet\Services`: start mode, dependencies,
 //! display name, image path.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{SourceRef, SERVICES_KEY};
 use crate::registry::view::{KeyNode, RegistryView};
@@ -56,8 +56,25 @@ impl Serialize for StartMode {
     }
 }
 
+/// Read back from a report by name; `other` (whose number is in the service's `start`)
+/// becomes `Other(u32::MAX)`.
+impl<'de> Deserialize<'de> for StartMode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Ok(match name.as_str() {
+            "boot" => StartMode::Boot,
+            "system" => StartMode::System,
+            "automatic" => StartMode::Automatic,
+            "manual" => StartMode::Manual,
+            "disabled" => StartMode::Disabled,
+            "other" => StartMode::Other(u32::MAX),
+            _ => return Err(serde::de::Error::custom(format!("unknown start mode '{name}'"))),
+        })
+    }
+}
+
 /// One service key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceInfo {
     /// The key name (service name), e.g. `MSExchangeIS`.
     pub name: String,
@@ -91,7 +108,7 @@ impl ServiceInfo {
 }
 
 /// The services found in the exports.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Services {
     /// The `Services` key path (control set resolved).
     pub key: String,

@@ -1,7 +1,7 @@
 //! Windows facts: identity (name, domain, FQDN), OS version, prerequisites (.NET,
 //! PowerShell, IIS, hotfixes), pending-reboot markers and the time zone.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::SourceRef;
 use crate::registry::view::RegistryView;
@@ -41,7 +41,7 @@ pub(super) const WU_REBOOT_REQUIRED_KEY: &str =
 pub(super) const TIME_ZONE_KEY: &str = "HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\TimeZoneInformation";
 
 /// Names of the host.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
     /// `ComputerName\ComputerName` `ComputerName` (NetBIOS name).
     pub computer_name: Option<String>,
@@ -68,7 +68,7 @@ pub struct Identity {
 }
 
 /// Windows version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OsInfo {
     /// `ProductName`.
     pub product_name: Option<String>,
@@ -102,7 +102,7 @@ impl OsInfo {
 }
 
 /// One .NET Framework version key under `NDP`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DotNet {
     /// The key name, e.g. `v2.0.50727`.
     pub version_key: String,
@@ -117,7 +117,7 @@ pub struct DotNet {
 }
 
 /// Windows PowerShell 1.0.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PowerShell {
     /// `PowerShell\1` `Install`.
     pub install: Option<u32>,
@@ -128,7 +128,7 @@ pub struct PowerShell {
 }
 
 /// IIS (`InetStp`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Iis {
     /// `MajorVersion` (6 on 2003, 7 on 2008).
     pub major_version: Option<u32>,
@@ -139,7 +139,7 @@ pub struct Iis {
 }
 
 /// A hotfix key under `SOFTWARE\Microsoft\Updates`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hotfix {
     /// The key name, e.g. `KB926139`.
     pub id: String,
@@ -155,7 +155,7 @@ pub struct Hotfix {
 }
 
 /// Prerequisites of Exchange setup.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prerequisites {
     /// Every `NDP\v*` key.
     pub dotnet: Vec<DotNet>,
@@ -182,7 +182,7 @@ impl Prerequisites {
 }
 
 /// The pending-reboot markers (KNOWLEDGE 1.4).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingReboot {
     /// Any marker below is set.
     pub pending: bool,
@@ -204,7 +204,7 @@ pub struct PendingReboot {
 }
 
 /// A daylight-saving transition rule (`SYSTEMTIME` in "day-in-month" form).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransitionRule {
     /// Month 1-12.
     pub month: u16,
@@ -219,7 +219,7 @@ pub struct TransitionRule {
 }
 
 /// `Control\TimeZoneInformation`. Biases are minutes, UTC = local + bias.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimeZone {
     /// `TimeZoneKeyName` (Vista/2008+), e.g. "Pacific Standard Time".
     pub key_name: Option<String>,

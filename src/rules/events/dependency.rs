@@ -3,13 +3,14 @@
 //! dependants that could not start because of it (7001 `%%1075`/`%%1068`) are folded
 //! into its finding. A missing `NtLmSsp` is the in-place OS upgrade signature (KB951402).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::json;
 
-use super::exchange::{group_key, key_or_name, label};
+use super::exchange::{key_or_name, label};
 use super::messages::{evidence_text, win32_code};
-use super::{HostView, SCM};
+use super::services::Directory;
+use super::{cited, listed, HostView, NOT_EXCHANGE, SCM};
 use crate::model::{Confidence, Evidence, Finding};
 use crate::model::{HostEvent, RuleId, RuleInfo, Severity};
 
@@ -79,124 +80,259 @@ impl DependencyRoot {
     }
 }
 
-/// The roots found on a host and every service they explain (by [`group_key`]).
+/// The roots found on a host and every service they explain (by group key).
 #[derive(Debug, Default)]
-pub(crate) struct Dependencies {
+pub(crate) struct Dependencies<'h, 'a> {
+    /// Missing services (7003, 7001 `%%1075`/`%%1060`) and what they keep from starting.
     pub roots: Vec<DependencyRoot>,
+    /// Services explained by a missing root: no start-failure finding of their own.
     pub blocked: BTreeSet<String>,
+    /// Services that failed for a reason of their own (disabled, timeout, ...), with the
+    /// 7001 events of the services that could not start because of them, in the order
+    /// of their first dependant.
+    pub failed: Vec<FailedRoot<'h, 'a>>,
 }
 
-/// Adds `evidence` to the entry of `name` in `list` (created when absent).
-fn add(list: &mut Vec<AffectedService>, name: &str, evidence: Evidence) {
-    let key = group_key(name);
-    match list.iter_mut().find(|s| group_key(&s.name) == key) {
-        Some(s) => s.evidence.push(evidence),
-        None => list.push(AffectedService {
-            name: name.trim().to_string(),
-            evidence: vec![evidence],
-        }),
+/// A service whose own failure (not a missing dependency) kept others from starting.
+#[derive(Debug)]
+pub(crate) struct FailedRoot<'h, 'a> {
+    /// The service as the events name it.
+    pub name: String,
+    /// Why it failed, as the dependants' 7001 give it (`1058` = disabled).
+    pub code: Option<String>,
+    /// The 7001 events of the services that could not start because of it, in time order.
+    pub dependants: Vec<&'h HostEvent<'a>>,
+}
+
+/// Where each service of a root's lists is: (root, dependant list?, group key) -> position.
+type Positions = HashMap<(usize, bool, String), usize>;
+
+/// Adds `evidence` to the entry of `name` in the services (or dependants) of root `root`
+/// (created when absent), in O(1) through `positions`.
+fn add(
+    roots: &mut [DependencyRoot],
+    positions: &mut Positions,
+    (root, dependants): (usize, bool),
+    (name, key): (&str, String),
+    evidence: Evidence,
+) {
+    let Some(r) = roots.get_mut(root) else { return };
+    let list = if dependants { &mut r.dependants } else { &mut r.services };
+    match positions.get(&(root, dependants, key.clone())) {
+        Some(&i) => list[i].evidence.push(evidence),
+        None => {
+            positions.insert((root, dependants, key), list.len());
+            list.push(AffectedService {
+                name: name.trim().to_string(),
+                evidence: vec![evidence],
+            });
+        }
     }
 }
 
-/// Finds the missing-dependency roots of the host's SCM events.
-pub(crate) fn analyze(host: &HostView<'_>) -> Dependencies {
-    let mut roots: Vec<DependencyRoot> = Vec::new();
+/// The Win32 code of a 7001's third insertion string (`%%1068` -> `1068`).
+fn code_of<'a>(e: &HostEvent<'a>) -> Option<&'a str> {
+    e.event.param(2).and_then(win32_code)
+}
+
+/// The service a chain of 7001 `%%1068` ("its dependency failed") ends at, from service
+/// `on` that failed with `code`: while the failure is `%%1068`, follow the 7001 of `on`
+/// itself. Memoized per service, so every 7001 costs O(1) amortized.
+struct Chains<'h, 'a, 'd> {
+    dir: &'d Directory<'d>,
+    /// The first 7001 of each dependant (by group key).
+    first: HashMap<String, &'h HostEvent<'a>>,
+    /// Where a service that failed with `%%1068` leads: (root name, its code).
+    memo: HashMap<String, (String, Option<String>)>,
+}
+
+impl<'h, 'a> Chains<'h, 'a, '_> {
+    fn root(&mut self, on: &str, code: Option<&str>) -> (String, Option<String>) {
+        if code != Some("1068") {
+            return (on.trim().to_string(), code.map(str::to_string));
+        }
+        let mut path: Vec<String> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut current = (on.trim().to_string(), Some("1068".to_string()));
+        loop {
+            let key = self.dir.resolve(&current.0).group_key();
+            if let Some(known) = self.memo.get(&key) {
+                current = known.clone();
+                break;
+            }
+            if !seen.insert(key.clone()) {
+                break;
+            }
+            path.push(key.clone());
+            let next = self
+                .first
+                .get(&key)
+                .and_then(|e| Some((e.event.param(1)?.trim().to_string(), code_of(e))));
+            match next {
+                Some((next_on, next_code)) => {
+                    current = (next_on, next_code.map(str::to_string));
+                    if current.1.as_deref() != Some("1068") {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+        for key in path {
+            self.memo.insert(key, current.clone());
+        }
+        current
+    }
+}
+
+/// Finds the dependency roots of the host's SCM events: missing services (7003, 7001
+/// `%%1075`, `%%1060`) and services that failed on their own (7001 `%%1058` disabled,
+/// or any other error), following chains of `%%1068` to the service that really failed.
+pub(crate) fn analyze<'h, 'a>(host: &'h HostView<'a>, dir: &Directory<'_>) -> Dependencies<'h, 'a> {
+    let mut deps = Dependencies::default();
+    let mut positions = Positions::new();
     let mut owner: HashMap<String, usize> = HashMap::new();
+    let mut missing_index: HashMap<String, usize> = HashMap::new();
     for e in host.events_of(SCM, &[7003]) {
         let (Some(service), Some(missing)) = (e.event.param(0), e.event.param(1)) else {
             continue;
         };
-        let index = match roots.iter().position(|r| {
-            r.missing
-                .as_deref()
-                .is_some_and(|m| m.eq_ignore_ascii_case(missing.trim()))
-        }) {
-            Some(i) => i,
-            None => {
-                roots.push(DependencyRoot {
+        let index = *missing_index
+            .entry(missing.trim().to_ascii_lowercase())
+            .or_insert_with(|| {
+                deps.roots.push(DependencyRoot {
                     missing: Some(missing.trim().to_string()),
                     ..DependencyRoot::default()
                 });
-                roots.len() - 1
-            }
-        };
-        add(&mut roots[index].services, service, e.evidence(evidence_text(e)));
-        owner.insert(group_key(service), index);
+                deps.roots.len() - 1
+            });
+        let key = dir.resolve(service).group_key();
+        add(
+            &mut deps.roots,
+            &mut positions,
+            (index, false),
+            (service, key.clone()),
+            e.evidence(evidence_text(e)),
+        );
+        owner.insert(key, index);
     }
-    attach_dependants(host, &mut roots, &mut owner);
-    Dependencies {
-        roots,
-        blocked: owner.into_keys().collect(),
-    }
-}
-
-/// Folds 7001 `%%1075`/`%%1068` into the root of the service they depend on (also
-/// transitively); a `%%1075` whose service has no 7003 becomes a root of its own.
-fn attach_dependants(host: &HostView<'_>, roots: &mut Vec<DependencyRoot>, owner: &mut HashMap<String, usize>) {
-    let mut pending: Vec<&HostEvent<'_>> = host
-        .events_of(SCM, &[7001])
-        .filter(|e| matches!(e.event.param(2).and_then(win32_code), Some("1075" | "1068")))
-        .collect();
-    loop {
-        let before = pending.len();
-        pending.retain(|e| {
-            let (Some(dependant), Some(on)) = (e.event.param(0), e.event.param(1)) else {
-                return false;
-            };
-            let Some(&index) = owner.get(&group_key(on)) else {
-                return true;
-            };
-            add(&mut roots[index].dependants, dependant, e.evidence(evidence_text(e)));
-            owner.insert(group_key(dependant), index);
-            false
-        });
-        if pending.len() < before {
-            continue;
+    let failures: Vec<&HostEvent<'_>> = host.events_of(SCM, &[7001]).collect();
+    let mut failed_index: HashMap<String, usize> = HashMap::new();
+    let mut chains = Chains {
+        dir,
+        first: HashMap::new(),
+        memo: HashMap::new(),
+    };
+    for e in &failures {
+        if let Some(dependant) = e.event.param(0) {
+            chains.first.entry(dir.resolve(dependant).group_key()).or_insert(*e);
         }
-        // No progress: a %%1075 without a 7003 names a service whose dependency is missing.
-        let Some(on) = pending
-            .iter()
-            .find(|e| e.event.param(2).and_then(win32_code) == Some("1075"))
-            .and_then(|e| e.event.param(1))
-        else {
-            break;
-        };
-        roots.push(DependencyRoot {
-            missing: None,
-            services: vec![AffectedService {
-                name: on.trim().to_string(),
-                evidence: Vec::new(),
-            }],
-            dependants: Vec::new(),
-        });
-        owner.insert(group_key(on), roots.len() - 1);
     }
+    for e in failures {
+        let (Some(dependant), Some(on)) = (e.event.param(0), e.event.param(1)) else {
+            continue;
+        };
+        let (root, code) = chains.root(on, code_of(e));
+        let root_key = dir.resolve(&root).group_key();
+        let direct = dir.resolve(on).group_key() == root_key;
+        let evidence = e.evidence(evidence_text(e));
+        let missing_root = match (owner.get(&root_key), code.as_deref()) {
+            (Some(&i), _) => Some((i, false)),
+            (None, Some("1075")) => {
+                deps.roots.push(DependencyRoot {
+                    missing: None,
+                    services: vec![AffectedService {
+                        name: root.clone(),
+                        evidence: Vec::new(),
+                    }],
+                    dependants: Vec::new(),
+                });
+                positions.insert((deps.roots.len() - 1, false, root_key.clone()), 0);
+                owner.insert(root_key.clone(), deps.roots.len() - 1);
+                Some((deps.roots.len() - 1, false))
+            }
+            (None, Some("1060")) => {
+                let i = *missing_index.entry(root_key.clone()).or_insert_with(|| {
+                    deps.roots.push(DependencyRoot {
+                        missing: Some(root.clone()),
+                        ..DependencyRoot::default()
+                    });
+                    deps.roots.len() - 1
+                });
+                Some((i, direct))
+            }
+            _ => None,
+        };
+        match missing_root {
+            Some((i, in_services)) => {
+                let key = dir.resolve(dependant).group_key();
+                add(
+                    &mut deps.roots,
+                    &mut positions,
+                    (i, !in_services),
+                    (dependant, key.clone()),
+                    evidence,
+                );
+                deps.blocked.insert(key);
+            }
+            None => {
+                let i = *failed_index.entry(root_key.clone()).or_insert_with(|| {
+                    deps.failed.push(FailedRoot {
+                        name: root.clone(),
+                        code,
+                        dependants: Vec::new(),
+                    });
+                    deps.failed.len() - 1
+                });
+                deps.failed[i].dependants.push(e);
+            }
+        }
+    }
+    deps.blocked.extend(owner.into_keys());
+    deps
 }
 
 /// The findings of the roots: `ntlmssp-dependency` for NtLmSsp, else
 /// `service-dependency-missing`.
-pub(crate) fn findings(host: &HostView<'_>, deps: &Dependencies) -> Vec<Finding> {
+pub(crate) fn findings(host: &HostView<'_>, dir: &Directory<'_>, deps: &Dependencies) -> Vec<Finding> {
     deps.roots
         .iter()
         .map(|root| {
             if root.is_ntlmssp() {
                 ntlmssp_finding(root, os_upgrade_evidence(host))
             } else {
-                missing_finding(root)
+                let exchange = root
+                    .services
+                    .iter()
+                    .chain(&root.dependants)
+                    .any(|s| dir.resolve(&s.name).subject.matters_to_exchange());
+                let finding = missing_finding(root);
+                if exchange {
+                    finding
+                } else {
+                    let summary = format!("{} {}: {NOT_EXCHANGE}.", finding.summary, dir.why_warning());
+                    Finding {
+                        summary,
+                        ..finding.severity(Severity::Warning)
+                    }
+                }
             }
         })
         .collect()
 }
 
-/// `A, B and C`.
+/// `A, B and C`; after [`MAX_NAMED`] names, `A, B, ... and N more`.
 fn names(list: &[AffectedService]) -> String {
-    let labels: Vec<String> = list.iter().map(|s| label(&s.name)).collect();
-    match labels.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        Some((last, _)) => last.clone(),
-        None => String::new(),
+    let labels: Vec<String> = list.iter().take(MAX_NAMED).map(|s| label(&s.name)).collect();
+    if list.len() > MAX_NAMED {
+        format!("{} and {} more", labels.join(", "), list.len() - MAX_NAMED)
+    } else {
+        listed(&labels)
     }
 }
+
+/// At most this many services are named in a summary; the rest are counted.
+const MAX_NAMED: usize = 10;
 
 fn keys(list: &[AffectedService]) -> Vec<String> {
     list.iter().map(|s| key_or_name(&s.name)).collect()
@@ -211,12 +347,13 @@ fn root_evidence(root: &DependencyRoot) -> Vec<Evidence> {
         .collect()
 }
 
-fn with_evidence(mut finding: Finding, evidence: Vec<Evidence>) -> Finding {
-    let count = evidence.len().max(1) as u64;
-    for e in evidence {
-        finding.push_evidence(e);
+/// `finding` with the cited part of `evidence` and its count.
+fn with_evidence(mut finding: Finding, evidence: &[Evidence]) -> Finding {
+    let (head, tail) = cited(evidence);
+    for e in head.iter().chain(tail) {
+        finding.push_evidence(e.clone());
     }
-    finding.count(count)
+    finding.count(evidence.len().max(1) as u64)
 }
 
 fn dependants_sentence(root: &DependencyRoot) -> String {
@@ -245,17 +382,18 @@ pub fn ntlmssp_finding(root: &DependencyRoot, os_upgrade: Vec<Evidence>) -> Find
         summary
             .push_str(" This is the signature of an unsupported in-place upgrade to Windows Server 2008 (KB951402).");
     }
-    let mut evidence = root_evidence(root);
+    let evidence = root_evidence(root);
     let sources: BTreeSet<&str> = evidence.iter().map(|e| e.source.as_str()).collect();
     let confidence = if upgraded || sources.len() > 1 {
         Confidence::High
     } else {
         Confidence::Medium
     };
-    let count = evidence.len().max(1) as u64;
-    evidence.extend(os_upgrade);
-    with_evidence(Finding::new(rule, summary), evidence)
-        .count(count)
+    let mut finding = with_evidence(Finding::new(rule, summary).subject("NtLmSsp"), &evidence);
+    for e in os_upgrade {
+        finding.push_evidence(e);
+    }
+    finding
         .confidence(confidence)
         .detail("missing", "NtLmSsp")
         .detail("services", json!(keys(&root.services)))
@@ -286,11 +424,14 @@ fn missing_finding(root: &DependencyRoot) -> Finding {
         ),
         format!("Start {first} and then its dependants: net start {first}."),
     ];
-    with_evidence(Finding::new(rule, summary), root_evidence(root))
-        .remediation(steps)
-        .detail("missing", root.missing.clone())
-        .detail("services", json!(keys(&root.services)))
-        .detail("dependants", json!(keys(&root.dependants)))
+    with_evidence(
+        Finding::new(rule, summary).subject(root.missing.clone().unwrap_or_else(|| format!("dependency of {first}"))),
+        &root_evidence(root),
+    )
+    .remediation(steps)
+    .detail("missing", root.missing.clone())
+    .detail("services", json!(keys(&root.services)))
+    .detail("dependants", json!(keys(&root.dependants)))
 }
 
 /// The major version of a 6009 banner (`5.02.` -> 5).
@@ -333,10 +474,11 @@ mod tests {
             event(SCM, 7001, 12, "2009-01-01T10:00:02Z", &["Fax Helper", "Fax", "%%1068"]),
         ];
         let host = view(&events);
-        let deps = analyze(&host);
+        let dir = Directory::new(&host);
+        let deps = analyze(&host, &dir);
         assert_eq!(deps.roots.len(), 1);
         assert_eq!(deps.blocked.len(), 3);
-        let findings = findings(&host, &deps);
+        let findings = findings(&host, &dir, &deps);
         assert_eq!(findings.len(), 1);
         let f = &findings[0];
         assert_eq!(f.rule, RuleId::ServiceDependencyMissing);
@@ -352,6 +494,11 @@ mod tests {
             f.summary
         );
         assert!(f.remediation[0].contains("sc qc Print Spooler"));
+        // Nothing Exchange needs, on a host without Exchange: a warning.
+        assert_eq!(f.severity, crate::model::Severity::Warning);
+        assert!(f
+            .summary
+            .ends_with("The logs show no Exchange on this host: a warning for this triage."));
     }
 
     #[test]
@@ -373,11 +520,12 @@ mod tests {
             ),
         ];
         let host = view(&events);
-        let deps = analyze(&host);
+        let dir = Directory::new(&host);
+        let deps = analyze(&host, &dir);
         assert_eq!(deps.roots.len(), 1);
         assert_eq!(deps.roots[0].missing, None);
         assert!(deps.blocked.contains("fax") && !deps.blocked.contains("telnet"));
-        assert_eq!(findings(&host, &deps)[0].count, 1);
+        assert_eq!(findings(&host, &dir, &deps)[0].count, 1);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The Exchange 2007 services: service key, display name (what SCM events carry), image,
 //! and how much their failure matters. Lookups are case-insensitive by key or display
-//! name, and by process name for crash reports.
+//! name.
+
+use super::services::shown;
 
 /// One Exchange 2007 service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,36 +180,12 @@ pub(crate) fn lookup(name: &str) -> Option<&'static ExchangeService> {
         .find(|s| s.key.eq_ignore_ascii_case(name) || s.display.eq_ignore_ascii_case(name))
 }
 
-/// `store.exe`, `C:\...\store.exe` or `store` -> `store`.
-pub(crate) fn process_stem(process: &str) -> String {
-    let file = process.rsplit(['\\', '/']).next().unwrap_or(process).trim();
-    let lower = file.to_ascii_lowercase();
-    lower.strip_suffix(".exe").map(str::to_owned).unwrap_or(lower)
-}
-
-/// Whether a crash report's process (`store.exe`, `msexchangerepl`, ...) is the service
-/// `name`: its image or its key for an Exchange service, its name without spaces otherwise.
-pub(crate) fn is_process_of(process: &str, name: &str) -> bool {
-    let stem = process_stem(process);
-    if stem.is_empty() {
-        return false;
-    }
-    match lookup(name) {
-        Some(s) => stem == process_stem(s.image) || stem.eq_ignore_ascii_case(s.key),
-        None => stem == name.replace(' ', "").to_ascii_lowercase(),
-    }
-}
-
-/// The grouping key of a service named `name`: its Exchange key, else its lowercase name.
-pub(crate) fn group_key(name: &str) -> String {
-    lookup(name).map_or_else(|| name.trim().to_ascii_lowercase(), |s| s.key.to_ascii_lowercase())
-}
-
-/// How reports name a service: `Microsoft Exchange Information Store (MSExchangeIS)`.
+/// How reports name a service: `Microsoft Exchange Information Store (MSExchangeIS)`,
+/// other names escaped and cut for display.
 pub(crate) fn label(name: &str) -> String {
     match lookup(name) {
         Some(s) => format!("{} ({})", s.display, s.key),
-        None => name.trim().to_string(),
+        None => shown(name),
     }
 }
 
@@ -221,28 +199,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn services_are_found_by_key_display_name_and_process() {
+    fn services_are_found_by_key_and_display_name() {
         assert_eq!(lookup("msexchangeis").map(|s| s.key), Some("MSExchangeIS"));
         assert_eq!(
             lookup("Microsoft Exchange Information Store").map(|s| s.critical),
             Some(true)
         );
         assert!(lookup("Print Spooler").is_none());
-        assert!(is_process_of(
-            "Microsoft.Exchange.ServiceHost.exe",
-            "Microsoft Exchange Service Host"
-        ));
-        assert!(is_process_of(
-            "msexchangerepl",
-            "Microsoft Exchange Replication Service"
-        ));
-        assert!(is_process_of("C:\\Bin\\store.exe", "MSExchangeIS"));
-        assert!(!is_process_of("store.exe", "Microsoft Exchange Search Indexer"));
-        assert!(is_process_of("spoolsv", "spoolsv"));
         assert_eq!(
             label("MSExchangeSA"),
             "Microsoft Exchange System Attendant (MSExchangeSA)"
         );
-        assert_eq!(group_key("Microsoft Exchange Transport"), "msexchangetransport");
+        assert_eq!(label("Fax\u{7}"), "Fax\\u{7}");
+        assert_eq!(key_or_name("Microsoft Exchange Transport"), "MSExchangeTransport");
     }
 }

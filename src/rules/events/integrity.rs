@@ -5,8 +5,8 @@ use exdoctor_parsers::event::LogIntegrity;
 use exdoctor_parsers::ParseError;
 use serde_json::json;
 
+use crate::model::{file_name, HostLog, HostView};
 use crate::model::{Confidence, Evidence, Finding, Location, RuleId, RuleInfo, Severity};
-use crate::model::{HostLog, HostView};
 
 /// The `event-log-gap` rule.
 pub(crate) const EVENT_LOG_GAP: RuleInfo = RuleInfo {
@@ -53,9 +53,13 @@ fn finding(log: &HostLog<'_>) -> Option<Finding> {
     if !i.problems.is_empty() {
         parts.push(format!("{} damaged place(s)", i.problems.len()));
     }
+    let channel = if log.channel.trim().is_empty() {
+        "event".to_string()
+    } else {
+        log.channel.to_string()
+    };
     let summary = format!(
-        "The {} log {} is incomplete: {}; {} record(s) were read. Events in the missing ranges are not analyzed.",
-        log.channel,
+        "The {channel} log {} is incomplete: {}; {} record(s) were read. Events in the missing ranges are not analyzed.",
         log.source,
         parts.join(", "),
         i.readable
@@ -88,9 +92,14 @@ fn finding(log: &HostLog<'_>) -> Option<Finding> {
         .map(|g| [g.after.saturating_add(1), g.before.saturating_sub(1)])
         .collect();
     let mut finding = Finding::new(&EVENT_LOG_GAP, summary)
-        .title(format!("{} event log has missing or unreadable records", log.channel))
+        .subject(format!("{} {}", log.channel, file_name(log.source)))
+        .title(if log.channel.trim().is_empty() {
+            "Event log has missing or unreadable records".to_string()
+        } else {
+            format!("{} event log has missing or unreadable records", log.channel)
+        })
         .confidence(Confidence::High)
-        .count(missing + i.unreadable)
+        .count((missing + i.unreadable).max(1))
         .detail("log", log.source)
         .detail("missing_records", missing)
         .detail("unreadable_records", i.unreadable)
@@ -101,13 +110,15 @@ fn finding(log: &HostLog<'_>) -> Option<Finding> {
     Some(finding)
 }
 
-/// A parse problem as evidence, at its record when it names one.
+/// A parse problem as evidence, at its record when it names one (the record is then
+/// the evidence's location, not repeated in its text).
 fn problem(source: &str, p: &ParseError) -> Evidence {
-    let location = match p {
-        ParseError::Record { record, .. } => Location::Record(*record),
-        _ => Location::File,
-    };
-    Evidence::new(source, location, None, p.to_string())
+    match p {
+        ParseError::Record { record, message } => {
+            Evidence::new(source, Location::Record(*record), None, message.clone())
+        }
+        _ => Evidence::new(source, Location::File, None, p.to_string()),
+    }
 }
 
 #[cfg(test)]
@@ -134,11 +145,15 @@ mod tests {
                     source: "System.evtx",
                     channel: "System",
                     integrity: &damaged,
+                    first: None,
+                    last: None,
                 },
                 HostLog {
                     source: "Application.evtx",
                     channel: "Application",
                     integrity: &clean,
+                    first: None,
+                    last: None,
                 },
             ],
             ..HostView::default()

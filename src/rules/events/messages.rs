@@ -24,6 +24,9 @@ pub const RULE_EVENTS: &[(&str, u16)] = &[
     ("Service Control Manager", 7036),
     ("Service Control Manager", 7040),
     ("Service Control Manager", 7045),
+    ("Microsoft-Windows-Eventlog", 104),
+    ("Microsoft-Windows-Eventlog", 1102),
+    ("Security", 517),
     ("EventLog", 6005),
     ("EventLog", 6006),
     ("EventLog", 6008),
@@ -92,6 +95,16 @@ const TEMPLATES: &[(&str, u16, &str)] = &[
     ),
     ("Service Control Manager", 7034, "The %1 service terminated unexpectedly. It has done this %2 time(s)."),
     ("Service Control Manager", 7036, "The %1 service entered the %2 state."),
+    (
+        "Service Control Manager",
+        7040,
+        "The start type of the %1 service was changed from %2 to %3.",
+    ),
+    (
+        "Service Control Manager",
+        7045,
+        "A service was installed in the system. Service Name: %1. Service File Name: %2. Service Type: %3. Service Start Type: %4. Service Account: %5.",
+    ),
     ("EventLog", 6005, "The Event log service was started."),
     ("EventLog", 6006, "The Event log service was stopped."),
     ("EventLog", 6008, "The previous system shutdown at %1 on %2 was unexpected."),
@@ -141,13 +154,23 @@ const WER: &str = "Event Name: %3. P1: %6, P2: %7, P4: %9, P5: %10, P7: %12, P8:
 /// .NET Runtime 2.0 Error Reporting 5000: event type, then P1..P10.
 const CLR: &str = "EventType %1, P1 %2, P2 %3, P4 %5, P5 %6, P7 %8, P8 %9, P9 %10.";
 
-/// Meaning of the Win32 errors SCM events cite as `%%N`.
+/// Meaning of the Win32 errors SCM events cite as `%%N` (system error messages).
 const WIN32_ERRORS: &[(&str, &str)] = &[
+    ("1", "incorrect function"),
+    ("2", "the system cannot find the file specified"),
+    ("3", "the system cannot find the path specified"),
+    ("5", "access is denied"),
+    ("21", "the device is not ready"),
+    ("31", "a device attached to the system is not functioning"),
+    ("50", "the request is not supported"),
+    ("193", "the image is not a valid Win32 application"),
     (
         "1053",
         "the service did not respond to the start or control request in a timely fashion",
     ),
     ("1058", "the service is disabled"),
+    ("1060", "the specified service does not exist as an installed service"),
+    ("1062", "the service has not been started"),
     ("1067", "the process terminated unexpectedly"),
     ("1068", "the dependency service or group failed to start"),
     ("1069", "the service did not start due to a logon failure"),
@@ -155,7 +178,24 @@ const WIN32_ERRORS: &[(&str, &str)] = &[
         "1075",
         "the dependency service does not exist or has been marked for deletion",
     ),
+    (
+        "1079",
+        "the account of this service differs from the account of the other services in its process",
+    ),
+    (
+        "1792",
+        "an attempt was made to log on, but the network logon service was not started",
+    ),
+    (
+        "2147942414",
+        "HRESULT 0x8007000E, E_OUTOFMEMORY: not enough memory resources",
+    ),
 ];
+
+/// The meaning of Win32 error `code` (`1058`), when known.
+pub(crate) fn win32_meaning(code: &str) -> Option<&'static str> {
+    WIN32_ERRORS.iter().find(|(c, _)| *c == code).map(|(_, m)| *m)
+}
 
 /// `Provider Id: message` for evidence, e.g. `Service Control Manager 7003: The ... service
 /// depends on the following nonexistent service: NtLmSsp`.
@@ -218,11 +258,8 @@ fn fill(template: &str, event: &Event) -> String {
 /// An insertion string; `%%1053` gets its meaning appended.
 fn insertion(value: &str) -> String {
     let value = value.trim();
-    match value
-        .strip_prefix("%%")
-        .and_then(|code| WIN32_ERRORS.iter().find(|(c, _)| *c == code))
-    {
-        Some((_, meaning)) => format!("{value} ({meaning})"),
+    match value.strip_prefix("%%").and_then(win32_meaning) {
+        Some(meaning) => format!("{value} ({meaning})"),
         None => value.to_string(),
     }
 }
@@ -264,7 +301,7 @@ mod tests {
         assert!(is_rule_event("MSExchange ADAccess", 2114));
         assert!(!is_rule_event("Service Control Manager", 7035));
         assert!(!is_rule_event("MSExchangeSetup", 7036));
-        assert_eq!(RULE_EVENTS.len(), 36);
+        assert_eq!(RULE_EVENTS.len(), 39);
     }
 
     use crate::rules::events::testing::event;

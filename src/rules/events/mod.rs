@@ -1,27 +1,39 @@
-//! Services and event logs: service crashes, start failures, missing dependencies (and
-//! the NtLmSsp dependency left by an in-place OS upgrade), Windows Installer and
-//! Exchange setup failures, shutdowns during setup, AD topology failures, and gaps in
-//! the event logs themselves. One root cause = one finding: symptoms explained by a
-//! root (dependants of a missing service, a start failure next to AD topology errors)
-//! are evidence of the root's finding.
+//! Services and event logs: service crashes, start failures (down to the root of
+//! dependency chains, and one finding per cause for services Exchange does not need),
+//! missing dependencies (and the NtLmSsp dependency left by an in-place OS upgrade),
+//! Windows Installer and Exchange setup failures, shutdowns during setup, AD topology
+//! failures, cleared event logs, and gaps in the event logs themselves. One root cause =
+//! one finding: symptoms explained by a root (dependants of a missing or disabled
+//! service, a start failure next to AD topology errors) are evidence of the root's
+//! finding. Every rule reads the host's events in a bounded number of passes and finds
+//! related events by index or binary search (the events are in time order), so a host
+//! with many events costs O(n log n).
 
+pub(crate) mod cleared;
 pub(crate) mod crash;
 pub(crate) mod dependency;
 mod exchange;
+mod floods;
 pub(crate) mod integrity;
 mod messages;
 pub(crate) mod msi;
+mod reports;
+mod services;
 pub(crate) mod setup;
 pub(crate) mod start_failure;
 pub(crate) mod topology;
+mod windows;
 
 pub use dependency::{ntlmssp_finding, AffectedService, DependencyRoot};
 pub use messages::{is_rule_event, rule_event, RULE_EVENTS};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use exdoctor_parsers::event::Event;
 
 use crate::model::{Evidence, Finding, Location, Timestamp};
+
+/// Said of a service, product or host a finding is only a warning for.
+const NOT_EXCHANGE: &str = "a warning for this triage";
 use crate::model::{HostView, RunWindow};
 
 /// The provider name of SCM events.
@@ -29,17 +41,81 @@ const SCM: &str = "Service Control Manager";
 
 /// Runs the family's rules on one host.
 pub fn check(host: &HostView<'_>) -> Vec<Finding> {
-    let deps = dependency::analyze(host);
-    let mut out = dependency::findings(host, &deps);
-    let starts = start_failure::check(host, &deps.blocked);
+    let dir = services::Directory::new(host);
+    let deps = dependency::analyze(host, &dir);
+    let mut out = dependency::findings(host, &dir, &deps);
+    let starts = start_failure::check(host, &dir, &deps);
     out.extend(starts.findings);
     out.extend(topology::check(host, starts.folded));
-    out.extend(crash::check(host));
-    out.extend(msi::check(host));
-    out.extend(setup::check(host));
+    out.extend(crash::check(host, &dir));
+    let runs = RunIndex::new(host);
+    out.extend(msi::check(host, &runs));
+    out.extend(setup::check(host, &runs));
     out.extend(setup::shutdowns(host));
+    out.extend(cleared::check(host));
     out.extend(integrity::check(host));
     out
+}
+
+/// At most this many events of one kind are cited as evidence of a finding (the first
+/// ones and the last); its count says how many there were.
+const MAX_CITED: usize = 20;
+
+/// The items of `list` cited as evidence: all when few, else the first
+/// `MAX_CITED - 1` and the last.
+fn cited<T>(list: &[T]) -> (&[T], &[T]) {
+    cite(list, MAX_CITED)
+}
+
+/// The items of `list` cited when at most `max` are: all when few, else the first
+/// `max - 1` and the last.
+fn cite<T>(list: &[T], max: usize) -> (&[T], &[T]) {
+    if list.len() <= max.max(1) {
+        (list, &[])
+    } else {
+        (&list[..max.max(1) - 1], &list[list.len() - 1..])
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn listed(items: &[String]) -> String {
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+/// The host's setup runs ordered by start, to find the run an event falls in by binary
+/// search.
+pub(crate) struct RunIndex<'v, 'a> {
+    runs: Vec<&'v RunWindow<'a>>,
+}
+
+/// Runs whose windows overlap are rare; at most this many runs that started before a
+/// time are checked for containing it.
+const OVERLAPPING_RUNS: usize = 8;
+
+impl<'v, 'a> RunIndex<'v, 'a> {
+    /// The index of `host`'s runs that have a start.
+    pub(crate) fn new(host: &'v HostView<'a>) -> RunIndex<'v, 'a> {
+        let mut runs: Vec<&RunWindow<'_>> = host.runs.iter().filter(|r| r.start.is_some()).collect();
+        runs.sort_by_key(|r| r.start.map(|s| s - r.slack()));
+        RunIndex { runs }
+    }
+
+    /// The latest-starting run whose window contains `t` (see [`RunWindow::contains`]).
+    pub(crate) fn at(&self, t: DateTime<Utc>, open_end: Duration) -> Option<&'v RunWindow<'a>> {
+        let started = self
+            .runs
+            .partition_point(|r| r.start.is_some_and(|s| s - r.slack() <= t));
+        self.runs[..started]
+            .iter()
+            .rev()
+            .take(OVERLAPPING_RUNS)
+            .find(|r| r.contains(t, open_end))
+            .copied()
+    }
 }
 
 /// The service an SCM event is about: `%2` of 7009/7011 (`%1` is the timeout), else `%1`.
@@ -141,10 +217,7 @@ pub(crate) mod testing {
             name: "EX01".into(),
             events: events
                 .iter()
-                .map(|event| HostEvent {
-                    source: "System.evtx",
-                    event,
-                })
+                .map(|event| HostEvent::new("System.evtx", event))
                 .collect(),
             ..HostView::default()
         }

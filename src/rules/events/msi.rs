@@ -1,12 +1,14 @@
 //! `msi-install-failed`: MsiInstaller 11708, or 1033/1036 with a failure status, one
 //! finding per Windows Installer transaction (events within a minute of each other),
-//! placed in the setup run it happened in.
+//! placed in the setup run it happened in. An Exchange product, or any product inside an
+//! Exchange setup run, is an error with Exchange advice; another product (EMET, an agent)
+//! is a warning with generic Windows Installer advice.
 
 use chrono::Duration;
 use exdoctor_parsers::event::Event;
 
 use super::messages::evidence_text;
-use super::{run_evidence, run_label, utc};
+use super::{cited, run_evidence, run_label, utc, RunIndex, NOT_EXCHANGE};
 use crate::model::{Confidence, Finding, RuleId, RuleInfo, Severity};
 use crate::model::{HostEvent, HostView};
 
@@ -17,7 +19,9 @@ pub(crate) const MSI_INSTALL_FAILED: RuleInfo = RuleInfo {
     severity: Severity::Error,
     description: "MsiInstaller 11708 (installation operation failed) or 1033/1036 with a non-zero status \
                   (1603 fatal error, 1612 installation source not available, 1618 another installation in \
-                  progress), correlated with the setup run it happened in.",
+                  progress), correlated with the setup run it happened in. An error for Exchange products and \
+                  for any product installed during an Exchange setup run; a warning, with generic Windows \
+                  Installer advice, for other products.",
     remediation: &[
         "Look up the status: 1603 = fatal error during installation (see the verbose MSI log: setup writes ExchangeSetupLogs\\*.msilog), 1612 = the installation source is not available (run setup from the full media path), 1618 = another installation is in progress (wait for it or reboot).",
         "Fix the cause and run Exchange setup again in the same mode.",
@@ -31,7 +35,8 @@ const TRANSACTION_SECONDS: i64 = 60;
 /// Statuses that are not failures: success, success with a reboot required/initiated.
 const SUCCESS: &[u32] = &[0, 3010, 1641];
 
-/// What a Windows Installer status means, and what to do about it.
+/// What a Windows Installer status means, and what to do about it during an Exchange
+/// setup.
 const STATUSES: &[(u32, &str, &str)] = &[
     (
         1603,
@@ -55,6 +60,31 @@ const STATUSES: &[(u32, &str, &str)] = &[
         "Status 1638: another version is installed; upgrade it (setup.com /mode:upgrade) instead of installing.",
     ),
 ];
+
+/// Windows Installer statuses beyond [`STATUSES`] (system error messages).
+const OTHER_STATUSES: &[(u32, &str)] = &[
+    (1601, "the Windows Installer service could not be accessed"),
+    (
+        1605,
+        "this action is only valid for products that are currently installed",
+    ),
+    (1619, "the installation package could not be opened"),
+    (
+        1620,
+        "the installation package could not be opened (not a valid Windows Installer package)",
+    ),
+    (1625, "the installation is forbidden by system policy"),
+    (1633, "the installation package is not supported by this processor type"),
+];
+
+/// The meaning of a Windows Installer status.
+fn meaning(code: u32) -> Option<&'static str> {
+    STATUSES
+        .iter()
+        .find(|(s, _, _)| *s == code)
+        .map(|(_, m, _)| *m)
+        .or_else(|| OTHER_STATUSES.iter().find(|(s, _)| *s == code).map(|(_, m)| *m))
+}
 
 /// The status of a 1033 (`%4`) or 1036 (`%5`); tolerant of the other position.
 fn status(event: &Event) -> Option<u32> {
@@ -87,7 +117,7 @@ fn product(event: &Event) -> Option<String> {
 }
 
 /// Runs the rule.
-pub(crate) fn check(host: &HostView<'_>) -> Vec<Finding> {
+pub(crate) fn check(host: &HostView<'_>, runs: &RunIndex<'_, '_>) -> Vec<Finding> {
     let mut transactions: Vec<Vec<&HostEvent<'_>>> = Vec::new();
     for e in host
         .events_of(MSI, &[11708, 1033, 1036])
@@ -102,22 +132,27 @@ pub(crate) fn check(host: &HostView<'_>) -> Vec<Finding> {
             _ => transactions.push(vec![e]),
         }
     }
-    transactions.iter().map(|t| finding(host, t)).collect()
+    transactions.iter().map(|t| finding(runs, t)).collect()
 }
 
-fn finding(host: &HostView<'_>, events: &[&HostEvent<'_>]) -> Finding {
+/// Whether a product name is an Exchange product (the server, its language packs,
+/// rollups and updates).
+fn is_exchange_product(product: &str) -> bool {
+    product.to_ascii_lowercase().contains("exchange")
+}
+
+fn finding(runs: &RunIndex<'_, '_>, events: &[&HostEvent<'_>]) -> Finding {
     let rule = &MSI_INSTALL_FAILED;
-    let product = events
-        .iter()
-        .find_map(|e| product(e.event))
-        .unwrap_or_else(|| "a product".into());
+    let named = events.iter().find_map(|e| product(e.event));
+    let product = named.clone().unwrap_or_else(|| "a product".into());
     let code = events.iter().find_map(|e| status(e.event));
     let known = code.and_then(|c| STATUSES.iter().find(|(s, _, _)| *s == c));
     let time = events.first().map(|e| e.event.time).unwrap_or_default();
-    let run = host.runs.iter().find(|r| r.contains(time, Duration::zero()));
+    let run = runs.at(time, Duration::zero());
+    let exchange = run.is_some() || named.as_deref().is_some_and(is_exchange_product);
     let mut summary = format!("Windows Installer failed to install {product} at {}", utc(time));
-    match (code, known) {
-        (Some(c), Some((_, meaning, _))) => summary.push_str(&format!(" (status {c}: {meaning})")),
+    match (code, code.and_then(meaning)) {
+        (Some(c), Some(m)) => summary.push_str(&format!(" (status {c}: {m})")),
         (Some(c), None) => summary.push_str(&format!(" (status {c})")),
         _ => {}
     }
@@ -125,10 +160,20 @@ fn finding(host: &HostView<'_>, events: &[&HostEvent<'_>]) -> Finding {
         summary.push_str(&format!(", during {}", run_label(r)));
     }
     summary.push('.');
-    let mut steps: Vec<String> = known.map(|(_, _, step)| step.to_string()).into_iter().collect();
-    steps.extend(rule.remediation.iter().skip(1).map(|s| s.to_string()));
+    let steps: Vec<String> = if exchange {
+        let mut steps: Vec<String> = known.map(|(_, _, step)| step.to_string()).into_iter().collect();
+        steps.extend(rule.remediation.iter().skip(1).map(|s| s.to_string()));
+        steps
+    } else {
+        summary.push_str(&format!(
+            " Not an Exchange product and not during an Exchange setup run: {NOT_EXCHANGE}."
+        ));
+        generic_steps(&product, code)
+    };
     let mut finding = Finding::new(rule, summary)
+        .subject(format!("{product} at {}", utc(time)))
         .remediation(steps)
+        .severity(if exchange { rule.severity } else { Severity::Warning })
         .count(events.len() as u64)
         .confidence(if run.is_some() {
             Confidence::High
@@ -138,13 +183,33 @@ fn finding(host: &HostView<'_>, events: &[&HostEvent<'_>]) -> Finding {
         .detail("product", product.clone())
         .detail("status", code)
         .detail("run", run.map(|r| r.run.index + 1));
-    for e in events {
+    if !exchange {
+        finding.references = vec!["Windows Installer error codes (msiexec return values)".to_string()];
+    }
+    let (head, tail) = cited(events);
+    for e in head.iter().chain(tail) {
         finding.push_evidence(e.evidence(evidence_text(e)));
     }
     if let Some(r) = run {
         finding.push_evidence(run_evidence(r));
     }
     finding
+}
+
+/// Windows Installer advice for a product that is not Exchange's.
+fn generic_steps(product: &str, code: Option<u32>) -> Vec<String> {
+    let mut steps = Vec::new();
+    if let Some(c) = code {
+        steps.push(match meaning(c) {
+            Some(m) => format!("Status {c} means {m}."),
+            None => format!("Look up Windows Installer status {c} (msiexec return values)."),
+        });
+    }
+    steps.push(format!(
+        "Install {product} again with a verbose log: msiexec /i <package>.msi /l*v %TEMP%\\install.log, and search the log for \"return value 3\": the action just before it failed."
+    ));
+    steps.push("Fix what the log names (prerequisites, a running process holding files, rights, a pending reboot), then install again.".to_string());
+    steps
 }
 
 #[cfg(test)]
@@ -207,7 +272,7 @@ mod tests {
         let facts = run("2008-01-19T14:59:00Z", "2008-01-19T15:25:00Z", RunResult::Failed, true);
         let mut host = view(&events);
         host.runs.push(window(&facts));
-        let findings = check(&host);
+        let findings = check(&host, &RunIndex::new(&host));
         assert_eq!(findings.len(), 1);
         let f = &findings[0];
         assert_eq!(

@@ -6,8 +6,8 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use serde_json::json;
 
 use super::messages::evidence_text;
-use super::{run_evidence, run_label, utc};
-use crate::model::{Confidence, EventFact, Fact, Finding, RuleId, RuleInfo, Severity};
+use super::{cited, run_evidence, run_label, utc, RunIndex};
+use crate::model::{setup_run_subject, Confidence, EventFact, Fact, Finding, RuleId, RuleInfo, SetupLogFact, Severity};
 use crate::model::{HostEvent, HostView, RunWindow};
 use exdoctor_parsers::setup_log::RunResult;
 
@@ -53,7 +53,7 @@ struct Session<'h, 'a> {
 }
 
 /// Runs `exchange-setup-component-failed`.
-pub(crate) fn check(host: &HostView<'_>) -> Vec<Finding> {
+pub(crate) fn check(host: &HostView<'_>, runs: &RunIndex<'_, '_>) -> Vec<Finding> {
     let mut sessions: Vec<Session<'_, '_>> = Vec::new();
     for e in host.events_of(SETUP, &[1000, 1001, 1002]) {
         if e.event.event_id == 1000 || sessions.is_empty() {
@@ -70,16 +70,13 @@ pub(crate) fn check(host: &HostView<'_>) -> Vec<Finding> {
             _ => {}
         }
     }
-    sessions.iter().filter_map(|s| session_finding(host, s)).collect()
+    sessions.iter().filter_map(|s| session_finding(runs, s)).collect()
 }
 
-fn session_finding(host: &HostView<'_>, s: &Session<'_, '_>) -> Option<Finding> {
+fn session_finding(runs: &RunIndex<'_, '_>, s: &Session<'_, '_>) -> Option<Finding> {
     let rule = &EXCHANGE_SETUP_COMPONENT_FAILED;
     let anchor = s.start.or(s.failures.first().copied())?;
-    let run = host
-        .runs
-        .iter()
-        .find(|r| r.contains(anchor.event.time, Duration::hours(OPEN_END_HOURS)));
+    let run = runs.at(anchor.event.time, Duration::hours(OPEN_END_HOURS));
     let during = run
         .map(|r| format!(" The setup log's {} covers it.", run_label(r)))
         .unwrap_or_default();
@@ -95,6 +92,7 @@ fn session_finding(host: &HostView<'_>, s: &Session<'_, '_>) -> Option<Finding> 
         );
         let contradicted = run.is_some_and(|r| r.run.result == RunResult::Completed);
         Finding::new(rule, summary)
+            .subject(format!("setup session {}", utc(anchor.event.time)))
             .title("Exchange setup started but never completed")
             .confidence(if contradicted {
                 Confidence::Low
@@ -126,6 +124,7 @@ fn session_finding(host: &HostView<'_>, s: &Session<'_, '_>) -> Option<Finding> 
             .map(str::trim)
             .collect();
         Finding::new(rule, summary)
+            .subject(format!("setup session {}", utc(anchor.event.time)))
             .confidence(if run.is_some() {
                 Confidence::High
             } else {
@@ -141,7 +140,8 @@ fn session_finding(host: &HostView<'_>, s: &Session<'_, '_>) -> Option<Finding> 
     if !s.completed {
         finding.push_fact(Fact::Event(EventFact::SetupNeverCompleted));
     }
-    for e in s.start.iter().chain(&s.failures) {
+    let (head, tail) = cited(&s.failures);
+    for e in s.start.iter().chain(head).chain(tail) {
         finding.push_evidence(e.evidence(evidence_text(e)));
     }
     if let Some(r) = run {
@@ -153,18 +153,29 @@ fn session_finding(host: &HostView<'_>, s: &Session<'_, '_>) -> Option<Finding> 
 /// Runs `unexpected-shutdown-during-setup`: one finding per run with a shutdown in it.
 pub(crate) fn shutdowns(host: &HostView<'_>) -> Vec<Finding> {
     let open_end = Duration::hours(OPEN_END_HOURS);
+    let downs: Vec<&HostEvent<'_>> = host.events.iter().filter(|e| is_shutdown(e.event)).collect();
     host.runs
         .iter()
         .filter_map(|run| {
-            let mut events: Vec<&HostEvent<'_>> = host
-                .events_of("EventLog", &[6008])
-                .chain(host.events_of("USER32", &[1074]))
+            let (start, end) = (run.start?, run.end?);
+            let from = start - run.slack();
+            let to = end + run.slack() + open_end;
+            let first = downs.partition_point(|e| e.event.time < from);
+            let events: Vec<&HostEvent<'_>> = downs[first..]
+                .iter()
+                .take_while(|e| e.event.time <= to)
                 .filter(|e| run.contains(e.event.time, open_end))
+                .copied()
                 .collect();
-            events.sort_by_key(|e| (e.event.time, e.event.record_id));
             (!events.is_empty()).then(|| shutdown_finding(run, &events))
         })
         .collect()
+}
+
+/// EventLog 6008 (unexpected shutdown) or USER32 1074 (restart).
+fn is_shutdown(event: &exdoctor_parsers::event::Event) -> bool {
+    (event.event_id == 6008 && event.provider.eq_ignore_ascii_case("EventLog"))
+        || (event.event_id == 1074 && event.provider.eq_ignore_ascii_case("USER32"))
 }
 
 fn shutdown_finding(run: &RunWindow<'_>, events: &[&HostEvent<'_>]) -> Finding {
@@ -193,15 +204,21 @@ fn shutdown_finding(run: &RunWindow<'_>, events: &[&HostEvent<'_>]) -> Finding {
     }
     summary.push('.');
     let mut finding = Finding::new(rule, summary)
+        .subject(setup_run_subject(run.run.start, run.run.index, run.source))
         .confidence(Confidence::High)
         .count(events.len() as u64)
+        .fact(Fact::SetupLog(SetupLogFact::Run {
+            source: run.source.to_string(),
+            index: run.run.index,
+        }))
         .detail("run", run.run.index + 1)
         .detail(
             "shutdown_local",
             down.map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string()),
         )
         .detail("unfinished_task", run.run.unfinished_task.clone());
-    for e in events {
+    let (head, tail) = cited(events);
+    for e in head.iter().chain(tail) {
         finding.push_evidence(e.evidence(evidence_text(e)));
     }
     finding.push_evidence(run_evidence(run));
@@ -247,7 +264,8 @@ mod tests {
             event(SETUP, 1000, 4, "2008-01-21T15:00:00Z", &["8.1.240.6"]),
             event(SETUP, 1001, 5, "2008-01-21T15:30:00Z", &["8.1.240.6"]),
         ];
-        let findings = check(&view(&events));
+        let host = view(&events);
+        let findings = check(&host, &RunIndex::new(&host));
         assert_eq!(findings.len(), 2);
         assert!(
             findings[0].summary.contains("1000 without 1001"),

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::messages::evidence_text;
 use super::utc;
-use crate::model::{Evidence, Finding, RuleId, RuleInfo, Severity};
+use crate::model::{Evidence, Finding, RuleId, RuleInfo, Severity, HOST_WIDE};
 use crate::model::{HostEvent, HostView};
 
 /// The `ad-topology-failure` rule.
@@ -62,6 +62,7 @@ pub(crate) fn check(host: &HostView<'_>, folded: Vec<Evidence>) -> Vec<Finding> 
         ));
     }
     let mut finding = Finding::new(&AD_TOPOLOGY_FAILURE, summary)
+        .subject(HOST_WIDE)
         .count(events.len() as u64)
         .detail("event_ids", json!(per_id))
         .detail("process", first.event.param(0).map(str::trim));

@@ -78,6 +78,7 @@ pub(super) fn check(servers: &[Server<'_>]) -> Vec<Finding> {
                 ));
             }
             let mut finding = Finding::new(&BUILD_INVENTORY, summary)
+                .subject(build.to_string())
                 .title(format!("{}: {product}", server.name))
                 .confidence(Confidence::High)
                 .detail("version", build.to_string())

@@ -21,7 +21,8 @@ pub(crate) const UPGRADE_ORDER_VIOLATION: RuleInfo = RuleInfo {
                   mailboxes. In a CCR cluster the passive node is upgraded first, then the clustered mailbox \
                   server is moved and upgraded with setup /upgradecms, then the other node: a \
                   ClusteredMailboxServer key with Action/Watermark is a half-upgraded cluster. Hosts in one \
-                  analysis are taken as one organization unless their DNS domains differ completely.",
+                  analysis are taken as one organization unless their DNS domains differ completely. One \
+                  finding per server left behind, naming the servers upgraded ahead of it.",
     remediation: &[
         "Upgrade the servers that are behind, in the order Client Access, Edge Transport, Hub Transport, Mailbox, Unified Messaging: setup.com /mode:upgrade on each.",
         "Until then, point clients at a Client Access server at the same or a newer level than the mailbox servers they use.",
@@ -48,6 +49,11 @@ pub(crate) const BUILD_INVENTORY: RuleInfo = RuleInfo {
     ],
     references: &["Exchange Server build numbers and release dates", "Microsoft lifecycle policy: Exchange Server 2007"],
 };
+
+/// The rules that run across hosts: `exdoctor merge` drops their findings from each
+/// shard and runs them again over all hosts. They read only `Host::group` (name, FQDN)
+/// and `Host::registry`, which a JSON report carries per host.
+pub const RULES: [RuleId; 2] = [UPGRADE_ORDER_VIOLATION.id, BUILD_INVENTORY.id];
 
 /// Runs the rules across all hosts.
 pub fn check(hosts: &[Host]) -> Vec<Finding> {
@@ -91,6 +97,15 @@ impl<'h> Server<'h> {
     /// The role keys of the server (all versions).
     pub(crate) fn roles(&self) -> impl Iterator<Item = &'h ExchangeRole> {
         self.state.exchange.iter().flat_map(|i| &i.roles)
+    }
+
+    /// The organization the server belongs to, as the subject of its fleet findings:
+    /// `organization fabrikam.com` (the last two labels of its DNS domain).
+    pub(crate) fn organization(&self) -> String {
+        match &self.domain {
+            Some(d) => format!("organization {}", org_suffix(d)),
+            None => "organization (unknown domain)".to_string(),
+        }
     }
 
     /// Whether `other` is in the same organization: same last two DNS labels (or the

@@ -1,7 +1,8 @@
-//! `upgrade-order-violation`: a server of a later role in the service-pack order on a
-//! newer Exchange 2007 service pack than a server of an earlier role of the same
-//! organization (classically Mailbox or Hub on SP1 while Client Access is on RTM), and
-//! clustered mailbox servers left half-upgraded.
+//! `upgrade-order-violation`: a server of an earlier role in the service-pack order left
+//! on an older Exchange 2007 service pack while servers of later roles of the same
+//! organization were upgraded (classically Client Access on RTM while Mailbox and Hub
+//! are on SP1): one finding per lagging server, naming the servers upgraded ahead of it;
+//! and clustered mailbox servers left half-upgraded.
 
 use serde_json::json;
 
@@ -31,8 +32,8 @@ fn ranked<'h>(server: &Server<'h>) -> Vec<(&'h ExchangeRole, u8, Build)> {
         .collect()
 }
 
-/// A role on another server that should have been upgraded first.
-struct Behind<'h> {
+/// A role on another server that was upgraded before the lagging server's.
+struct Ahead<'h> {
     server: &'h str,
     role: &'h ExchangeRole,
     build: Build,
@@ -53,23 +54,26 @@ fn role_evidence(server: &Server<'_>, role: &ExchangeRole, build: Build) -> Evid
     key_evidence(server.state, role.source.as_ref(), &role.key, &text)
 }
 
-fn out_of_order(ahead: &Server<'_>, servers: &[Server<'_>]) -> Option<Finding> {
-    let mine = ranked(ahead);
-    let mut ahead_roles: Vec<(&ExchangeRole, Build)> = Vec::new();
-    let mut behind: Vec<Behind<'_>> = Vec::new();
+/// The finding of a server whose roles should have been upgraded before roles of later
+/// rank that other servers of its organization already run on a newer service pack: one
+/// per lagging server, naming the servers upgraded ahead of it.
+fn lagging(behind: &Server<'_>, servers: &[Server<'_>]) -> Option<Finding> {
+    let mine = ranked(behind);
+    let mut lagging_roles: Vec<(&ExchangeRole, Build)> = Vec::new();
+    let mut ahead: Vec<Ahead<'_>> = Vec::new();
     for &(role, r, build) in &mine {
         let mut found = false;
-        for other in servers.iter().filter(|o| o.name != ahead.name && ahead.same_org(o)) {
+        for other in servers.iter().filter(|o| o.name != behind.name && behind.same_org(o)) {
             for (orole, _, obuild) in ranked(other)
                 .into_iter()
-                .filter(|(_, or, ob)| *or < r && ob.minor < build.minor)
+                .filter(|(_, or, ob)| *or > r && ob.minor > build.minor)
             {
                 found = true;
-                if !behind
+                if !ahead
                     .iter()
-                    .any(|b| b.server == other.name && b.role.name == orole.name)
+                    .any(|a| a.server == other.name && a.role.name == orole.name)
                 {
-                    behind.push(Behind {
+                    ahead.push(Ahead {
                         server: other.name,
                         role: orole,
                         build: obuild,
@@ -79,77 +83,85 @@ fn out_of_order(ahead: &Server<'_>, servers: &[Server<'_>]) -> Option<Finding> {
             }
         }
         if found {
-            ahead_roles.push((role, build));
+            lagging_roles.push((role, build));
         }
     }
-    let (_, top) = ahead_roles.iter().max_by_key(|(_, b)| *b)?;
-    let top = *top;
-    let mine_text: Vec<String> = ahead_roles
+    let (_, bottom) = lagging_roles.iter().min_by_key(|(_, b)| *b)?;
+    let bottom = *bottom;
+    let target = ahead
+        .iter()
+        .map(|a| a.build)
+        .max()
+        .map(|b| b.level().unwrap_or_else(|| b.to_string()))
+        .unwrap_or_default();
+    let mine_text: Vec<String> = lagging_roles
         .iter()
         .map(|(r, b)| format!("{} on {}", role_label(&r.name), build_text(*b)))
         .collect();
-    let behind_text: Vec<String> = behind
+    let mut ahead_servers: Vec<&str> = Vec::new();
+    for a in &ahead {
+        if !ahead_servers.contains(&a.server) {
+            ahead_servers.push(a.server);
+        }
+    }
+    let ahead_text: Vec<String> = ahead_servers
         .iter()
-        .map(|b| {
-            format!(
-                "{} server {} on {}",
-                role_label(&b.role.name),
-                b.server,
-                build_text(b.build)
-            )
+        .map(|server| {
+            let roles: Vec<String> = ahead
+                .iter()
+                .filter(|a| a.server == *server)
+                .map(|a| format!("{} on {}", role_label(&a.role.name), build_text(a.build)))
+                .collect();
+            format!("{server} ({})", join_and(&roles))
         })
         .collect();
     let summary = format!(
-        "{} runs {} while {} of the same organization {} still behind: the service pack must reach the earlier roles first (Client Access, Edge, Hub Transport, Mailbox, Unified Messaging), and client access to the upgraded server breaks until then.",
-        ahead.name,
+        "{} still runs {} while {} of the same organization {} upgraded ahead of it: the service pack must reach the earlier roles first (Client Access, Edge, Hub Transport, Mailbox, Unified Messaging), and client access to the upgraded servers breaks until {} is upgraded.",
+        behind.name,
         join_and(&mine_text),
-        join_and(&behind_text),
-        if behind.len() == 1 { "is" } else { "are" }
+        join_and(&ahead_text),
+        if ahead_servers.len() == 1 { "was" } else { "were" },
+        behind.name
     );
-    let target = top.level().unwrap_or_else(|| top.to_string());
-    let mut steps: Vec<String> = behind
-        .iter()
-        .map(|b| {
-            format!(
-                "Upgrade {} ({}) to {target} now: setup.com /mode:upgrade on {}.",
-                b.server,
-                role_label(&b.role.name),
-                b.server
-            )
-        })
-        .collect();
-    steps.dedup();
+    let roles = join_and(
+        &lagging_roles
+            .iter()
+            .map(|(r, _)| role_label(&r.name))
+            .collect::<Vec<_>>(),
+    );
     let rule = &UPGRADE_ORDER_VIOLATION;
+    let mut steps = vec![format!(
+        "Upgrade {} ({roles}) to {target} now: setup.com /mode:upgrade on {}.",
+        behind.name, behind.name
+    )];
     steps.extend(rule.remediation.iter().skip(1).take(1).map(|s| s.to_string()));
-    let first_behind = behind
-        .first()
-        .map(|b| format!("{} server {}", role_label(&b.role.name), b.server));
     let mut finding = Finding::new(rule, summary)
+        .subject(behind.organization())
         .title(format!(
-            "{} was upgraded before {}",
-            ahead.name,
-            first_behind.unwrap_or_default()
+            "{} ({roles}) was left behind: {} upgraded first",
+            behind.name,
+            join_and(&ahead_servers.iter().map(|s| s.to_string()).collect::<Vec<_>>())
         ))
         .remediation(steps)
         .confidence(Confidence::High)
-        .detail("build", top.to_string())
+        .detail("build", bottom.to_string())
         .detail(
             "roles",
-            json!(ahead_roles.iter().map(|(r, _)| r.name.clone()).collect::<Vec<_>>()),
+            json!(lagging_roles.iter().map(|(r, _)| r.name.clone()).collect::<Vec<_>>()),
         )
         .detail(
-            "behind",
-            json!(behind
+            "ahead",
+            json!(ahead
                 .iter()
-                .map(|b| json!({"host": b.server, "role": b.role.name, "build": b.build.to_string(), "level": b.build.level()}))
+                .map(|a| json!({"host": a.server, "role": a.role.name, "build": a.build.to_string(), "level": a.build.level()}))
                 .collect::<Vec<_>>()),
         );
-    finding.host = ahead.name.to_string();
-    for (role, build) in &ahead_roles {
-        finding.push_evidence(role_evidence(ahead, role, *build));
+    finding.host = behind.name.to_string();
+    for (role, build) in &lagging_roles {
+        finding.push_evidence(role_evidence(behind, role, *build));
     }
-    for b in behind {
-        finding.push_evidence(b.evidence);
+    for a in ahead {
+        finding.push_evidence(a.evidence);
     }
     Some(finding)
 }
@@ -172,6 +184,7 @@ fn half_upgraded_cluster(server: &Server<'_>) -> Option<Finding> {
     );
     let rule = &UPGRADE_ORDER_VIOLATION;
     let mut finding = Finding::new(rule, summary)
+        .subject(cms.key.clone())
         .title(format!("Half-upgraded CCR cluster on {}", server.name))
         .evidence(key_evidence(server.state, cms.source.as_ref(), &cms.key, &text))
         .remediation(vec![
@@ -191,7 +204,7 @@ fn half_upgraded_cluster(server: &Server<'_>) -> Option<Finding> {
 pub(super) fn check(servers: &[Server<'_>]) -> Vec<Finding> {
     servers
         .iter()
-        .flat_map(|s| [out_of_order(s, servers), half_upgraded_cluster(s)])
+        .flat_map(|s| [lagging(s, servers), half_upgraded_cluster(s)])
         .flatten()
         .collect()
 }

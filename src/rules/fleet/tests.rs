@@ -55,14 +55,15 @@ fn order_is_per_organization_and_per_service_pack() {
     let mbx_other = host("MBX2", "contoso.com", &[("MailboxRole", "8.1.240.6", "")]);
     let hub_same = host("HUB1", "fabrikam.com", &[("HubTransportRole", "8.0.708.3", "")]);
     let f = check(&[cas, mbx_child, mbx_other, hub_same]);
-    // MBX1 is ahead of CAS1 and HUB1 (same org), MBX2 is another organization, HUB1
-    // is on an RTM rollup like CAS1 (same service pack).
-    assert_eq!(violations(&f), vec!["MBX1"]);
-    let v = f
-        .iter()
-        .find(|f| f.rule == RuleId::UpgradeOrderViolation)
-        .unwrap_or_else(|| panic!("no violation"));
-    assert_eq!(v.details["behind"].as_array().map(Vec::len), Some(2));
+    // CAS1 and HUB1 (same org) are left behind by MBX1; MBX2 is another organization;
+    // HUB1 is on an RTM rollup like CAS1 (same service pack): one finding per lagging
+    // server, each naming MBX1.
+    assert_eq!(violations(&f), vec!["CAS1", "HUB1"]);
+    for v in f.iter().filter(|f| f.rule == RuleId::UpgradeOrderViolation) {
+        assert_eq!(v.details["ahead"].as_array().map(Vec::len), Some(1), "{}", v.host);
+        assert_eq!(v.details["ahead"][0]["host"], "MBX1");
+        assert!(v.remediation[0].starts_with(&format!("Upgrade {} (", v.host)));
+    }
     assert_eq!(f.iter().filter(|f| f.rule == RuleId::BuildInventory).count(), 4);
 
     // CAS upgraded first: no violation.

@@ -159,6 +159,7 @@ pub(super) fn check(state: &HostState) -> Option<Finding> {
     );
     Some(
         Finding::new(&EVENT_LOG_CUSTOMSD, summary)
+            .subject(format!("{}\\{}", sd.key, sd.name))
             .evidence(key_evidence(
                 state,
                 sd.source.as_ref(),

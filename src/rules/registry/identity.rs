@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::key_evidence;
-use crate::model::{Finding, RuleId, RuleInfo, Severity};
+use crate::model::{Finding, RuleId, RuleInfo, Severity, HOST_WIDE};
 use crate::registry::host_state::Identity;
 use crate::registry::HostState;
 
@@ -72,6 +72,7 @@ fn pending_reboot(state: &HostState) -> Option<Finding> {
             p.markers.len()
         ),
     )
+    .subject(HOST_WIDE)
     .count(p.markers.len() as u64);
     for (i, marker) in p.markers.iter().enumerate() {
         let source = p.marker_sources.get(i).and_then(Option::as_ref);
@@ -119,6 +120,7 @@ fn single_label(state: &HostState) -> Option<Finding> {
     );
     Some(
         Finding::new(&SINGLE_LABEL_DOMAIN, summary)
+            .subject(domain.clone())
             .evidence(identity_evidence(state, &format!("Domain = {domain}")))
             .detail("domain", domain),
     )
@@ -177,7 +179,8 @@ fn fqdn_missing(state: &HostState) -> Option<Finding> {
             Finding::new(
                 rule,
                 format!("{host} has no primary DNS suffix, so it has no FQDN: Exchange setup can hang or register the wrong name.{rename}"),
-            ),
+            )
+            .subject(format!("{TCPIP_KEY}\\Domain")),
             names(id),
         )
     } else {
@@ -186,6 +189,7 @@ fn fqdn_missing(state: &HostState) -> Option<Finding> {
                 rule,
                 format!("The server's name will change at the next reboot; setup would read the old name.{rename}"),
             )
+            .subject(format!("{TCPIP_KEY}\\NV Hostname"))
             .title("A computer rename is pending")
             .severity(Severity::Warning),
             names(id),

@@ -374,6 +374,7 @@ fn finding(t: &Target<'_>, m: Missing) -> Finding {
         Confidence::Medium
     };
     let mut f = Finding::new(rule, summary)
+        .subject(m.check)
         .title(format!("Prerequisite missing: {}", m.what))
         .severity(m.severity)
         .confidence(confidence)

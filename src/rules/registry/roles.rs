@@ -126,6 +126,7 @@ fn half_upgraded(state: &HostState, install: &ExchangeInstall, role: &ExchangeRo
     ];
     version_details(
         Finding::new(&ROLE_HALF_UPGRADED, summary)
+            .subject(role.key.clone())
             .title(format!("Exchange {label} role is half-upgraded"))
             .fact(Fact::Registry(RegistryFact::RoleKey {
                 role: role.name.clone(),
@@ -158,6 +159,7 @@ fn watermark(state: &HostState, install: &ExchangeInstall, role: &ExchangeRole, 
     )];
     steps.extend(rule.remediation.iter().skip(1).map(|s| s.to_string()));
     let finding = Finding::new(rule, summary)
+        .subject(role.key.clone())
         .title(format!("Setup left a watermark in the {label} role"))
         .evidence(role_evidence(state, role))
         .remediation(steps)

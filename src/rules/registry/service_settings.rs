@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::key_evidence;
-use crate::model::{Finding, RuleId, RuleInfo, Severity};
+use crate::model::{Finding, RuleId, RuleInfo, Severity, HOST_WIDE};
 use crate::registry::host_state::{StartMode, STREAMING_BACKUP_KEY, STREAMING_BACKUP_VALUE};
 use crate::registry::HostState;
 
@@ -60,6 +60,7 @@ fn disabled(state: &HostState) -> Option<Finding> {
         .collect();
     steps.push("Find out who disabled them (group policy, a hardening script, an earlier troubleshooting step) so that it does not happen again, then run setup again if it failed.".into());
     let mut finding = Finding::new(&EXCHANGE_SERVICE_DISABLED, summary)
+        .subject(HOST_WIDE)
         .remediation(steps)
         .count(off.len() as u64)
         .detail("services", json!(names));
@@ -117,7 +118,8 @@ fn streaming_backup(state: &HostState) -> Option<Finding> {
     let mut summary = format!(
         "Remote streaming backup is disabled on this Exchange 2007 mailbox server ({build}): network backups through the streaming API fail."
     );
-    let mut finding = Finding::new(&REMOTE_STREAMING_BACKUP_DISABLED, String::new());
+    let mut finding = Finding::new(&REMOTE_STREAMING_BACKUP_DISABLED, String::new())
+        .subject(format!("{STREAMING_BACKUP_KEY}\\{STREAMING_BACKUP_VALUE}"));
     if ccr {
         summary.push_str(" This is a cluster (CCR) node: reseeding a database copy from the other node needs it.");
         finding = finding.severity(Severity::Warning);

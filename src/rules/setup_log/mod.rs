@@ -7,18 +7,19 @@ pub mod readiness;
 pub mod runs;
 
 pub use crate::model::SetupLogFile;
-use crate::model::{Finding, RuleId};
+use crate::model::{Finding, RuleId, Severity};
 
 /// Runs every per-file rule on a setup log. A generic `setup-failed` of the last run is
 /// folded into the evidence of the specific finding that explains it (known error,
-/// readiness check, permissions).
+/// readiness check, permissions): the first at error or above, never a warning (a
+/// readiness warning does not stop setup).
 pub fn check_setup_log(file: &SetupLogFile<'_, '_>) -> Vec<Finding> {
     let mut specific = known_errors::check(file);
     specific.extend(readiness::check(file));
     let mut out = Vec::new();
     for finding in runs::check(file) {
         if finding.rule == RuleId::SetupFailed {
-            if let Some(root) = specific.first_mut() {
+            if let Some(root) = specific.iter_mut().find(|f| f.severity >= Severity::Error) {
                 root.absorb(finding.into_history());
                 continue;
             }

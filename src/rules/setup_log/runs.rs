@@ -6,7 +6,7 @@ use exdoctor_parsers::setup_log::{EvaluationKind, Run, RunResult, Task};
 use serde_json::json;
 
 use super::SetupLogFile;
-use crate::model::{Confidence, Evidence, Fact, Finding, RuleId, RuleInfo, SetupLogFact, Severity};
+use crate::model::{setup_run_subject, Confidence, Evidence, Fact, Finding, RuleId, RuleInfo, SetupLogFact, Severity};
 
 /// Gaps at least this long next to a service start or native-image step are stalls.
 pub const STALL_MIN_SECONDS: i64 = 600;
@@ -132,6 +132,11 @@ fn run_label(run: &Run<'_>) -> String {
     )
 }
 
+/// The subject of a finding about `run`: its start and the log's file name.
+fn run_subject(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> String {
+    setup_run_subject(run.first_time.and_then(|t| file.log.resolve(&t)), run.index, file.path)
+}
+
 /// The run's details for the reader and its identity for correlation.
 fn run_details(finding: Finding, file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Finding {
     finding
@@ -159,7 +164,7 @@ fn failed(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Finding {
             run_label(run)
         ),
     };
-    let mut finding = run_details(Finding::new(rule, summary), file, run);
+    let mut finding = run_details(Finding::new(rule, summary).subject(run_subject(file, run)), file, run);
     if let Some(e) = first {
         finding.push_evidence(file.issue_evidence(e));
         finding = finding.detail("first_error_line", e.line);
@@ -207,7 +212,8 @@ fn interrupted(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Finding {
             format!(" inside {chain}")
         }
     );
-    let mut finding = run_details(Finding::new(rule, summary), file, run).confidence(Confidence::Medium);
+    let mut finding = run_details(Finding::new(rule, summary).subject(run_subject(file, run)), file, run)
+        .confidence(Confidence::Medium);
     for t in &unfinished {
         finding.push_evidence(file.evidence(
             t.begin_line,
@@ -281,7 +287,9 @@ fn watermark(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Option<Finding> {
             roles.join("; ")
         )
     };
-    let mut finding = Finding::new(&SETUP_WATERMARK, summary).detail("roles", json!(roles));
+    let mut finding = Finding::new(&SETUP_WATERMARK, summary)
+        .subject(run_subject(file, run))
+        .detail("roles", json!(roles));
     for w in watermarks {
         finding.push_fact(Fact::SetupLog(SetupLogFact::Watermark(w)));
     }
@@ -298,6 +306,7 @@ fn resume_mismatch(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Option<Finding
         &SETUP_RESUME_MISMATCH,
         format!("Setup previously failed while performing \"{previous}\" and cannot resume with \"{requested}\"."),
     )
+    .subject(run_subject(file, run))
     .evidence(file.evidence(m.line, None, format!("Setup previously failed while performing the action \"{previous}\". You can't resume setup by performing the action '{requested}'.")))
     .detail("previous_action", previous.clone())
     .detail("requested_action", requested)
@@ -366,6 +375,7 @@ fn stall(file: &SetupLogFile<'_, '_>, run: &Run<'_>) -> Option<Finding> {
         Confidence::Low
     };
     let mut finding = Finding::new(&SETUP_STALL, summary)
+        .subject(run_subject(file, run))
         .confidence(confidence)
         .count(stalls.len() as u64)
         .detail("total_minutes", total / 60)

@@ -55,6 +55,7 @@ fn target_of(path: &Path) -> Option<&'static str> {
         "xml" | "csv" => Some("event_export"),
         "ps1" => Some("task_script"),
         "log" => Some("setup_log"),
+        "err" => Some("ldif_err"),
         _ => None,
     }
 }

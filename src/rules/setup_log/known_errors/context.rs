@@ -3,6 +3,7 @@
 
 use std::sync::LazyLock;
 
+use exdoctor_parsers::ldif_err::{ds_error_message, ds_error_name};
 use exdoctor_parsers::setup_log::Run;
 use regex::Regex;
 
@@ -16,7 +17,7 @@ const TOPOLOGY_NOT_RUNNING: &str =
 
 /// `... in the domain X and site Y, and wait for replication ...`.
 static SCHEMA_MASTER: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"in the domain (?P<domain>[^\s,]+) and site (?P<site>[^\s,]+?)[,.]?\s").ok());
+    LazyLock::new(|| Regex::new(r"(?i)in the domain (?P<domain>[^\s,]+) and site (?P<site>[^\s,]+?)[,.]?\s").ok());
 
 /// Adds the facts a rule needs beyond its captures.
 pub(super) fn enrich(id: RuleId, details: &mut Captures, run: &Run<'_>) {
@@ -32,11 +33,24 @@ pub(super) fn enrich(id: RuleId, details: &mut Captures, run: &Run<'_>) {
     }
     match id {
         RuleId::MsiInstallerCache => installed_build(details, run),
+        RuleId::LdifdeImportFailed => ldifde_error(details),
         RuleId::SharedConfigDc if details.get("inner_error").is_some_and(|e| topology_not_running(e)) => {
             details.insert("service".into(), "MSExchangeADTopology".into());
         }
         RuleId::AdValidationFailed => schema_master(details, run),
         _ => {}
+    }
+}
+
+/// The name and meaning of ldifde's exit code (a Win32 directory-service error: 8245 is
+/// ERROR_DS_UNWILLING_TO_PERFORM), when known.
+fn ldifde_error(details: &mut Captures) {
+    let Some(code) = details.get("error_code").and_then(|c| c.parse::<u32>().ok()) else {
+        return;
+    };
+    if let (Some(name), Some(message)) = (ds_error_name(code), ds_error_message(code)) {
+        details.insert("error_name".into(), name.to_string());
+        details.insert("error_meaning".into(), message.trim_end_matches('.').to_string());
     }
 }
 
@@ -106,6 +120,12 @@ pub(super) fn summary_suffix(id: RuleId, details: &Captures) -> Option<String> {
                 here("server_site")
             ))
         }
+        RuleId::LdifdeImportFailed => {
+            let name = details.get("error_name")?;
+            let meaning = details.get("error_meaning")?;
+            let code = details.get("error_code")?;
+            Some(format!("Error {code} is {name}: {meaning}."))
+        }
         RuleId::SearchFoundationFailure if details.contains_key("fsis_nodes") => {
             Some("Old nodes of the system 'Fsis' already exist.".into())
         }
@@ -129,7 +149,7 @@ pub(super) fn remediation_override(id: RuleId, details: &Captures) -> Option<Vec
         RuleId::AdObjectAlreadyExists
             if details
                 .get("object")
-                .is_some_and(|o| o.starts_with("CN=Folder Hierarchies")) =>
+                .is_some_and(|o| o.to_ascii_lowercase().starts_with("cn=folder hierarchies")) =>
         {
             vec![
                 "The public folder hierarchy container exists without its tree object: create an msExchPFTree object \

@@ -43,8 +43,8 @@ fn compile() -> Table {
                 rule,
                 sig,
                 pattern: Regex::new(&multiline(sig.pattern)).ok()?,
-                also: sig.also.iter().map(|p| Regex::new(p).ok()).collect::<Option<_>>()?,
-                extra: sig.extra.iter().map(|p| Regex::new(p).ok()).collect::<Option<_>>()?,
+                also: sig.also.iter().map(|p| compile_one(p)).collect::<Option<_>>()?,
+                extra: sig.extra.iter().map(|p| compile_one(p)).collect::<Option<_>>()?,
                 context: match sig.context {
                     Some(p) => Some(Regex::new(&multiline(p)).ok()?),
                     None => None,
@@ -56,9 +56,16 @@ fn compile() -> Table {
     Table { signatures, prefilter }
 }
 
-/// `^`/`$` at line ends: records carry their continuation lines.
+/// Case-insensitive, `^`/`$` at line ends: records carry their continuation lines.
+/// SetupLogReviewer matches with PowerShell `-like`/`-match`, which ignore case, and
+/// real logs vary it (`installconfig.ps1` where the table says `InstallConfig.ps1`).
 fn multiline(pattern: &str) -> String {
-    format!("(?m){pattern}")
+    format!("(?im){pattern}")
+}
+
+/// A case-insensitive pattern (see [`multiline`]).
+fn compile_one(pattern: &str) -> Option<Regex> {
+    Regex::new(&format!("(?i){pattern}")).ok()
 }
 
 /// The compiled table, built on first use.

@@ -16,7 +16,7 @@ pub(crate) mod table;
 use serde_json::Value;
 
 use super::SetupLogFile;
-use crate::model::{Confidence, Finding};
+use crate::model::{setup_run_subject, Confidence, Fact, Finding, RuleId, SetupLogFact};
 pub(crate) use matcher::Captures;
 use matcher::{push_unique, Match, TABLE};
 use table::Merge;
@@ -37,11 +37,12 @@ pub fn check(file: &SetupLogFile<'_, '_>) -> Vec<Finding> {
         merge(&mut groups, m);
     }
     groups.sort_by_key(|g| (g.index, g.hits.first().map(|e| e.location.clone())));
+    let run_subject = setup_run_subject(run.first_time.and_then(|t| file.log.resolve(&t)), run.index, file.path);
     groups
         .into_iter()
         .map(|mut g| {
             context::enrich(TABLE.signatures[g.index].rule.info.id, &mut g.captures, run);
-            finding(g)
+            finding(g, &run_subject)
         })
         .collect()
 }
@@ -72,8 +73,8 @@ fn merge(groups: &mut Vec<Match>, m: Match) {
     }
 }
 
-/// The finding of one group of matches.
-fn finding(g: Match) -> Finding {
+/// The finding of one group of matches in the run named `run_subject`.
+fn finding(g: Match, run_subject: &str) -> Finding {
     let compiled = &TABLE.signatures[g.index];
     let (sig, id) = (compiled.sig, compiled.rule.info.id);
     let mut fill_with = g.captures.clone();
@@ -92,6 +93,7 @@ fn finding(g: Match) -> Finding {
         Confidence::Medium
     };
     let mut f = Finding::new(&compiled.rule.info, summary)
+        .subject(subject(sig.merge, &g.key, run_subject))
         .title(fill(sig.title, &fill_with))
         .confidence(confidence)
         .remediation(remediation)
@@ -104,6 +106,9 @@ fn finding(g: Match) -> Finding {
     for e in evidence {
         f.push_evidence(e);
     }
+    if let (RuleId::LdifdeImportFailed, Some(file)) = (id, g.captures.get("error_file")) {
+        f.push_fact(Fact::SetupLog(SetupLogFact::LdifErrorFile(file.clone())));
+    }
     for (k, v) in g
         .captures
         .into_iter()
@@ -112,6 +117,19 @@ fn finding(g: Match) -> Finding {
         f.details.insert(k, Value::String(v));
     }
     f
+}
+
+/// What a known error is about: the captures of its main pattern (`name=value` in name
+/// order), the facts that tell one problem from another; the run when the signature
+/// merges by rule id or captures nothing.
+fn subject(merge: Merge, key: &Captures, run_subject: &str) -> String {
+    if merge == Merge::Id || key.is_empty() {
+        return run_subject.to_string();
+    }
+    key.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Replaces `{name}` placeholders with captured values ("not logged" when missing).

@@ -4,7 +4,8 @@
 //! finding each signature produces.
 //!
 //! Patterns are matched against one record at a time: its tag (`[ERROR] `,
-//! `[WARNING] `), message and continuation lines. Named captures become `details` and
+//! `[WARNING] `), message and continuation lines, ignoring letter case (as
+//! SetupLogReviewer's PowerShell `-like`/`-match` do). Named captures become `details` and
 //! fill the `{name}` placeholders of the templates.
 
 use crate::model::{RuleId, RuleInfo, Severity};
@@ -171,9 +172,10 @@ pub(crate) const LDIFDE_IMPORT_FAILED: KnownError = KnownError {
             summary: "The schema update stopped: ldifde.exe returned error {error_code} importing {schema_path}; \
                       the failing object is described in {error_file}.",
             remediation: &[
-                "Open {error_file} on the server that ran /PrepareSchema and find the entry (DN) that failed and why.",
-                "Fix that object in Active Directory (error 8245 is a constraint violation: usually an attribute or \
-                 class that conflicts with an existing schema object, e.g. from a third-party extension).",
+                "Open {error_file} on the server that ran /PrepareSchema and find the entry (DN) that failed and why: \
+                 the server-side error names the cause.",
+                "Fix that object in Active Directory (a conflicting attribute or class, e.g. a duplicate OID or \
+                 lDAPDisplayName from a third-party schema extension).",
                 "Wait for AD replication, then run setup /PrepareSchema again with Schema Admins and Enterprise Admins rights.",
             ],
             ..BASE
@@ -509,7 +511,7 @@ pub(crate) const VIRTUAL_DIRECTORY_FAILURE: KnownError = KnownError {
         },
         Signature {
             pattern: r"Process execution failed with exit code (?P<exit_code>-?\d+)",
-            also: &[r"(?i)inetsrv\\appcmd\.exe"],
+            also: &[r"inetsrv\\appcmd\.exe"],
             title: "appcmd.exe failed configuring IIS (exit code {exit_code})",
             summary: "Setup's call to inetsrv\\appcmd.exe failed with exit code {exit_code} while configuring the \
                       virtual directories.",
@@ -785,7 +787,7 @@ pub(crate) const RECEIVE_CONNECTOR_FQDN: KnownError = KnownError {
     },
     signatures: &[
         Signature {
-            pattern: r"(?i)AuthMechanism parameter on a Receive connector.*?set to the value ExchangeServer",
+            pattern: r"AuthMechanism parameter on a Receive connector.*?set to the value ExchangeServer",
             scope: Scope::Issues,
             title: "A Receive connector with ExchangeServer authentication has a foreign FQDN",
             summary: "A Receive connector uses AuthMechanism ExchangeServer but its FQDN is not this server's name \

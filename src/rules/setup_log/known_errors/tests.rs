@@ -48,10 +48,7 @@ pub(crate) fn findings_of(
 ) -> Vec<Finding> {
     let text = log_text(header, body);
     let log = parse_setup_log(text.as_bytes());
-    rules(&SetupLogFile {
-        path: "ExchangeSetup.log",
-        log: &log,
-    })
+    rules(&SetupLogFile::new("ExchangeSetup.log", &log))
 }
 
 /// A string detail of a finding ("" when absent).
@@ -152,9 +149,22 @@ const POSITIVE: &[Case] = &[
         &[("domain_controller", "DC1.contoso.com")],
     ),
     (
+        // The real lines write `installconfig.ps1` (CSS-Exchange Setup/Tests,
+        // ExchangeSetup_Search_Foundation_Failure_Install.log and ..._Failure.log).
         "search-foundation-failure",
-        &["[ERROR] Failure configuring SearchFoundation through InstallConfig.ps1; Old nodes belonging to the system 'Fsis', already exist.", REF],
+        &[
+            "[ERROR] Failure configuring SearchFoundation through installconfig.ps1 - Old nodes belonging to the system 'Fsis', already exist in 'D:\\Program Files\\Microsoft\\Exchange Server\\V15\\Bin\\Search\\Ceres\\HostController\\Data'. Rerun the configuration in attach mode, if you need to reuse them.",
+            "[ERROR-REFERENCE] Id=SearchFoundationComponent___9f5053e82ecb4a8f9790bdf498c0664d Component=EXCHANGE14:\\Current\\Release\\Shared\\Datacenter\\Setup",
+        ],
         &[("fsis_nodes", "Old nodes belonging to the system 'Fsis', already exist")],
+    ),
+    (
+        "search-foundation-failure",
+        &[
+            "[ERROR] Failure configuring SearchFoundation through installconfig.ps1 - Error occurred while configuring Search Foundation for Exchange.System.TimeoutException: Timed out waiting for Admin node to be up and running",
+            "[ERROR-REFERENCE] Id=SearchFoundationComponent___9f5053e82ecb4a8f9790bdf498c0664d Component=EXCHANGE14:\\Current\\Release\\Shared\\Datacenter\\Setup",
+        ],
+        &[],
     ),
     (
         "missing-directory",
@@ -308,6 +318,49 @@ fn every_signature_has_a_positive_case_yielding_its_details() {
     }
 }
 
+/// `line` with the letter case of its text changed by `change`; the tag setup writes
+/// (`[0] `, `[ERROR] `, `[WARNING] `) and `[ERROR-REFERENCE]` lines keep theirs.
+fn recased(line: &str, change: fn(&str) -> String) -> String {
+    if line.starts_with("[ERROR-REFERENCE]") {
+        return line.to_string();
+    }
+    let mut rest = line;
+    let mut out = String::new();
+    for tag in ["[0] ", "[ERROR] ", "[WARNING] "] {
+        if let Some(after) = rest.strip_prefix(tag) {
+            out.push_str(tag);
+            rest = after;
+        }
+    }
+    out.push_str(&change(rest));
+    out
+}
+
+/// Every signature also matches its line in lower and in upper case: SetupLogReviewer
+/// matches with PowerShell `-like`/`-match`, which ignore case.
+#[test]
+fn every_signature_matches_in_any_letter_case() {
+    for (id, body, details) in POSITIVE {
+        for (name, change) in [
+            ("lower", str::to_lowercase as fn(&str) -> String),
+            ("upper", str::to_uppercase as fn(&str) -> String),
+        ] {
+            let lines: Vec<String> = body.iter().map(|l| recased(l, change)).collect();
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let all = findings(UPGRADE_HEADER, &lines);
+            let ids: Vec<&str> = all.iter().map(|f| f.rule.as_str()).collect();
+            assert_eq!(ids, vec![*id], "{name}-case copy of the {id} case: {lines:#?}");
+            for (key, value) in *details {
+                assert!(
+                    detail(&all[0], key).eq_ignore_ascii_case(value),
+                    "{id} ({name} case): details.{key} = {:?}",
+                    detail(&all[0], key)
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn the_table_compiles_completely_and_uses_catalog_ids() {
     let signatures: usize = table::KNOWN_ERRORS.iter().map(|k| k.signatures.len()).sum();
@@ -331,6 +384,16 @@ fn ldifde_title_names_the_schema_file_and_error_code() {
         "ldifde failed importing PostExchange2003_schema80.ldf (error 8245)"
     );
     assert_eq!(f.confidence, Confidence::High, "error + ADSchemaComponent reference");
+    // 8245 is ERROR_DS_UNWILLING_TO_PERFORM (winerror.h), not a constraint violation.
+    assert_eq!(detail(&f, "error_name"), "ERROR_DS_UNWILLING_TO_PERFORM");
+    assert!(
+        f.summary
+            .ends_with("Error 8245 is ERROR_DS_UNWILLING_TO_PERFORM: The server is unwilling to process the request."),
+        "{}",
+        f.summary
+    );
+    let text = format!("{} {}", f.summary, f.remediation.join(" "));
+    assert!(!text.contains("constraint violation"), "{text}");
 }
 
 #[test]
@@ -484,7 +547,7 @@ fn only_the_last_run_is_searched() {
     ));
     let log = parse_setup_log(text.as_bytes());
     assert_eq!(log.runs.len(), 2);
-    assert!(check(&SetupLogFile { path: "x", log: &log }).is_empty());
+    assert!(check(&SetupLogFile::new("x", &log)).is_empty());
 }
 
 #[test]

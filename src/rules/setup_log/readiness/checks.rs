@@ -17,6 +17,8 @@ pub(super) struct FailedCheck {
     pub message: Option<String>,
     pub help_url: Option<String>,
     pub severity: Severity,
+    /// Started as `[RuleType:Warning]`: setup printed it as `[RECOMENDED]` and went on.
+    pub warning_rule: bool,
     pub evidence: Vec<Evidence>,
     /// Which kinds of lines reported it (bits of [`Source`]).
     source_bits: u8,
@@ -29,6 +31,7 @@ enum Source {
     FailedRule = 2,
     Required = 4,
     Legacy = 8,
+    Recommended = 16,
 }
 
 impl FailedCheck {
@@ -38,6 +41,7 @@ impl FailedCheck {
             message: None,
             help_url: None,
             severity,
+            warning_rule: false,
             evidence: Vec::new(),
             source_bits: 0,
         }
@@ -59,7 +63,13 @@ pub(super) fn failed_checks(file: &SetupLogFile<'_, '_>, run: &Run<'_>, entries:
     let mut checks = Checks::default();
     for e in run.failed_evaluations() {
         let evidence = evidence_at(file, entries, e.line);
-        checks.add(&e.name.to_string(), Severity::Error, None, evidence, Source::Evaluation);
+        let name = e.name.to_string();
+        if e.is_warning_rule() {
+            checks.add(&name, Severity::Warning, None, evidence, Source::Evaluation);
+            checks.get(&name, Severity::Warning).warning_rule = true;
+        } else {
+            checks.add(&name, Severity::Error, None, evidence, Source::Evaluation);
+        }
     }
     for r in &run.failed_rules {
         let evidence = evidence_at(file, entries, r.line);
@@ -72,6 +82,7 @@ pub(super) fn failed_checks(file: &SetupLogFile<'_, '_>, run: &Run<'_>, entries:
         );
     }
     required_with_help_urls(file, entries, &mut checks);
+    recommended_texts(file, entries, &mut checks);
     // Exchange 2007 has no prerequisite engine lines: its readiness results are texts.
     if run.evaluations.is_empty() && run.failed_rules.is_empty() {
         legacy_texts(file, run, &mut checks);
@@ -156,6 +167,38 @@ fn required_with_help_urls(file: &SetupLogFile<'_, '_>, entries: &[Entry], check
         let check = checks.get(name, Severity::Error);
         check.help_url.get_or_insert_with(|| url.to_string());
         check.evidence.push(entry.evidence(file));
+    }
+}
+
+/// Warning rules and a text of the `[RECOMENDED]` line setup prints for them (no Help
+/// URL names the rule): lowercase rule name, lowercase words that must all occur.
+const RECOMMENDED: &[(&str, &[&str])] = &[
+    ("noconnectortostar", &["send connector", "address space of '*'"]),
+    ("noe14serverwarning", &["no exchange server 2010 roles"]),
+    ("noe15serverwarning", &["no exchange server 2013 roles"]),
+    ("noe16serverwarning", &["no exchange server 2016 roles"]),
+];
+
+/// The `[RECOMENDED]` line of each warning rule that evaluated True: its message and
+/// evidence.
+fn recommended_texts(file: &SetupLogFile<'_, '_>, entries: &[Entry], checks: &mut Checks) {
+    for entry in entries.iter().filter(|e| e.tag == Tag::Recommended) {
+        let text = entry.text.trim_start_matches("[RECOMENDED] ").trim();
+        let lower = text.to_ascii_lowercase();
+        let Some(check) = checks.list.iter_mut().find(|c| {
+            c.warning_rule
+                && RECOMMENDED
+                    .iter()
+                    .any(|(rule, words)| c.name.eq_ignore_ascii_case(rule) && words.iter().all(|w| lower.contains(w)))
+        }) else {
+            continue;
+        };
+        check.source_bits |= Source::Recommended as u8;
+        check.message.get_or_insert_with(|| text.to_string());
+        let e = entry.evidence(file);
+        if !check.evidence.iter().any(|x| x.location == e.location) {
+            check.evidence.push(e);
+        }
     }
 }
 

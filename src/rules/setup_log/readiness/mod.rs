@@ -23,7 +23,10 @@ pub(crate) const PREREQ_FAILED: RuleInfo = RuleInfo {
     severity: Severity::Error,
     description: "A setup readiness (prerequisite) check failed in the last run: a rule of the prerequisite \
                   engine evaluated True ('Failed [Rule:X]', '[REQUIRED]'), or an Exchange 2007 'setup cannot \
-                  continue because ...' text. One finding per check, named in the title and details.check.",
+                  continue because ...' text. One finding per check, named in the title and details.check. A \
+                  rule started as [RuleType:Warning] (NoConnectorToStar, NoE14ServerWarning, NoE15ServerWarning) \
+                  that evaluates True is printed as [RECOMENDED] and does not stop setup: it is reported as a \
+                  warning, never as the cause of a failed run.",
     remediation: &[
         "PendingRebootWindowsComponents / RebootPending: restart the server.",
         "ProcessNeedsToBeClosedOnUpgrade: close the PowerShell/EMC sessions holding Exchange files.",
@@ -89,10 +92,10 @@ pub fn check(file: &SetupLogFile<'_, '_>) -> Vec<Finding> {
 /// searches the readiness records too.
 fn reported_as_known_error(check: &FailedCheck) -> bool {
     check.is("AdInitErrorRule")
-        && check
-            .message
-            .as_deref()
-            .is_some_and(|m| m.contains("Setup encountered a problem while validating the state of Active Directory"))
+        && check.message.as_deref().is_some_and(|m| {
+            m.to_ascii_lowercase()
+                .contains("setup encountered a problem while validating the state of active directory")
+        })
 }
 
 /// The `prereq-failed` finding of one check.
@@ -103,8 +106,14 @@ fn prereq_finding(check: &FailedCheck, run: &exdoctor_parsers::setup_log::Run<'_
     } else {
         Confidence::Medium
     };
+    let title = if check.warning_rule {
+        format!("Readiness warning: {}", check.name)
+    } else {
+        format!("Readiness check failed: {}", check.name)
+    };
     let mut f = Finding::new(&PREREQ_FAILED, remedy.summary)
-        .title(format!("Readiness check failed: {}", check.name))
+        .subject(&check.name)
+        .title(title)
         .severity(check.severity)
         .confidence(confidence)
         .remediation(remedy.steps)
@@ -165,6 +174,7 @@ fn permission_finding(need: &Need, user: &str, ad_unreadable: bool) -> Finding {
         _ => Confidence::Medium,
     };
     let mut f = Finding::new(&MISSING_PERMISSIONS, summary)
+        .subject(format!("{} {}", need.operation, need.group))
         .title(title)
         .confidence(confidence)
         .remediation(permissions::steps(need, user))

@@ -10,8 +10,32 @@ use regex::Regex;
 use super::checks::FailedCheck;
 use crate::rules::setup_log::known_errors::{fill, Captures};
 
-/// Shown for a site that the log gives as empty.
-pub(super) const NULL_VALUE: &str = "NULL VALUE";
+/// What a warning rule means and what to do, by lowercase rule name (the rules started
+/// as `[RuleType:Warning]` seen in real logs).
+const WARNING_STEPS: &[(&str, &str, &[&str])] = &[
+    (
+        "noconnectortostar",
+        "The organization has no Send connector with the address space '*': mail to the internet may not flow until one exists.",
+        &[
+            "Nothing blocks setup. If this organization sends mail to the internet, create a Send connector for the address space '*' after the installation (New-SendConnector -Internet -AddressSpaces *).",
+        ],
+    ),
+    (
+        "noe14serverwarning",
+        "No Exchange 2010 server is in the organization: once this setup prepares it, Exchange 2010 servers can no longer be installed.",
+        &["Nothing blocks setup. Install any Exchange 2010 server the organization still needs before this version."],
+    ),
+    (
+        "noe15serverwarning",
+        "No Exchange 2013 server is in the organization: once this setup prepares it, Exchange 2013 servers can no longer be installed.",
+        &["Nothing blocks setup. Install any Exchange 2013 server the organization still needs before this version."],
+    ),
+    (
+        "noe16serverwarning",
+        "No Exchange 2016 server is in the organization: once this setup prepares it, Exchange 2016 servers can no longer be installed.",
+        &["Nothing blocks setup. Install any Exchange 2016 server the organization still needs before this version."],
+    ),
+];
 
 /// Static remediation: rule names (lowercase; a trailing `*` is a prefix) and steps.
 const STEPS: &[(&[&str], &[&str])] = &[
@@ -163,6 +187,9 @@ pub(super) fn remedy(check: &FailedCheck, run: &Run<'_>) -> Remedy {
     if let Some(u) = &check.help_url {
         details.insert("help_url".into(), u.clone());
     }
+    if check.warning_rule {
+        return warning(details, check);
+    }
     let base = check
         .message
         .clone()
@@ -179,6 +206,39 @@ pub(super) fn remedy(check: &FailedCheck, run: &Run<'_>) -> Remedy {
     Remedy {
         details,
         summary: base,
+        steps,
+    }
+}
+
+/// A rule started as `[RuleType:Warning]`: setup printed it as `[RECOMENDED]` and went
+/// on, so it is never the cause of a failed run.
+fn warning(mut details: Captures, check: &FailedCheck) -> Remedy {
+    details.insert("rule_type".into(), "Warning".into());
+    let known = WARNING_STEPS
+        .iter()
+        .find(|(name, _, _)| check.name.eq_ignore_ascii_case(name));
+    let meaning = known
+        .map(|(_, meaning, _)| meaning.to_string())
+        .or_else(|| check.message.clone())
+        .unwrap_or_else(|| format!("The readiness rule {} evaluated True.", check.name));
+    let summary = format!(
+        "Readiness warning {} (a [RuleType:Warning] rule): setup printed it as [RECOMENDED] and went on; it did not \
+         stop the run. {meaning}",
+        check.name
+    );
+    let steps = match known {
+        Some((_, _, steps)) => steps.iter().map(|s| s.to_string()).collect(),
+        None => vec![format!(
+            "Nothing blocks setup. Read the warning and decide whether it matters for this organization: {}",
+            check
+                .message
+                .as_deref()
+                .unwrap_or("see the [RECOMENDED] lines of the log")
+        )],
+    };
+    Remedy {
+        details,
+        summary,
         steps,
     }
 }
@@ -208,46 +268,69 @@ fn generic(details: &Captures) -> Vec<String> {
 }
 
 /// DomainControllerIsOutOfSite: the DC and its site from the settings (the Failed message
-/// has been seen with the values swapped), else from the message and the header.
+/// has been seen with the values swapped), else from the message and the header. A site
+/// the log leaves empty or does not log is said to be unknown, and the message's own
+/// names are quoted.
 fn out_of_site(mut details: Captures, check: &FailedCheck, run: &Run<'_>) -> Remedy {
     let from_message = check
         .message
         .as_deref()
         .and_then(|m| OUT_OF_SITE.as_ref()?.captures(m))
         .and_then(|c| Some((c.name("dc")?.as_str().to_string(), c.name("site")?.as_str().to_string())));
-    let dc = last_setting(run, "DomainController")
-        .filter(|v| !v.is_empty())
-        .or_else(|| {
-            run.header
-                .domain_controller
-                .map(|d| d.to_string())
-                .filter(|v| !v.is_empty())
-        })
-        .or_else(|| from_message.as_ref().map(|(dc, _)| dc.clone()))
-        .unwrap_or_else(|| NULL_VALUE.to_string());
-    let dc_site = last_setting(run, "DomainControllerSiteName")
-        .or_else(|| from_message.map(|(_, site)| site))
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| NULL_VALUE.to_string());
-    let site = last_setting(run, "SiteName")
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| NULL_VALUE.to_string());
-    let summary = format!(
-        "Setup used the domain controller {dc}, whose Active Directory site is {dc_site}, but this server is in site \
-         {site}: setup must use a domain controller in its own site."
+    let known = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let dc = known(last_setting(run, "DomainController"))
+        .or_else(|| known(run.header.domain_controller.map(|d| d.to_string())))
+        .or_else(|| known(from_message.as_ref().map(|(dc, _)| dc.clone())));
+    let dc_site = known(last_setting(run, "DomainControllerSiteName"))
+        .or_else(|| known(from_message.as_ref().map(|(_, site)| site.clone())));
+    let site = known(last_setting(run, "SiteName"));
+    let dc_text = dc.clone().unwrap_or_else(|| "(not logged)".into());
+    let dc_site_text = dc_site
+        .as_deref()
+        .map_or_else(|| "unknown (the log gives it empty)".to_string(), |s| format!("'{s}'"));
+    let site_text = site
+        .as_deref()
+        .map_or_else(|| "a site the log does not name".to_string(), |s| format!("site '{s}'"));
+    let mut summary = format!(
+        "Setup used the domain controller {dc_text}, whose Active Directory site is {dc_site_text}, but this server \
+         is in {site_text}: setup must use a domain controller in its own site."
     );
-    let steps = vec![
-        format!("Domain controller: {dc}; its site: {dc_site}; this server's site: {site}."),
-        format!(
-            "Make sure a writable domain controller and global catalog exist in site {site} and that the subnets and \
-             the DC's server object are in the right sites (AD Sites and Services); {NULL_VALUE} means the DC's site \
-             could not be determined."
-        ),
-        format!("Run setup again, if needed with /DomainController:<a DC in site {site}> (setup used {dc})."),
-    ];
-    details.insert("domain_controller".into(), dc);
-    details.insert("domain_controller_site".into(), dc_site);
-    details.insert("server_site".into(), site);
+    if let Some(m) = &check.message {
+        summary.push_str(&format!(" The check says: \"{}\"", m.trim()));
+    }
+    let own_site = site
+        .as_deref()
+        .map_or_else(|| "this server's site".to_string(), |s| format!("site {s}"));
+    let mut steps = vec![format!(
+        "Domain controller: {dc_text}; its site: {dc_site_text}; this server: {site_text}."
+    )];
+    steps.push(format!(
+        "Make sure a writable domain controller and global catalog exist in {own_site}{} and that the subnets and \
+         the DC's server object are in the right sites (AD Sites and Services){}.",
+        if site.is_none() {
+            " (nltest /dsgetsite on this server names it)"
+        } else {
+            ""
+        },
+        if dc_site.is_none() {
+            "; an empty DC site means the DC's site could not be determined"
+        } else {
+            ""
+        }
+    ));
+    steps.push(format!(
+        "Run setup again, if needed with /DomainController:<a DC in {own_site}>{}.",
+        dc.as_deref().map(|d| format!(" (setup used {d})")).unwrap_or_default()
+    ));
+    for (key, value) in [
+        ("domain_controller", dc),
+        ("domain_controller_site", dc_site),
+        ("server_site", site),
+    ] {
+        if let Some(v) = value {
+            details.insert(key.into(), v);
+        }
+    }
     Remedy {
         details,
         summary,

@@ -59,7 +59,7 @@ fn required_lines_are_named_by_their_help_url() {
 }
 
 #[test]
-fn dc_out_of_site_names_the_dc_and_null_site() {
+fn dc_out_of_site_names_the_dc_and_says_its_empty_site_is_unknown() {
     let site = evaluated("Setting", "SiteName", "NorthAmerica");
     let dc_site = evaluated("Setting", "DomainControllerSiteName", "");
     let dc = evaluated("Setting", "DomainController", "DC2.Solo.local");
@@ -69,18 +69,114 @@ fn dc_out_of_site_names_the_dc_and_null_site() {
     assert_eq!(checks_of(&all), vec!["DomainControllerIsOutOfSite"]);
     let f = &all[0];
     assert_eq!(detail(f, "domain_controller"), "DC2.Solo.local");
-    assert_eq!(detail(f, "domain_controller_site"), "NULL VALUE");
+    assert!(f.details.get("domain_controller_site").is_none());
     assert_eq!(detail(f, "server_site"), "NorthAmerica");
-    assert!(f.summary.contains("DC2.Solo.local") && f.summary.contains("NULL VALUE"));
+    assert_eq!(
+        f.summary,
+        "Setup used the domain controller DC2.Solo.local, whose Active Directory site is unknown (the log gives it \
+         empty), but this server is in site 'NorthAmerica': setup must use a domain controller in its own site."
+    );
+    assert!(!f.summary.contains("NULL") && f.remediation.iter().all(|s| !s.contains("NULL")));
 }
 
 #[test]
-fn dc_out_of_site_falls_back_to_the_message() {
+fn dc_out_of_site_falls_back_to_the_message_and_never_prints_a_placeholder() {
     let body = ["Failed [Rule:DomainControllerIsOutOfSite] [Message:Setup can't use the domain controller 'DC9.contoso.com' because it belongs to Active Directory site 'Remote'. Setup must use a domain controller in the same site as this computer.]"];
     let all = findings(&[], &body);
-    assert_eq!(detail(&all[0], "domain_controller"), "DC9.contoso.com");
-    assert_eq!(detail(&all[0], "domain_controller_site"), "Remote");
-    assert_eq!(detail(&all[0], "server_site"), "NULL VALUE");
+    let f = &all[0];
+    assert_eq!(detail(f, "domain_controller"), "DC9.contoso.com");
+    assert_eq!(detail(f, "domain_controller_site"), "Remote");
+    assert!(f.details.get("server_site").is_none());
+    assert!(
+        f.summary.contains("this server is in a site the log does not name")
+            && f.summary
+                .contains("The check says: \"Setup can't use the domain controller 'DC9.contoso.com'"),
+        "{}",
+        f.summary
+    );
+    let text = format!("{} {}", f.summary, f.remediation.join(" "));
+    assert!(!text.contains("NULL VALUE") && !text.contains("site site"), "{text}");
+    assert!(f.remediation[1].contains("nltest /dsgetsite"), "{:?}", f.remediation);
+}
+
+/// `Started [Rule:X] [Parent:RootAnalysisMember] [RuleType:T]`.
+fn started(name: &str, rule_type: &str) -> String {
+    format!("Started [Rule:{name}] [Parent:RootAnalysisMember] [RuleType:{rule_type}]")
+}
+
+#[test]
+fn a_warning_rule_that_evaluated_true_is_a_warning_never_the_cause_of_the_failure() {
+    let lines = [
+        "Beginning processing test-SetupPrerequisites".to_string(),
+        started("NoConnectorToStar", "Warning"),
+        started("NoE15ServerWarning", "Warning"),
+        started("MSDTCStopped", "Error"),
+        evaluated("Rule", "NoConnectorToStar", "True"),
+        evaluated("Rule", "NoE15ServerWarning", "True"),
+        evaluated("Rule", "MSDTCStopped", "True"),
+        "Failed [Rule:MSDTCStopped] [Message:The Distributed Transaction Coordinator service is stopped.]".into(),
+        "[REQUIRED] The Distributed Transaction Coordinator service is stopped.".into(),
+        "Help URL: http://technet.microsoft.com/library(EXCHG.150)/ms.exch.setupreadiness.MSDTCStopped.aspx".into(),
+        "[RECOMENDED] Setup will prepare the organization for Exchange Server 2019 by using 'Setup /PrepareAD'. No Exchange Server 2013 roles have been detected in this topology. After this operation, you will not be able to install any Exchange Server 2013 servers.".into(),
+        "[RECOMENDED] Setup can't detect a Send connector with an address space of '*'. Mail flow to the Internet may not work properly.".into(),
+        "Ending processing test-SetupPrerequisites".into(),
+        "[0] The Exchange Server setup operation didn't complete.".into(),
+    ];
+    let body: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let all = findings_of(crate::rules::setup_log::check_setup_log, &[], &body);
+    let summary: Vec<(&str, Severity, &str)> = all
+        .iter()
+        .map(|f| (f.rule.as_str(), f.severity, detail(f, "check")))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("prereq-failed", Severity::Error, "MSDTCStopped"),
+            ("prereq-failed", Severity::Warning, "NoConnectorToStar"),
+            ("prereq-failed", Severity::Warning, "NoE15ServerWarning"),
+        ]
+    );
+    let msdtc = &all[0];
+    assert!(
+        msdtc
+            .evidence
+            .iter()
+            .any(|e| e.text.contains("setup operation didn't complete")),
+        "the failed run is folded into the real cause"
+    );
+    let star = &all[1];
+    assert_eq!(star.title, "Readiness warning: NoConnectorToStar");
+    assert_eq!(detail(star, "rule_type"), "Warning");
+    assert_eq!(
+        star.confidence,
+        Confidence::High,
+        "evaluation and [RECOMENDED] line agree"
+    );
+    assert!(star.summary.contains("did not stop the run"), "{}", star.summary);
+    assert!(star
+        .evidence
+        .iter()
+        .any(|e| e.text.starts_with("[RECOMENDED] Setup can't detect a Send connector")));
+    assert!(all[2]
+        .summary
+        .contains("Exchange 2013 servers can no longer be installed"));
+}
+
+#[test]
+fn a_failed_run_with_only_warning_rules_keeps_its_generic_failure() {
+    let lines = [
+        started("NoConnectorToStar", "Warning"),
+        evaluated("Rule", "NoConnectorToStar", "True"),
+        "[ERROR] Something else went wrong.".into(),
+        "[0] The Exchange Server setup operation didn't complete.".into(),
+    ];
+    let body: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let all = findings_of(crate::rules::setup_log::check_setup_log, &[], &body);
+    let ids: Vec<(&str, Severity)> = all.iter().map(|f| (f.rule.as_str(), f.severity)).collect();
+    assert_eq!(
+        ids,
+        vec![("prereq-failed", Severity::Warning), ("setup-failed", Severity::Error)]
+    );
 }
 
 #[test]
