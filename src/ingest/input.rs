@@ -8,6 +8,10 @@ use memmap2::Mmap;
 
 use crate::sources::Input;
 
+/// Most bytes read from standard input (2 GiB): unlike a file, which is memory-mapped,
+/// it is held in memory whole.
+pub const MAX_STDIN_BYTES: u64 = 2 << 30;
+
 enum Bytes {
     Mapped(Mmap),
     Owned(Vec<u8>),
@@ -58,10 +62,23 @@ impl InputFile {
         })
     }
 
-    /// Standard input read whole, shown as `<stdin>`.
+    /// Standard input read whole (at most [`MAX_STDIN_BYTES`]), shown as `<stdin>`.
     pub fn from_stdin() -> io::Result<InputFile> {
+        InputFile::from_reader(io::stdin().lock(), MAX_STDIN_BYTES)
+    }
+
+    /// `reader` read whole as standard input, refused past `limit` bytes.
+    fn from_reader(reader: impl Read, limit: u64) -> io::Result<InputFile> {
         let mut buf = Vec::new();
-        io::stdin().lock().read_to_end(&mut buf)?;
+        reader.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
+        if buf.len() as u64 > limit {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "standard input is longer than {limit} bytes (held in memory whole): save it to a file and analyse the file"
+                ),
+            ));
+        }
         Ok(InputFile {
             path: PathBuf::from(super::STDIN),
             display: "<stdin>".to_string(),
@@ -142,4 +159,24 @@ fn special_kind(meta: &std::fs::Metadata) -> &'static str {
 #[cfg(not(unix))]
 fn special_kind(_meta: &std::fs::Metadata) -> &'static str {
     "a special file"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_input_is_read_up_to_its_limit_and_refused_beyond() {
+        let input = InputFile::from_reader(&b"REGEDIT4\r\n"[..], 10).expect("10 bytes");
+        assert_eq!((input.bytes(), input.display()), (&b"REGEDIT4\r\n"[..], "<stdin>"));
+        let err = InputFile::from_reader(&b"REGEDIT4\r\n!"[..], 10)
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "standard input is longer than 10 bytes (held in memory whole): save it to a file and analyse the file"
+            )
+        );
+    }
 }

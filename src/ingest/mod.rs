@@ -11,7 +11,7 @@ mod sniff;
 
 pub use bundle::{batches, bundle_dir, bundle_of};
 pub use discover::{discover, Discovered};
-pub use input::InputFile;
+pub use input::{InputFile, MAX_STDIN_BYTES};
 pub use load::{
     load_all, load_all_with_progress, load_files, load_inputs, nothing_found, InputLoad, LoadProgress, Progress,
     ProgressCounter,
