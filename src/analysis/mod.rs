@@ -7,6 +7,7 @@ pub mod hosts;
 mod identity;
 pub mod merge;
 pub mod pipeline;
+mod shares;
 pub mod timeline;
 pub mod zone;
 
@@ -28,6 +29,7 @@ use crate::registry::{HostState, RegistryView};
 use crate::sources::LoadOptions;
 use copies::CopyKey;
 use hosts::{group, FileIdentity, NameClaim, RecordSpan};
+use shares::EventShares;
 use zone::{infer_from_setup_events, localize};
 
 /// What the report says about one host.
@@ -178,8 +180,9 @@ pub fn analyze_loaded(files: &[LoadedFile], diagnostics: Vec<Diagnostic>) -> Ana
     };
     let (hosts, copies) = hosts_and_copies(files);
     analysis.diagnostics.extend(copies);
+    let shares = EventShares::of(hosts.iter().map(|h| &h.group), files);
     for host in &hosts {
-        let (report, findings) = analyse_host(host, files);
+        let (report, findings) = analyse_host(host, files, &shares);
         analysis.hosts.push(report);
         analysis.findings.extend(findings);
     }
@@ -272,27 +275,27 @@ fn claims(source: &str, facts: &Facts) -> FileIdentity {
 }
 
 /// The events of file `index` that belong to `group` (all of them unless the file is
-/// shared between hosts), with how to cite each. `events` are the file's events, or
-/// their copy converted to UTC ([`localized_events`]).
+/// shared between hosts: then its share, from `shares`), with how to cite each.
+/// `events` are the file's events, or their copy converted to UTC
+/// ([`localized_events`]).
 pub(crate) fn host_events<'f>(
     group: &'f HostGroup,
     index: usize,
     facts: &'f EventLogFacts,
     events: &'f [Event],
+    shares: &EventShares,
 ) -> impl Iterator<Item = (&'f Event, EventLocation)> + 'f {
-    let only = group.partial.get(&index);
-    events
-        .iter()
-        .enumerate()
-        .filter(move |(_, event)| {
-            only.is_none_or(|names| hosts::short_name(&event.computer).is_some_and(|short| names.contains(&short)))
-        })
-        .map(|(i, event)| {
-            let location = facts.locations.get(i).copied().unwrap_or(EventLocation::Record {
-                record_id: event.record_id,
-            });
-            (event, location)
-        })
+    let positions: Vec<usize> = match group.partial.get(&index) {
+        Some(names) => shares.events(index, names),
+        None => (0..events.len()).collect(),
+    };
+    positions.into_iter().filter_map(move |i| {
+        let event = events.get(i)?;
+        let location = facts.locations.get(i).copied().unwrap_or(EventLocation::Record {
+            record_id: event.record_id,
+        });
+        Some((event, location))
+    })
 }
 
 /// The merged registry state of a host's exports (in path order; later files win).
@@ -434,7 +437,7 @@ fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<Host
     })
 }
 
-fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
+fn analyse_host(host: &Host, all: &[LoadedFile], shares: &EventShares) -> (HostReport, Vec<Finding>) {
     let g = &host.group;
     let zone = host.zone.clone();
     let registry_zone = registry_zone(host);
@@ -479,13 +482,14 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
             Facts::Events(e) => {
                 let events = converted.as_deref().unwrap_or(&e.events);
                 let local_time = e.local_times && converted.is_none();
-                view.events
-                    .extend(host_events(g, index, e, events).map(|(event, location)| HostEvent {
+                view.events.extend(
+                    host_events(g, index, e, events, shares).map(|(event, location)| HostEvent {
                         source,
                         event,
                         location,
                         local_time,
-                    }));
+                    }),
+                );
                 view.logs.push(HostLog {
                     source,
                     channel: &e.channel,

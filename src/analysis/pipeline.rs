@@ -7,11 +7,12 @@
 //! earlier file of that host, [`super::copies`]) are found on the hosts of everything:
 //! a bundle and its extracted copy are two bundles that may fall in different batches.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use super::copies::{drop_copies, CopyKey};
 use super::hosts::{group, FileIdentity};
+use super::shares::EventShares;
 use super::{analyse_host, finish, host_for, identity, load_options, Analysis, HostReport, Progress};
 use crate::ingest::{batches, discover, load_files, nothing_found, InputLoad, ProgressCounter};
 use crate::model::{ContentId, DiagLevel, Diagnostic, Finding, Host, HostGroup, LoadedFile};
@@ -25,12 +26,11 @@ pub const BATCH_BYTES: u64 = 256 << 20;
 /// (two members listed under one name in a zip share the path, not the shown path).
 type FileKey = (PathBuf, String);
 
-/// A host analysed within one batch, with what it was made of.
+/// What a host is made of: its files, and its shares of files split between hosts.
+type Makeup = (BTreeSet<FileKey>, BTreeMap<FileKey, BTreeSet<String>>);
+
+/// A host analysed within one batch.
 struct Analysed {
-    /// Its files.
-    files: BTreeSet<FileKey>,
-    /// Its shares of files split between hosts, by file.
-    partial: BTreeMap<FileKey, BTreeSet<String>>,
     host: Host,
     report: HostReport,
     findings: Vec<Finding>,
@@ -68,7 +68,8 @@ pub fn analyze_in_batches(paths: &[PathBuf], budget: u64, progress: Option<Progr
     let counter = ProgressCounter::new(progress, &discovered.files);
     let mut diagnostics: Vec<(usize, Vec<Diagnostic>)> = Vec::new();
     let mut identities: Vec<Identity> = Vec::new();
-    let mut analysed: Vec<Analysed> = Vec::new();
+    // By makeup: a fleet has thousands of hosts to match.
+    let mut analysed: HashMap<Makeup, Vec<Analysed>> = HashMap::new();
     for batch in batches(&discovered.files, budget) {
         let (files, inputs) = flatten(
             load_files(&discovered.files, &batch, options, &counter),
@@ -86,21 +87,23 @@ pub fn analyze_in_batches(paths: &[PathBuf], budget: u64, progress: Option<Progr
         // Copies within the batch are left out here too (their warnings come from the
         // hosts of everything, below), so a host whose copies all fell in this batch
         // is the host of everything.
-        for host in super::hosts_of(&files) {
-            let (report, findings) = analyse_host(&host, &files);
-            analysed.push(Analysed {
-                files: host
-                    .group
+        let hosts = super::hosts_of(&files);
+        let shares = EventShares::of(hosts.iter().map(|h| &h.group), &files);
+        for host in hosts {
+            let (report, findings) = analyse_host(&host, &files, &shares);
+            let makeup = (
+                host.group
                     .files
                     .iter()
                     .filter_map(|&i| files.get(i))
                     .map(key_of)
                     .collect(),
-                partial: partial_by_key(&host.group, |i| files.get(i).map(key_of)),
-                host,
-                report,
-                findings,
-            });
+                partial_by_key(&host.group, |i| files.get(i).map(key_of)),
+            );
+            analysed
+                .entry(makeup)
+                .or_default()
+                .push(Analysed { host, report, findings });
         }
     }
     // The hosts of everything at once, from the files' identities in input order.
@@ -121,12 +124,9 @@ pub fn analyze_in_batches(paths: &[PathBuf], budget: u64, progress: Option<Progr
             .map(|id| id.key.clone())
             .collect();
         let partial = partial_by_key(&group, |i| identities.get(i).map(|id| id.key.clone()));
-        let same = analysed.iter().position(|a| a.files == files && a.partial == partial);
+        let same = analysed.get_mut(&(files, partial)).and_then(Vec::pop);
         let (host, report, findings) = match same {
-            Some(at) => {
-                let a = analysed.swap_remove(at);
-                (a.host, a.report, a.findings)
-            }
+            Some(a) => (a.host, a.report, a.findings),
             None => reanalyse(&discovered.files, &identities, &group, options),
         };
         analysis.hosts.push(report);
@@ -206,7 +206,8 @@ fn reanalyse(
         .filter_map(|(i, names)| Some((remap(*i)?, names.clone())))
         .collect();
     let host = host_for(local, &files);
-    let (report, findings) = analyse_host(&host, &files);
+    let shares = EventShares::of([&host.group], &files);
+    let (report, findings) = analyse_host(&host, &files, &shares);
     (host, report, findings)
 }
 

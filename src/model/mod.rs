@@ -37,10 +37,10 @@ pub use rule::{RuleId, RuleInfo, UnknownRuleId};
 pub use setup_log_file::SetupLogFile;
 pub use source::{ContentId, Loaded, LoadedFile, SourceKind, SourceSummary};
 pub use summary::{
-    ErrorReferenceSummary, EvaluationSummary, EventLogSummary, EvtSummary, FailedRuleSummary, GapCount, GapSummary,
-    IssueSummary, LdifErrSummary, ParameterSummary, RegistrySummary, ResumeMismatchSummary, ResumeSummary,
+    first_listed, ErrorReferenceSummary, EvaluationSummary, EventLogSummary, EvtSummary, FailedRuleSummary, GapCount,
+    GapSummary, IssueSummary, LdifErrSummary, ParameterSummary, RegistrySummary, ResumeMismatchSummary, ResumeSummary,
     RuleEventCount, RunHeaderSummary, RunSummary, SetupLogSummary, SourceDetails, TaskScriptSummary, TaskStepSummary,
-    TaskSummary,
+    TaskSummary, Unlisted, MAX_LISTED,
 };
 pub use suppressed::{Suppressed, SuppressedBy};
 pub use zone::{Daylight, HostZone};
