@@ -147,26 +147,37 @@ pub fn hosts_of(files: &[LoadedFile]) -> Vec<Host> {
 /// [`hosts_of`], with a warning for each file left out as a copy of another file of
 /// its host (same bytes: the same folder given twice, a bundle and its extracted copy).
 pub fn hosts_and_copies(files: &[LoadedFile]) -> (Vec<Host>, Vec<Diagnostic>) {
+    let (hosts, _, copies) = hosts_with_shares(files);
+    (hosts, copies)
+}
+
+/// The hosts of `files` ([`hosts_and_copies`]) with the events of the files they share.
+fn hosts_with_shares(files: &[LoadedFile]) -> (Vec<Host>, EventShares, Vec<Diagnostic>) {
     let identities: Vec<(PathBuf, FileIdentity)> = files
         .iter()
         .map(|f| (f.path.clone(), identity(&f.loaded.summary.path, &f.loaded.facts)))
         .collect();
     let mut diagnostics = Vec::new();
-    let hosts = group(&identities)
+    let groups: Vec<HostGroup> = group(&identities)
         .into_iter()
         .map(|mut group| {
             diagnostics.extend(copies::drop_copies(&mut group, |i| files.get(i).map(CopyKey::of)));
-            host_for(group, files)
+            group
         })
         .collect();
-    (hosts, diagnostics)
+    let shares = EventShares::of(&groups, files);
+    let hosts = groups
+        .into_iter()
+        .map(|group| host_for(group, files, &shares))
+        .collect();
+    (hosts, shares, diagnostics)
 }
 
 /// A host from its group of `files`: with its merged registry state and its zone.
-fn host_for(group: HostGroup, files: &[LoadedFile]) -> Host {
+fn host_for(group: HostGroup, files: &[LoadedFile], shares: &EventShares) -> Host {
     let members: Vec<&LoadedFile> = group.files.iter().filter_map(|&i| files.get(i)).collect();
     let registry = registry_state(&members);
-    let zone = host_zone(&members, registry.as_ref());
+    let zone = host_zone(&group, files, registry.as_ref(), shares);
     Host { group, registry, zone }
 }
 
@@ -178,9 +189,8 @@ pub fn analyze_loaded(files: &[LoadedFile], diagnostics: Vec<Diagnostic>) -> Ana
         unreadable,
         ..Analysis::default()
     };
-    let (hosts, copies) = hosts_and_copies(files);
+    let (hosts, shares, copies) = hosts_with_shares(files);
     analysis.diagnostics.extend(copies);
-    let shares = EventShares::of(hosts.iter().map(|h| &h.group), files);
     for host in &hosts {
         let (report, findings) = analyse_host(host, files, &shares);
         analysis.hosts.push(report);
@@ -392,7 +402,13 @@ fn header_zone(s: &SetupLogFacts) -> Option<HostZone> {
 /// The host's offset from UTC: registry time zone (with daylight saving), a setup-log
 /// header of the host, else the MSExchangeSetup 1000 events matched with the start of
 /// local-clock setup runs.
-fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<HostZone> {
+fn host_zone(
+    group: &HostGroup,
+    all: &[LoadedFile],
+    registry: Option<&HostState>,
+    shares: &EventShares,
+) -> Option<HostZone> {
+    let files: Vec<(usize, &LoadedFile)> = group.files.iter().filter_map(|&i| Some((i, all.get(i)?))).collect();
     if let Some(zone) = registry
         .and_then(|r| r.time_zone.as_ref())
         .and_then(HostZone::from_registry)
@@ -400,7 +416,7 @@ fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<Host
         return Some(zone);
     }
     let setup_logs = || {
-        files.iter().filter_map(|f| match &f.loaded.facts {
+        files.iter().filter_map(|(_, f)| match &f.loaded.facts {
             Facts::SetupLog(s) => Some(s),
             _ => None,
         })
@@ -409,26 +425,23 @@ fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<Host
         return Some(zone);
     }
     // Runs of UTC-clock logs say nothing about the local offset.
-    let starts: Vec<_> = files
-        .iter()
-        .filter_map(|f| match &f.loaded.facts {
-            Facts::SetupLog(s) if !s.utc_clock() => Some(s.runs.iter().filter_map(|r| r.start)),
-            _ => None,
-        })
-        .flatten()
+    let starts: Vec<_> = setup_logs()
+        .filter(|s| !s.utc_clock())
+        .flat_map(|s| s.runs.iter().filter_map(|r| r.start))
         .collect();
+    if starts.is_empty() {
+        return None;
+    }
+    // The host's own events: its share of a file that other hosts' events are in too.
     let started: Vec<_> = files
         .iter()
-        .filter_map(|f| match &f.loaded.facts {
-            Facts::Events(e) => Some(
-                e.events
-                    .iter()
-                    .filter(|e| e.provider == "MSExchangeSetup" && e.event_id == 1000),
-            ),
+        .filter_map(|&(index, f)| match &f.loaded.facts {
+            Facts::Events(e) => Some(host_events(group, index, e, &e.events, shares)),
             _ => None,
         })
         .flatten()
-        .map(|e| e.time)
+        .filter(|(e, _)| e.provider == "MSExchangeSetup" && e.event_id == 1000)
+        .map(|(e, _)| e.time)
         .collect();
     infer_from_setup_events(&starts, &started).map(|offset_minutes| HostZone {
         offset_minutes,
@@ -519,7 +532,19 @@ fn analyse_host(host: &Host, all: &[LoadedFile], shares: &EventShares) -> (HostR
         exchange: host.registry.as_ref().and_then(exchange_summary),
         time_zone: zone,
         attribution: g.attribution.clone(),
-        sources: files.iter().map(|(_, f)| f.loaded.summary.clone()).collect(),
+        // The report's copy: the file's diagnostics are the analysis's already (a file
+        // shared by thousands of hosts would repeat them in each).
+        sources: files
+            .iter()
+            .map(|(_, f)| SourceSummary {
+                path: f.loaded.summary.path.clone(),
+                kind: f.loaded.summary.kind,
+                records: f.loaded.summary.records,
+                errors: f.loaded.summary.errors,
+                details: f.loaded.summary.details.clone(),
+                diagnostics: Vec::new(),
+            })
+            .collect(),
         registry: host.registry.clone(),
     };
     (report, findings)

@@ -13,7 +13,9 @@ use std::path::PathBuf;
 use super::copies::{drop_copies, CopyKey};
 use super::hosts::{group, FileIdentity};
 use super::shares::EventShares;
-use super::{analyse_host, finish, host_for, identity, load_options, Analysis, HostReport, Progress};
+use super::{
+    analyse_host, finish, host_for, hosts_with_shares, identity, load_options, Analysis, HostReport, Progress,
+};
 use crate::ingest::{batches, discover, load_files, nothing_found, InputLoad, ProgressCounter};
 use crate::model::{ContentId, DiagLevel, Diagnostic, Finding, Host, HostGroup, LoadedFile};
 use crate::sources::LoadOptions;
@@ -87,8 +89,7 @@ pub fn analyze_in_batches(paths: &[PathBuf], budget: u64, progress: Option<Progr
         // Copies within the batch are left out here too (their warnings come from the
         // hosts of everything, below), so a host whose copies all fell in this batch
         // is the host of everything.
-        let hosts = super::hosts_of(&files);
-        let shares = EventShares::of(hosts.iter().map(|h| &h.group), &files);
+        let (hosts, shares, _) = hosts_with_shares(&files);
         for host in hosts {
             let (report, findings) = analyse_host(&host, &files, &shares);
             let makeup = (
@@ -205,8 +206,8 @@ fn reanalyse(
         .iter()
         .filter_map(|(i, names)| Some((remap(*i)?, names.clone())))
         .collect();
-    let host = host_for(local, &files);
-    let shares = EventShares::of([&host.group], &files);
+    let shares = EventShares::of([&local], &files);
+    let host = host_for(local, &files, &shares);
     let (report, findings) = analyse_host(&host, &files, &shares);
     (host, report, findings)
 }

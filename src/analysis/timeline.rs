@@ -3,8 +3,7 @@
 
 use serde::Serialize;
 
-use super::shares::EventShares;
-use super::{host_events, hosts_of, localized_events, registry_zone, LoadedFile, LogClock};
+use super::{host_events, hosts_with_shares, localized_events, registry_zone, LoadedFile, LogClock};
 use crate::model::Facts;
 use crate::model::{Location, Timestamp};
 
@@ -29,8 +28,7 @@ pub struct Entry {
 /// of the hosts named in `hosts` (name, FQDN or alias; all hosts when empty).
 pub fn timeline(files: &[LoadedFile], hosts: &[String]) -> Vec<Entry> {
     let mut entries = Vec::new();
-    let all = hosts_of(files);
-    let shares = EventShares::of(all.iter().map(|h| &h.group), files);
+    let (all, shares, _) = hosts_with_shares(files);
     for host in all {
         let registry_zone = registry_zone(&host);
         let (group, zone) = (host.group, host.zone);

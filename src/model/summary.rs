@@ -306,7 +306,7 @@ pub struct GapSummary {
 /// Most entries a summary lists per list (channels, computers, record-id gaps); the
 /// rest are counted in [`Unlisted`]. A file whose events name many computers is split
 /// between their hosts, and each host's report carries the file's summary.
-pub const MAX_LISTED: usize = 100;
+pub const MAX_LISTED: usize = 20;
 
 /// What the lists of a summary leave out beyond [`MAX_LISTED`] entries each.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

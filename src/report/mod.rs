@@ -25,7 +25,7 @@ pub use ecs::{ecs_document, write_ecs, ECS_VERSION};
 pub use escape::printable;
 pub use json::{write_json, write_jsonl, SCHEMA_VERSION};
 pub use nagios::{plugin_text, write_check, PluginState, Thresholds, MAX_FINDING_LINES};
-pub use overview::{host_summary, rule_groups, write_overview, HostSummary, RuleGroup};
+pub use overview::{host_summaries, rule_groups, write_overview, HostSummary, RuleGroup};
 pub use prometheus::write_prometheus;
 pub use read::{read_json, ReadError};
 pub use suppress::{SuppressionError, Suppressions};

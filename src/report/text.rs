@@ -4,6 +4,7 @@
 //! messages, paths) goes through [`printable`]: no terminal control sequence of an
 //! input reaches the terminal.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use super::escape::printable;
@@ -130,8 +131,12 @@ pub fn write_text(analysis: &Analysis, options: &TextOptions, out: &mut dyn Writ
         // in the table, and `--view full` shows them.
         let fleet = view == View::Hosts && analysis.hosts.len() > 1;
         let mut quiet_hosts = 0;
+        let mut by_host: HashMap<&str, Vec<&Finding>> = HashMap::new();
+        for f in &analysis.findings {
+            by_host.entry(f.host.as_str()).or_default().push(f);
+        }
         for host in &analysis.hosts {
-            let findings: Vec<&Finding> = analysis.findings.iter().filter(|f| f.host == host.name).collect();
+            let findings = by_host.remove(host.name.as_str()).unwrap_or_default();
             if fleet && findings.iter().all(|f| f.severity == Severity::Info) {
                 quiet_hosts += 1;
                 continue;
