@@ -18,6 +18,7 @@ mod fuzz_regressions;
 mod hostile_archives;
 mod hostile_cli;
 mod hostile_duplicates;
+mod hostile_fleet;
 mod hostile_formats;
 mod hostile_long_lines;
 mod hostile_registry;
