@@ -338,7 +338,12 @@ mod tests {
                 .flat_map(|h| h.sources.iter().map(|s| s.path.clone()))
                 .collect()
         };
-        let twice = root.join("bundle.zip/EX9/ExchangeSetup.log").display().to_string();
+        let twice = root
+            .join("bundle.zip")
+            .join("EX9")
+            .join("ExchangeSetup.log")
+            .display()
+            .to_string();
         assert!(sources(&whole, "EXMBX05").contains(&twice));
         assert_eq!(sources(&whole, "EXMBX05").len(), 6);
         assert!(!sources(&whole, "EXMBX05").contains(&format!("{twice}~2")));
