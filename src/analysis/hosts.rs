@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
@@ -61,12 +61,35 @@ pub struct FileIdentity {
     /// The file is a whole log of one machine: a change of name in its records over
     /// time is a rename.
     pub whole_log: bool,
+    /// The file as reports show it (a member listed twice in a zip is `name~2` there);
+    /// empty: its path.
+    pub shown: String,
 }
 
+impl FileIdentity {
+    /// How reports show the file at `path`.
+    fn shown(&self, path: &Path) -> String {
+        if self.shown.is_empty() {
+            path.display().to_string()
+        } else {
+            self.shown.clone()
+        }
+    }
+}
+
+/// Longest computer name taken from a file, in bytes (a DNS name has at most 253
+/// characters): a longer one is no machine's name, and would be copied into every
+/// finding and line of the host.
+pub const MAX_HOST_NAME_BYTES: usize = 255;
+
 /// The short form of a computer name: `EXMBX01` for `exmbx01.contoso.com.`; `None`
-/// for what is no machine's name (empty, blanks inside, placeholders of Windows setup).
+/// for what is no machine's name (empty, blanks inside, longer than
+/// [`MAX_HOST_NAME_BYTES`], placeholders of Windows setup).
 pub fn short_name(raw: &str) -> Option<String> {
     let raw = raw.trim().trim_end_matches('.');
+    if raw.len() > MAX_HOST_NAME_BYTES {
+        return None;
+    }
     let short = raw.split('.').next().unwrap_or("").trim();
     if short.is_empty() || short.contains(char::is_whitespace) {
         return None;
@@ -248,7 +271,7 @@ fn group_named(files: &[(PathBuf, FileIdentity)]) -> Vec<HostGroup> {
     // Renames a whole log shows by its records come after the renames the machine
     // logged (6011): when both show the same rename, the event is the better evidence.
     for (path, identity) in files.iter().filter(|(_, identity)| identity.whole_log) {
-        for r in renames_in_whole_log(&path.display().to_string(), identity) {
+        for r in renames_in_whole_log(&identity.shown(path), identity) {
             // Names already joined (a logged chain old -> ... -> new) need no new link.
             let joined = match (short_name(&r.old), short_name(&r.new)) {
                 (Some(old), Some(new)) => {
@@ -338,7 +361,7 @@ fn group_named(files: &[(PathBuf, FileIdentity)]) -> Vec<HostGroup> {
                 share.written.push(written);
             }
         }
-        let display = path.display().to_string();
+        let display = identity.shown(path);
         if shares.is_empty() {
             unnamed.push(index);
             continue;
@@ -390,9 +413,11 @@ fn group_named(files: &[(PathBuf, FileIdentity)]) -> Vec<HostGroup> {
         }
     }
     for index in unnamed {
-        let Some((path, _)) = files.get(index) else { continue };
+        let Some((path, identity)) = files.get(index) else {
+            continue;
+        };
         let dir = bundle_dir(path);
-        let display = path.display().to_string();
+        let display = identity.shown(path);
         let (name, how) = match named_in_dir
             .get(&dir)
             .filter(|n| n.len() == 1)
@@ -573,5 +598,8 @@ mod tests {
         assert_eq!(short_name(" "), None);
         assert_eq!(short_name("MINWINPC"), None);
         assert_eq!(short_name("minint-4k2j3"), None);
+        let longest = format!("{}.contoso.com", "a".repeat(MAX_HOST_NAME_BYTES - 12));
+        assert_eq!(short_name(&longest).map(|s| s.len()), Some(MAX_HOST_NAME_BYTES - 12));
+        assert_eq!(short_name(&format!("{longest}x")), None);
     }
 }

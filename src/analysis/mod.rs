@@ -3,11 +3,13 @@
 //! per host and across hosts, and collect the findings in a deterministic order.
 
 mod clones;
+mod copies;
 pub mod hosts;
 mod identity;
 pub mod marks;
 pub mod merge;
 pub mod pipeline;
+mod shares;
 pub mod timeline;
 pub mod zone;
 
@@ -17,7 +19,8 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use exdoctor_parsers::event::{Event, EventLocation};
 use serde::{Deserialize, Serialize};
 
-use crate::ingest::load_all;
+use crate::ingest::archive::Limits;
+use crate::ingest::{load_all, load_inputs, InputFile};
 pub use crate::ingest::{LoadProgress, Progress};
 use crate::model::{
     Attribution, CoverageGap, DiagLevel, Diagnostic, EventLogFacts, Facts, Finding, Host, HostGroup, HostZone,
@@ -26,8 +29,10 @@ use crate::model::{
 use crate::model::{HostEvent, HostLog, HostView, RunWindow, Suppressed};
 use crate::registry::{HostState, RegistryView};
 use crate::sources::LoadOptions;
+use copies::CopyKey;
 use hosts::{group, FileIdentity, NameClaim, RecordSpan};
 use marks::HostMarks;
+use shares::EventShares;
 use zone::{infer_from_setup_events, localize};
 
 /// What the report says about one host.
@@ -119,6 +124,15 @@ pub fn analyze_with_progress(paths: &[PathBuf], progress: Option<Progress<'_>>) 
     pipeline::analyze_in_batches(paths, pipeline::BATCH_BYTES, progress)
 }
 
+/// Analyses inputs already in memory (path and bytes each, archives included) as
+/// [`analyze`] does files: for tests, fuzzing and programs that fetch the files
+/// themselves. Archives are read within `limits` ([`Limits::default`] for the
+/// documented ones). Runs on the current rayon pool.
+pub fn analyze_inputs(inputs: Vec<InputFile>, limits: &Limits) -> Analysis {
+    let (files, diagnostics) = load_inputs(inputs, limits, load_options(false));
+    analyze_loaded(&files, diagnostics)
+}
+
 /// Loads files and folders for the rules (every event with `all_events`, for the
 /// timeline), with the diagnostics of the inputs.
 pub fn load(paths: &[PathBuf], all_events: bool) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
@@ -135,23 +149,46 @@ pub fn load_options(all_events: bool) -> LoadOptions {
     }
 }
 
-/// Files grouped into hosts, each with its registry state and time zone (name order).
+/// Files grouped into hosts, each with its registry state and time zone (name order);
+/// copies of a host's files are left out (see [`hosts_and_copies`]).
 pub fn hosts_of(files: &[LoadedFile]) -> Vec<Host> {
+    hosts_and_copies(files).0
+}
+
+/// [`hosts_of`], with a warning for each file left out as a copy of another file of
+/// its host (same bytes: the same folder given twice, a bundle and its extracted copy).
+pub fn hosts_and_copies(files: &[LoadedFile]) -> (Vec<Host>, Vec<Diagnostic>) {
+    let (hosts, _, copies) = hosts_with_shares(files);
+    (hosts, copies)
+}
+
+/// The hosts of `files` ([`hosts_and_copies`]) with the events of the files they share.
+fn hosts_with_shares(files: &[LoadedFile]) -> (Vec<Host>, EventShares, Vec<Diagnostic>) {
     let identities: Vec<(PathBuf, FileIdentity)> = files
         .iter()
         .map(|f| (f.path.clone(), identity(&f.loaded.summary.path, &f.loaded.facts)))
         .collect();
-    group(&identities)
+    let mut diagnostics = Vec::new();
+    let groups: Vec<HostGroup> = group(&identities)
         .into_iter()
-        .map(|group| host_for(group, files))
-        .collect()
+        .map(|mut group| {
+            diagnostics.extend(copies::drop_copies(&mut group, |i| files.get(i).map(CopyKey::of)));
+            group
+        })
+        .collect();
+    let shares = EventShares::of(&groups, files);
+    let hosts = groups
+        .into_iter()
+        .map(|group| host_for(group, files, &shares))
+        .collect();
+    (hosts, shares, diagnostics)
 }
 
 /// A host from its group of `files`: with its merged registry state and its zone.
-fn host_for(group: HostGroup, files: &[LoadedFile]) -> Host {
+fn host_for(group: HostGroup, files: &[LoadedFile], shares: &EventShares) -> Host {
     let members: Vec<&LoadedFile> = group.files.iter().filter_map(|&i| files.get(i)).collect();
     let registry = registry_state(&members);
-    let zone = host_zone(&members, registry.as_ref());
+    let zone = host_zone(&group, files, registry.as_ref(), shares);
     let ad_deletions = LoggedDeletions::of_sources(members.iter().map(|f| &f.loaded.summary));
     Host {
         group,
@@ -169,9 +206,10 @@ pub fn analyze_loaded(files: &[LoadedFile], diagnostics: Vec<Diagnostic>) -> Ana
         unreadable,
         ..Analysis::default()
     };
-    let hosts = hosts_of(files);
+    let (hosts, shares, copies) = hosts_with_shares(files);
+    analysis.diagnostics.extend(copies);
     for host in &hosts {
-        let (report, findings) = analyse_host(host, files);
+        let (report, findings) = analyse_host(host, files, &shares);
         analysis.hosts.push(report);
         analysis.findings.extend(findings);
     }
@@ -196,8 +234,16 @@ fn kept_event(provider: &str, event_id: u16) -> Option<(&'static str, u16)> {
     crate::rules::events::rule_event(provider, event_id)
 }
 
-/// What a file says about the machine(s) it comes from.
+/// What a file (shown as `source`) says about the machine(s) it comes from.
 fn identity(source: &str, facts: &Facts) -> FileIdentity {
+    FileIdentity {
+        shown: source.to_string(),
+        ..claims(source, facts)
+    }
+}
+
+/// The names, renames and pending rename a file gives.
+fn claims(source: &str, facts: &Facts) -> FileIdentity {
     let one = |raw: &str, how: &'static str| NameClaim {
         raw: raw.to_string(),
         how,
@@ -239,7 +285,7 @@ fn identity(source: &str, facts: &Facts) -> FileIdentity {
                 .collect(),
             per_event: true,
             whole_log: f.whole_log,
-            pending: None,
+            ..FileIdentity::default()
         },
         Facts::Registry(r) => {
             let current = r.fqdn.as_deref().or(r.host_name.as_deref());
@@ -256,27 +302,27 @@ fn identity(source: &str, facts: &Facts) -> FileIdentity {
 }
 
 /// The events of file `index` that belong to `group` (all of them unless the file is
-/// shared between hosts), with how to cite each. `events` are the file's events, or
-/// their copy converted to UTC ([`localized_events`]).
+/// shared between hosts: then its share, from `shares`), with how to cite each.
+/// `events` are the file's events, or their copy converted to UTC
+/// ([`localized_events`]).
 pub(crate) fn host_events<'f>(
     group: &'f HostGroup,
     index: usize,
     facts: &'f EventLogFacts,
     events: &'f [Event],
+    shares: &EventShares,
 ) -> impl Iterator<Item = (&'f Event, EventLocation)> + 'f {
-    let only = group.partial.get(&index);
-    events
-        .iter()
-        .enumerate()
-        .filter(move |(_, event)| {
-            only.is_none_or(|names| hosts::short_name(&event.computer).is_some_and(|short| names.contains(&short)))
-        })
-        .map(|(i, event)| {
-            let location = facts.locations.get(i).copied().unwrap_or(EventLocation::Record {
-                record_id: event.record_id,
-            });
-            (event, location)
-        })
+    let positions: Vec<usize> = match group.partial.get(&index) {
+        Some(names) => shares.events(index, names),
+        None => (0..events.len()).collect(),
+    };
+    positions.into_iter().filter_map(move |i| {
+        let event = events.get(i)?;
+        let location = facts.locations.get(i).copied().unwrap_or(EventLocation::Record {
+            record_id: event.record_id,
+        });
+        Some((event, location))
+    })
 }
 
 /// The merged registry state of a host's exports (in path order; later files win).
@@ -373,7 +419,13 @@ fn header_zone(s: &SetupLogFacts) -> Option<HostZone> {
 /// The host's offset from UTC: registry time zone (with daylight saving), a setup-log
 /// header of the host, else the MSExchangeSetup 1000 events matched with the start of
 /// local-clock setup runs.
-fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<HostZone> {
+fn host_zone(
+    group: &HostGroup,
+    all: &[LoadedFile],
+    registry: Option<&HostState>,
+    shares: &EventShares,
+) -> Option<HostZone> {
+    let files: Vec<(usize, &LoadedFile)> = group.files.iter().filter_map(|&i| Some((i, all.get(i)?))).collect();
     if let Some(zone) = registry
         .and_then(|r| r.time_zone.as_ref())
         .and_then(HostZone::from_registry)
@@ -381,7 +433,7 @@ fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<Host
         return Some(zone);
     }
     let setup_logs = || {
-        files.iter().filter_map(|f| match &f.loaded.facts {
+        files.iter().filter_map(|(_, f)| match &f.loaded.facts {
             Facts::SetupLog(s) => Some(s),
             _ => None,
         })
@@ -390,26 +442,23 @@ fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<Host
         return Some(zone);
     }
     // Runs of UTC-clock logs say nothing about the local offset.
-    let starts: Vec<_> = files
-        .iter()
-        .filter_map(|f| match &f.loaded.facts {
-            Facts::SetupLog(s) if !s.utc_clock() => Some(s.runs.iter().filter_map(|r| r.start)),
-            _ => None,
-        })
-        .flatten()
+    let starts: Vec<_> = setup_logs()
+        .filter(|s| !s.utc_clock())
+        .flat_map(|s| s.runs.iter().filter_map(|r| r.start))
         .collect();
+    if starts.is_empty() {
+        return None;
+    }
+    // The host's own events: its share of a file that other hosts' events are in too.
     let started: Vec<_> = files
         .iter()
-        .filter_map(|f| match &f.loaded.facts {
-            Facts::Events(e) => Some(
-                e.events
-                    .iter()
-                    .filter(|e| e.provider == "MSExchangeSetup" && e.event_id == 1000),
-            ),
+        .filter_map(|&(index, f)| match &f.loaded.facts {
+            Facts::Events(e) => Some(host_events(group, index, e, &e.events, shares)),
             _ => None,
         })
         .flatten()
-        .map(|e| e.time)
+        .filter(|(e, _)| e.provider == "MSExchangeSetup" && e.event_id == 1000)
+        .map(|(e, _)| e.time)
         .collect();
     infer_from_setup_events(&starts, &started).map(|offset_minutes| HostZone {
         offset_minutes,
@@ -418,7 +467,7 @@ fn host_zone(files: &[&LoadedFile], registry: Option<&HostState>) -> Option<Host
     })
 }
 
-fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
+fn analyse_host(host: &Host, all: &[LoadedFile], shares: &EventShares) -> (HostReport, Vec<Finding>) {
     let g = &host.group;
     let zone = host.zone.clone();
     let registry_zone = registry_zone(host);
@@ -465,13 +514,14 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
             Facts::Events(e) => {
                 let events = converted.as_deref().unwrap_or(&e.events);
                 let local_time = e.local_times && converted.is_none();
-                view.events
-                    .extend(host_events(g, index, e, events).map(|(event, location)| HostEvent {
+                view.events.extend(
+                    host_events(g, index, e, events, shares).map(|(event, location)| HostEvent {
                         source,
                         event,
                         location,
                         local_time,
-                    }));
+                    }),
+                );
                 let placed = |t: Option<DateTime<Utc>>| match log_zone.filter(|_| e.local_times) {
                     Some(z) => t.map(|t| z.to_utc(t.naive_utc())),
                     None => t,
@@ -506,7 +556,19 @@ fn analyse_host(host: &Host, all: &[LoadedFile]) -> (HostReport, Vec<Finding>) {
         exchange: host.registry.as_ref().and_then(exchange_summary),
         time_zone: zone,
         attribution: g.attribution.clone(),
-        sources: files.iter().map(|(_, f)| f.loaded.summary.clone()).collect(),
+        // The report's copy: the file's diagnostics are the analysis's already (a file
+        // shared by thousands of hosts would repeat them in each).
+        sources: files
+            .iter()
+            .map(|(_, f)| SourceSummary {
+                path: f.loaded.summary.path.clone(),
+                kind: f.loaded.summary.kind,
+                records: f.loaded.summary.records,
+                errors: f.loaded.summary.errors,
+                details: f.loaded.summary.details.clone(),
+                diagnostics: Vec::new(),
+            })
+            .collect(),
         coverage_gaps,
         registry: host.registry.clone(),
         marks: Some(marks),

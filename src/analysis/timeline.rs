@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{host_events, hosts_of, localized_events, registry_zone, LoadedFile, LogClock};
+use super::{host_events, hosts_with_shares, localized_events, registry_zone, LoadedFile, LogClock};
 use crate::model::Facts;
 use crate::model::{Location, Timestamp};
 
@@ -28,7 +28,8 @@ pub struct Entry {
 /// of the hosts named in `hosts` (name, FQDN or alias; all hosts when empty).
 pub fn timeline(files: &[LoadedFile], hosts: &[String]) -> Vec<Entry> {
     let mut entries = Vec::new();
-    for host in hosts_of(files) {
+    let (all, shares, _) = hosts_with_shares(files);
+    for host in all {
         let registry_zone = registry_zone(&host);
         let (group, zone) = (host.group, host.zone);
         if !hosts.is_empty() && !hosts.iter().any(|h| group.answers_to(h)) {
@@ -55,18 +56,20 @@ pub fn timeline(files: &[LoadedFile], hosts: &[String]) -> Vec<Entry> {
                     let converted = localized_events(e, registry_zone.as_ref().or(zone.as_ref()));
                     let events = converted.as_deref().unwrap_or(&e.events);
                     let local = e.local_times && converted.is_none();
-                    entries.extend(host_events(&group, index, e, events).map(|(ev, location)| Entry {
-                        time: if local {
-                            Timestamp::Local(ev.time.naive_utc())
-                        } else {
-                            Timestamp::Utc(ev.time)
-                        },
-                        host: group.name.clone(),
-                        source: source.clone(),
-                        location: Location::from(location),
-                        kind: "event",
-                        text: event_text(ev),
-                    }));
+                    entries.extend(
+                        host_events(&group, index, e, events, &shares).map(|(ev, location)| Entry {
+                            time: if local {
+                                Timestamp::Local(ev.time.naive_utc())
+                            } else {
+                                Timestamp::Utc(ev.time)
+                            },
+                            host: group.name.clone(),
+                            source: source.clone(),
+                            location: Location::from(location),
+                            kind: "event",
+                            text: event_text(ev),
+                        }),
+                    );
                 }
                 Facts::Registry(_) | Facts::TaskScript(_) | Facts::LdifErr(_) | Facts::None => {}
             }

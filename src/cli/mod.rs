@@ -1,6 +1,7 @@
 //! Command line: argument parsing, thread pool, dispatch and exit codes.
 
 mod analyze;
+mod capped_json;
 mod check;
 mod merge;
 mod output;
@@ -20,8 +21,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::model::{RuleId, Severity};
-use crate::report::{TimeBound, View};
+use crate::model::{RuleId, Severity, MAX_MESSAGE_BYTES};
+use crate::report::{printable, TimeBound, View};
 
 /// Exit code: ran, nothing at or above --fail-on.
 pub const EXIT_OK: u8 = 0;
@@ -73,8 +74,8 @@ pub struct CheckArgs {
     /// Only these hosts (repeatable, case-insensitive).
     #[arg(long, short = 'H')]
     pub host: Vec<String>,
-    /// Worker threads.
-    #[arg(long)]
+    /// Worker threads (default: all cores; at most 4 per core, 256 in all).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
 }
 
@@ -108,9 +109,13 @@ pub struct TimelineArgs {
     /// Write to this file (atomically: a temporary file renamed) instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// Worker threads.
-    #[arg(long)]
+    /// Worker threads (default: all cores; at most 4 per core, 256 in all).
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
+    /// Longest text printed per entry, in bytes; longer texts are cut and marked
+    /// (0 = no limit).
+    #[arg(long, value_name = "BYTES", default_value_t = MAX_MESSAGE_BYTES)]
+    pub max_text: usize,
 }
 
 /// Output formats of `analyze` and `merge`.
@@ -199,8 +204,9 @@ pub struct AnalyzeArgs {
     /// Files, folders and .zip bundles to analyse (`-` reads one from standard input).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Worker threads (default: all cores). Output is identical for any value.
-    #[arg(long)]
+    /// Worker threads (default: all cores; at most 4 per core, 256 in all). Output is
+    /// identical for any value.
+    #[arg(long, value_parser = parse_threads)]
     pub threads: Option<usize>,
     /// What to show and where.
     #[command(flatten)]
@@ -233,6 +239,10 @@ pub struct RulesArgs {
 pub struct ParseArgs {
     /// The file to parse; its format is detected from its content.
     pub file: PathBuf,
+    /// Longest string value printed, in bytes; longer ones are cut and marked
+    /// (0 = no limit).
+    #[arg(long, value_name = "BYTES", default_value_t = MAX_MESSAGE_BYTES)]
+    pub max_text: usize,
 }
 
 /// Entry point of the binary.
@@ -241,6 +251,12 @@ pub fn run() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             let usage = err.use_stderr();
+            // A Nagios plugin's usage error is UNKNOWN (3), on stdout, never CRITICAL (2).
+            if usage && std::env::args_os().nth(1).is_some_and(|a| a == "check") {
+                let message = err.to_string();
+                let first = message.lines().next().unwrap_or_default();
+                return ExitCode::from(check::unknown(first.trim_start_matches("error: ")));
+            }
             let _ = err.print();
             return ExitCode::from(if usage { EXIT_INPUT } else { EXIT_OK });
         }
@@ -258,11 +274,11 @@ pub fn run() -> ExitCode {
         // A closed pipe (`| head`) is not an error worth a message.
         Err(err) if is_broken_pipe(&err) => ExitCode::from(EXIT_OK),
         Err(err) if err.downcast_ref::<UsageError>().is_some() => {
-            eprintln!("exdoctor: {err}");
+            eprintln!("exdoctor: {}", printable(&err.to_string()));
             ExitCode::from(EXIT_INPUT)
         }
         Err(err) => {
-            eprintln!("exdoctor: {err:#}");
+            eprintln!("exdoctor: {}", printable(&format!("{err:#}")));
             ExitCode::from(EXIT_INPUT)
         }
     }
@@ -283,11 +299,28 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// Most worker threads allowed: 4 per core, never more than 256 (more only costs
+/// memory and start-up time: the work is spread over files).
+fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    cores.saturating_mul(4).min(256)
+}
+
+/// `--threads N`: 1 to [`max_threads`]; anything else is a usage error (exit 2).
+fn parse_threads(text: &str) -> Result<usize, String> {
+    let max = max_threads();
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        Ok(_) => Err(format!("must be between 1 and {max} (4 per core, at most 256)")),
+        Err(_) => Err(format!("not a number of threads (1 to {max})")),
+    }
+}
+
 /// A rayon pool with `threads` workers (all cores when `None`).
 fn thread_pool(threads: Option<usize>) -> anyhow::Result<rayon::ThreadPool> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
-        builder = builder.num_threads(n.max(1));
+        builder = builder.num_threads(n);
     }
     builder.build().context("cannot start worker threads")
 }

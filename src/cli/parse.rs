@@ -4,9 +4,11 @@ use std::io::{self, BufWriter, Write};
 
 use anyhow::{bail, Context, Result};
 
+use super::capped_json::CappedJsonStrings;
 use super::{ParseArgs, EXIT_INPUT, EXIT_OK};
 use crate::ingest::{sniff, InputFile};
 use crate::model::DiagLevel;
+use crate::report::{write_diagnostics, TextStyle};
 use crate::sources::write_records;
 
 pub(super) fn run(args: &ParseArgs) -> Result<u8> {
@@ -24,18 +26,16 @@ pub(super) fn run(args: &ParseArgs) -> Result<u8> {
     };
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let diagnostics = write_records(&input.as_input(), kind, &mut out)?;
+    let diagnostics = if args.max_text == 0 {
+        write_records(&input.as_input(), kind, &mut out)?
+    } else {
+        let mut capped = CappedJsonStrings::new(&mut out, args.max_text);
+        write_records(&input.as_input(), kind, &mut capped)?
+    };
     out.flush()?;
-    for diag in &diagnostics {
-        eprintln!("{}: {}: {}", diag.path, level_word(diag.level), diag.message);
+    if !diagnostics.is_empty() {
+        write_diagnostics(&diagnostics, TextStyle::Plain, &mut io::stderr().lock())?;
     }
     let unreadable = diagnostics.iter().any(|d| d.level == DiagLevel::Error);
     Ok(if unreadable { EXIT_INPUT } else { EXIT_OK })
-}
-
-fn level_word(level: DiagLevel) -> &'static str {
-    match level {
-        DiagLevel::Warning => "warning",
-        DiagLevel::Error => "error",
-    }
 }

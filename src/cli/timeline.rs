@@ -2,11 +2,12 @@
 
 use anyhow::{Context, Result};
 
+use super::capped_json::CappedJsonStrings;
 use super::output::Output;
 use super::{TimelineArgs, TimelineFormat, UsageError, EXIT_INPUT, EXIT_OK};
 use crate::analysis::{hosts_of, load, timeline::timeline};
-use crate::model::{closest, DiagLevel};
-use crate::report::{write_diagnostics, TextStyle, TimeWindow};
+use crate::model::{closest, cut_text, DiagLevel};
+use crate::report::{printable, write_diagnostics, TextStyle, TimeWindow};
 use crate::sources::write_json_line;
 
 pub(super) fn run(args: &TimelineArgs) -> Result<u8> {
@@ -35,6 +36,7 @@ pub(super) fn run(args: &TimelineArgs) -> Result<u8> {
         since: args.since,
         until: args.until,
     };
+    let max_text = if args.max_text == 0 { usize::MAX } else { args.max_text };
     let mut output = Output::open(args.output.as_deref())?;
     let out = output.writer();
     for entry in entries.iter().filter(|e| window.contains(e.time)) {
@@ -44,13 +46,13 @@ pub(super) fn run(args: &TimelineArgs) -> Result<u8> {
                     out,
                     "{}  {:<10} {} {}  {}",
                     entry.time.labelled(),
-                    entry.host,
-                    entry.source,
-                    entry.location,
-                    entry.text
+                    printable(&entry.host),
+                    printable(&entry.source),
+                    printable(&entry.location.to_string()),
+                    printable(&cut_text(&entry.text, max_text))
                 )
             }
-            TimelineFormat::Jsonl => write_json_line(out, entry),
+            TimelineFormat::Jsonl => write_json_line(&mut CappedJsonStrings::new(&mut *out, max_text), entry),
         }
         .context("writing the timeline")?;
     }

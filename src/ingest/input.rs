@@ -8,6 +8,10 @@ use memmap2::Mmap;
 
 use crate::sources::Input;
 
+/// Most bytes read from standard input (2 GiB): unlike a file, which is memory-mapped,
+/// it is held in memory whole.
+pub const MAX_STDIN_BYTES: u64 = 2 << 30;
+
 enum Bytes {
     Mapped(Mmap),
     Owned(Vec<u8>),
@@ -21,16 +25,21 @@ pub struct InputFile {
 }
 
 impl InputFile {
-    /// Opens `path`, memory-mapping it and falling back to reading it whole. A file held
-    /// by another process or forbidden by permissions gets an error saying what to do
+    /// Opens `path`, memory-mapping it and falling back to reading it whole. Anything
+    /// but a regular file (a FIFO, a device, a socket) is refused before it is opened:
+    /// opening a FIFO would wait for a writer forever. A file held by another process or
+    /// forbidden by permissions gets an error saying what to do
     /// ([`crate::platform::explain_open_error`]).
     pub fn open(path: &Path) -> io::Result<InputFile> {
         Self::read(path).map_err(|err| crate::platform::explain_open_error(err, path))
     }
 
     fn read(path: &Path) -> io::Result<InputFile> {
+        refuse_special(&std::fs::metadata(path)?)?;
         let file = crate::platform::open_shared(path)?;
-        let len = file.metadata()?.len();
+        let meta = file.metadata()?;
+        refuse_special(&meta)?;
+        let len = meta.len();
         let bytes = if len == 0 {
             Bytes::Owned(Vec::new())
         } else {
@@ -53,10 +62,23 @@ impl InputFile {
         })
     }
 
-    /// Standard input read whole, shown as `<stdin>`.
+    /// Standard input read whole (at most [`MAX_STDIN_BYTES`]), shown as `<stdin>`.
     pub fn from_stdin() -> io::Result<InputFile> {
+        InputFile::from_reader(io::stdin().lock(), MAX_STDIN_BYTES)
+    }
+
+    /// `reader` read whole as standard input, refused past `limit` bytes.
+    fn from_reader(reader: impl Read, limit: u64) -> io::Result<InputFile> {
         let mut buf = Vec::new();
-        io::stdin().lock().read_to_end(&mut buf)?;
+        reader.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
+        if buf.len() as u64 > limit {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "standard input is longer than {limit} bytes (held in memory whole): save it to a file and analyse the file"
+                ),
+            ));
+        }
         Ok(InputFile {
             path: PathBuf::from(super::STDIN),
             display: "<stdin>".to_string(),
@@ -67,9 +89,16 @@ impl InputFile {
     /// An in-memory input (tests, files extracted from archives).
     pub fn from_bytes(path: impl Into<PathBuf>, bytes: Vec<u8>) -> InputFile {
         let path = path.into();
+        let display = path.display().to_string();
+        InputFile::from_bytes_shown_as(path, display, bytes)
+    }
+
+    /// An in-memory input at `path` shown in reports as `display` (a member of an
+    /// archive listed twice under one name, a decompressed `.gz` file).
+    pub fn from_bytes_shown_as(path: impl Into<PathBuf>, display: impl Into<String>, bytes: Vec<u8>) -> InputFile {
         InputFile {
-            display: path.display().to_string(),
-            path,
+            path: path.into(),
+            display: display.into(),
             bytes: Bytes::Owned(bytes),
         }
     }
@@ -95,5 +124,59 @@ impl InputFile {
             Bytes::Mapped(map) => map,
             Bytes::Owned(buf) => buf,
         }
+    }
+}
+
+/// `Err` for anything but a regular file, naming what it is.
+fn refuse_special(meta: &std::fs::Metadata) -> io::Result<()> {
+    if meta.is_file() {
+        return Ok(());
+    }
+    let what = if meta.is_dir() { "a folder" } else { special_kind(meta) };
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("not a regular file ({what})"),
+    ))
+}
+
+#[cfg(unix)]
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_meta: &std::fs::Metadata) -> &'static str {
+    "a special file"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_input_is_read_up_to_its_limit_and_refused_beyond() {
+        let input = InputFile::from_reader(&b"REGEDIT4\r\n"[..], 10).expect("10 bytes");
+        assert_eq!((input.bytes(), input.display()), (&b"REGEDIT4\r\n"[..], "<stdin>"));
+        let err = InputFile::from_reader(&b"REGEDIT4\r\n!"[..], 10)
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some(
+                "standard input is longer than 10 bytes (held in memory whole): save it to a file and analyse the file"
+            )
+        );
     }
 }

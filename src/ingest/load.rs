@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use super::{archive, discover, sniff, InputFile, STDIN};
-use crate::model::{Diagnostic, LoadedFile};
+use crate::model::{ContentId, Diagnostic, LoadedFile};
 use crate::sources::{load, LoadOptions};
 
 /// Discovers and loads every file (in parallel), in path order, with the diagnostics.
@@ -111,6 +111,30 @@ pub fn load_all_with_progress(
     (files, diagnostics)
 }
 
+/// Loads inputs already in memory (each counts as named on the command line), in path
+/// order, exactly as files are loaded: archives opened within `limits`, formats
+/// sniffed, each handed to its source adapter. For callers that hold the bytes
+/// themselves: tests, fuzzing, an embedding program.
+pub fn load_inputs(
+    mut inputs: Vec<InputFile>,
+    limits: &archive::Limits,
+    options: LoadOptions,
+) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
+    inputs.sort_by(|a, b| (a.path(), a.display()).cmp(&(b.path(), b.display())));
+    let loads: Vec<InputLoad> = inputs
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, input)| InputLoad::of(index, load_opened(input, true, limits, options)))
+        .collect();
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    for load in loads {
+        diagnostics.extend(load.diagnostics);
+        files.extend(load.files);
+    }
+    (files, diagnostics)
+}
+
 /// The error of a run that found nothing it reads.
 pub fn nothing_found(paths: &[PathBuf]) -> Diagnostic {
     let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -144,23 +168,31 @@ pub fn load_files(
         .par_iter()
         .filter_map(|&index| {
             let (path, explicit) = discovered.get(index)?;
-            let mut load = InputLoad {
-                index,
-                ..InputLoad::default()
-            };
-            for outcome in load_path(path, *explicit, options) {
-                match outcome {
-                    Outcome::Loaded(file) => {
-                        load.diagnostics.extend(file.loaded.summary.diagnostics.iter().cloned());
-                        load.files.push(*file);
-                    }
-                    Outcome::Skipped(diag) => load.diagnostics.extend(diag),
-                }
-            }
+            let load = InputLoad::of(index, load_path(path, *explicit, options));
             progress.tick(index);
             Some(load)
         })
         .collect()
+}
+
+impl InputLoad {
+    /// The files and diagnostics of the input `index`, from its `outcomes` in order.
+    fn of(index: usize, outcomes: Vec<Outcome>) -> InputLoad {
+        let mut load = InputLoad {
+            index,
+            ..InputLoad::default()
+        };
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Loaded(file) => {
+                    load.diagnostics.extend(file.loaded.summary.diagnostics.iter().cloned());
+                    load.files.push(*file);
+                }
+                Outcome::Skipped(diag) => load.diagnostics.extend(diag),
+            }
+        }
+        load
+    }
 }
 
 enum Outcome {
@@ -168,27 +200,53 @@ enum Outcome {
     Skipped(Option<Diagnostic>),
 }
 
-/// Loads a file (`-`: standard input), or every file inside a `.zip` bundle.
+impl Outcome {
+    /// Path, then the path as shown (two members listed under one name differ there).
+    fn sort_key(&self) -> (Option<&Path>, Option<&str>) {
+        match self {
+            Outcome::Loaded(file) => (Some(file.path.as_path()), Some(file.loaded.summary.path.as_str())),
+            Outcome::Skipped(_) => (None, None),
+        }
+    }
+}
+
+/// Opens and loads a file found on disk (`-`: standard input).
 fn load_path(path: &Path, explicit: bool, options: LoadOptions) -> Vec<Outcome> {
     let opened = if path == Path::new(STDIN) {
         InputFile::from_stdin()
     } else {
         InputFile::open(path)
     };
-    let input = match opened {
-        Ok(input) => input,
+    match opened {
+        Ok(input) => load_opened(input, explicit, &archive::Limits::default(), options),
         Err(err) => {
             let diag = Diagnostic::error(path.display().to_string(), format!("cannot read: {err}"));
-            return vec![Outcome::Skipped(Some(diag))];
+            vec![Outcome::Skipped(Some(diag))]
         }
-    };
-    if archive::is_zip(input.bytes()) {
-        let (entries, diagnostics) = archive::entries(path, input.bytes());
-        let mut out: Vec<Outcome> = diagnostics.into_iter().map(|d| Outcome::Skipped(Some(d))).collect();
-        out.extend(entries.into_iter().map(|entry| load_input(entry, false, options)));
-        return out;
     }
-    vec![load_input(input, explicit, options)]
+}
+
+/// Loads an opened input, or every file inside it when it is an archive (a `.zip`
+/// bundle, a `.gz` file): the members in path order after the archive's diagnostics.
+fn load_opened(input: InputFile, explicit: bool, limits: &archive::Limits, options: LoadOptions) -> Vec<Outcome> {
+    if !archive::is_archive(input.bytes()) {
+        return vec![load_input(input, explicit, options)];
+    }
+    let mut members = Vec::new();
+    let diagnostics = archive::unpack(
+        limits,
+        input.path(),
+        input.display(),
+        input.bytes(),
+        explicit,
+        &mut |member| {
+            members.push(load_input(member, false, options));
+        },
+    );
+    members.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut out: Vec<Outcome> = diagnostics.into_iter().map(|d| Outcome::Skipped(Some(d))).collect();
+    out.extend(members);
+    out
 }
 
 /// Sniffs and loads one input.
@@ -207,6 +265,7 @@ fn load_input(input: InputFile, explicit: bool, options: LoadOptions) -> Outcome
     match sniff(&name, input.bytes()) {
         Some(kind) => Outcome::Loaded(Box::new(LoadedFile {
             loaded: load(&input.as_input(), kind, options),
+            content: ContentId::of(input.bytes()),
             path,
         })),
         None if explicit => Outcome::Skipped(Some(Diagnostic::warning(

@@ -11,9 +11,10 @@ mod sniff;
 
 pub use bundle::{batches, bundle_dir, bundle_of};
 pub use discover::{discover, Discovered};
-pub use input::InputFile;
+pub use input::{InputFile, MAX_STDIN_BYTES};
 pub use load::{
-    load_all, load_all_with_progress, load_files, nothing_found, InputLoad, LoadProgress, Progress, ProgressCounter,
+    load_all, load_all_with_progress, load_files, load_inputs, nothing_found, InputLoad, LoadProgress, Progress,
+    ProgressCounter,
 };
 
 /// The path that stands for standard input (one file: a log, an export or a `.zip`).

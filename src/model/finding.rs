@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use exdoctor_parsers::event::EventLocation;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{fingerprint, Fact, RuleId, RuleInfo, Status};
+use super::{cut_json, cut_message, fingerprint, Fact, RuleId, RuleInfo, Status};
 
 /// How serious a finding is. Ordered: `Info < Warning < Error < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -231,23 +231,19 @@ pub struct Evidence {
     /// When, if the place has a time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<Timestamp>,
-    /// What is there.
+    /// What is there (at most [`super::MAX_MESSAGE_BYTES`], cut and marked beyond).
     pub text: String,
 }
 
 impl Evidence {
-    /// Evidence at `location` of `source`.
-    pub fn new(
-        source: impl Into<String>,
-        location: Location,
-        time: Option<Timestamp>,
-        text: impl Into<String>,
-    ) -> Self {
+    /// Evidence at `location` of `source`; a `text` longer than
+    /// [`super::MAX_MESSAGE_BYTES`] is cut and marked.
+    pub fn new(source: impl Into<String>, location: Location, time: Option<Timestamp>, text: impl AsRef<str>) -> Self {
         Evidence {
             source: source.into(),
             location,
             time,
-            text: text.into(),
+            text: cut_message(text),
         }
     }
 }
@@ -273,7 +269,7 @@ pub struct Finding {
     pub status: Option<Status>,
     /// One line naming the problem.
     pub title: String,
-    /// What was found, in a few sentences.
+    /// What was found, in a few sentences (at most [`super::MAX_MESSAGE_BYTES`]).
     pub summary: String,
     /// How sure the finding is.
     pub confidence: Confidence,
@@ -301,8 +297,9 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding of `rule` with the catalog's title, severity, remediation and references.
-    pub fn new(rule: &RuleInfo, summary: impl Into<String>) -> Finding {
+    /// A finding of `rule` with the catalog's title, severity, remediation and references;
+    /// a `summary` longer than [`super::MAX_MESSAGE_BYTES`] is cut and marked.
+    pub fn new(rule: &RuleInfo, summary: impl AsRef<str>) -> Finding {
         Finding {
             rule: rule.id,
             severity: rule.severity,
@@ -311,7 +308,7 @@ impl Finding {
             subject: String::new(),
             status: None,
             title: rule.title.to_string(),
-            summary: summary.into(),
+            summary: cut_message(summary),
             confidence: Confidence::Medium,
             first_seen: None,
             last_seen: None,
@@ -324,9 +321,10 @@ impl Finding {
         }
     }
 
-    /// Sets what the finding is about (see [`Finding::subject`](#structfield.subject)).
-    pub fn subject(mut self, subject: impl Into<String>) -> Self {
-        self.subject = subject.into();
+    /// Sets what the finding is about (see [`Finding::subject`](#structfield.subject));
+    /// a `subject` longer than [`super::MAX_MESSAGE_BYTES`] is cut and marked.
+    pub fn subject(mut self, subject: impl AsRef<str>) -> Self {
+        self.subject = cut_message(subject);
         self
     }
 
@@ -340,9 +338,9 @@ impl Finding {
         self.status == Some(Status::Resolved)
     }
 
-    /// Sets the title.
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.title = title.into();
+    /// Sets the title (cut and marked beyond [`super::MAX_MESSAGE_BYTES`]).
+    pub fn title(mut self, title: impl AsRef<str>) -> Self {
+        self.title = cut_message(title);
         self
     }
 
@@ -448,15 +446,17 @@ impl Finding {
         self
     }
 
-    /// Adds a detail field.
+    /// Adds a detail field (its strings cut at [`super::MAX_MESSAGE_BYTES`]).
     pub fn detail(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
-        self.details.insert(key.to_string(), value.into());
+        self.details.insert(key.to_string(), cut_json(value.into()));
         self
     }
 
-    /// Replaces the remediation steps.
+    /// Replaces the remediation steps (each cut and marked beyond
+    /// [`super::MAX_MESSAGE_BYTES`]: steps name services, processes and paths of the
+    /// inputs).
     pub fn remediation(mut self, steps: Vec<String>) -> Self {
-        self.remediation = steps;
+        self.remediation = steps.into_iter().map(cut_message).collect();
         self
     }
 
@@ -480,6 +480,31 @@ mod tests {
         remediation: &[],
         references: &[],
     };
+
+    #[test]
+    fn texts_taken_from_inputs_are_cut_where_they_enter_a_finding() {
+        let long = "x".repeat(3 * super::super::MAX_MESSAGE_BYTES);
+        let cut_len = super::super::MAX_MESSAGE_BYTES + super::super::cut_marker(long.len()).len();
+        let f = Finding::new(&RULE, &long)
+            .title(&long)
+            .subject(&long)
+            .remediation(vec![long.clone(), "net start MSExchangeIS".into()])
+            .detail("line", long.as_str())
+            .evidence(Evidence::new("ExchangeSetup.log", Location::Line(7), None, &long));
+        for text in [&f.summary, &f.title, &f.subject, &f.remediation[0], &f.evidence[0].text] {
+            assert_eq!(text.len(), cut_len);
+            assert!(text.ends_with(" [... cut, 12288 bytes in all]"));
+        }
+        assert_eq!(f.details["line"].as_str().map(str::len), Some(cut_len));
+        assert_eq!(f.remediation[1], "net start MSExchangeIS");
+        // The fingerprint is made of the cut subject: stable from run to run.
+        let mut g = Finding::new(&RULE, "s").subject(&long);
+        let mut h = Finding::new(&RULE, "s").subject(format!("{long}y"));
+        g.identify();
+        h.identify();
+        assert_eq!(g.subject.len(), cut_len);
+        assert_ne!(g.fingerprint, h.fingerprint, "the marker says the lengths differ");
+    }
 
     #[test]
     fn absorb_cites_each_line_or_record_once_but_keeps_several_facts_of_a_file_or_key() {

@@ -38,7 +38,7 @@ impl<'a> HostEvent<'a> {
     }
 
     /// Evidence pointing at this event's record (or export row).
-    pub fn evidence(&self, text: impl Into<String>) -> Evidence {
+    pub fn evidence(&self, text: impl AsRef<str>) -> Evidence {
         Evidence::new(
             self.source,
             Location::from(self.location),

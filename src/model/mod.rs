@@ -8,6 +8,7 @@
 mod ad_changes;
 mod closest;
 mod coverage;
+mod cut;
 mod diagnostic;
 mod fact;
 mod facts;
@@ -27,6 +28,7 @@ pub use ad_changes::{
 };
 pub use closest::closest;
 pub use coverage::CoverageGap;
+pub use cut::{cut_json, cut_marker, cut_message, cut_text, MAX_MESSAGE_BYTES};
 pub use diagnostic::{DiagLevel, Diagnostic};
 pub use fact::{EventFact, Fact, RegistryFact, SetupLogFact};
 pub use facts::{
@@ -39,12 +41,12 @@ pub use host_view::{HostEvent, HostLog, HostView, RunWindow};
 pub use identity::{file_name, fingerprint, setup_run_subject, Status, FINGERPRINT_LEN, HOST_WIDE};
 pub use rule::{RuleId, RuleInfo, UnknownRuleId};
 pub use setup_log_file::SetupLogFile;
-pub use source::{Loaded, LoadedFile, SourceKind, SourceSummary};
+pub use source::{ContentId, Loaded, LoadedFile, SourceKind, SourceSummary};
 pub use summary::{
-    ErrorReferenceSummary, EvaluationSummary, EventLogSummary, EvtSummary, FailedRuleSummary, GapCount, GapSummary,
-    IssueSummary, LdifErrSummary, ParameterSummary, RegistrySummary, ResumeMismatchSummary, ResumeSummary,
+    first_listed, ErrorReferenceSummary, EvaluationSummary, EventLogSummary, EvtSummary, FailedRuleSummary, GapCount,
+    GapSummary, IssueSummary, LdifErrSummary, ParameterSummary, RegistrySummary, ResumeMismatchSummary, ResumeSummary,
     RuleEventCount, RunHeaderSummary, RunSummary, SetupLogSummary, SourceDetails, TaskScriptSummary, TaskStepSummary,
-    TaskSummary,
+    TaskSummary, Unlisted, MAX_LISTED,
 };
 pub use suppressed::{Suppressed, SuppressedBy};
 pub use zone::{utc_offset, Daylight, HostZone};

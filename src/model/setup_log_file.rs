@@ -38,23 +38,22 @@ impl<'a, 'b> SetupLogFile<'a, 'b> {
     }
 
     /// Evidence pointing at `line` with `text`.
-    pub fn evidence(&self, line: u32, ts: Option<&RawTimestamp>, text: impl Into<String>) -> Evidence {
+    pub fn evidence(&self, line: u32, ts: Option<&RawTimestamp>, text: impl AsRef<str>) -> Evidence {
         Evidence::new(self.path, Location::Line(line), ts.and_then(|t| self.time(t)), text)
     }
 
-    /// Evidence for an error/warning record: its message, and its first continuation line.
+    /// Evidence for an error/warning record: its message, and its first continuation line
+    /// when the message is empty (read in place: a huge line is not copied whole).
     pub fn issue_evidence(&self, issue: &Issue<'_>) -> Evidence {
-        let mut text = issue.message.to_str_lossy().trim_end().to_string();
-        if let Some(first) = issue
-            .continuation
-            .to_str_lossy()
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty())
-        {
-            if text.is_empty() {
-                text = first.to_string();
-            }
+        let message = issue.message.to_str_lossy();
+        let continuation = issue.continuation.to_str_lossy();
+        let mut text = message.trim_end();
+        if text.is_empty() {
+            text = continuation
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("");
         }
         self.evidence(issue.line, Some(&issue.time), text)
     }

@@ -116,4 +116,26 @@ pub struct LoadedFile {
     pub path: PathBuf,
     /// Its summary and facts.
     pub loaded: Loaded,
+    /// What its bytes were, to tell copies of one file apart from different files.
+    pub content: ContentId,
+}
+
+/// The identity of a file's bytes: its length and a 128-bit hash (XXH3) of them. Two
+/// files with equal ids hold the same bytes (a collision is out of reach by chance).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ContentId {
+    /// Length in bytes.
+    pub len: u64,
+    /// XXH3-128 of the bytes.
+    pub hash: u128,
+}
+
+impl ContentId {
+    /// The id of `bytes`.
+    pub fn of(bytes: &[u8]) -> ContentId {
+        ContentId {
+            len: bytes.len() as u64,
+            hash: xxhash_rust::xxh3::xxh3_128(bytes),
+        }
+    }
 }

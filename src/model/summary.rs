@@ -307,14 +307,53 @@ pub struct GapSummary {
     pub to: Option<String>,
 }
 
+/// Most entries a summary lists per list (channels, computers, record-id gaps); the
+/// rest are counted in [`Unlisted`]. A file whose events name many computers is split
+/// between their hosts, and each host's report carries the file's summary.
+pub const MAX_LISTED: usize = 20;
+
+/// What the lists of a summary leave out beyond [`MAX_LISTED`] entries each.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unlisted {
+    /// Channels not listed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub channels: usize,
+    /// Computers not listed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub computers: usize,
+    /// Record-id gaps not listed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub record_id_gaps: usize,
+    /// Record ids missing in the gaps not listed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub record_ids_missing: u64,
+}
+
+impl Unlisted {
+    /// Whether every list is whole.
+    pub fn is_empty(&self) -> bool {
+        *self == Unlisted::default()
+    }
+}
+
+fn is_zero<T: Default + PartialEq>(n: &T) -> bool {
+    *n == T::default()
+}
+
+/// The first [`MAX_LISTED`] of `items`, and how many are left out.
+pub fn first_listed<T, C: FromIterator<T>>(items: impl ExactSizeIterator<Item = T>) -> (C, usize) {
+    let total = items.len();
+    (items.take(MAX_LISTED).collect(), total.saturating_sub(MAX_LISTED))
+}
+
 /// An `.evtx` file or an event export.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EventLogSummary {
     /// `empty` (created or cleared: healthy), `complete` or `damaged`.
     pub state: LogState,
-    /// Channels of its events.
+    /// Channels of its events (the first [`MAX_LISTED`] in name order).
     pub channels: BTreeSet<String>,
-    /// Computers of its events.
+    /// Computers of its events (the first [`MAX_LISTED`] in name order).
     pub computers: BTreeSet<String>,
     /// First event time.
     pub first_time: Option<DateTime<Utc>>,
@@ -322,8 +361,11 @@ pub struct EventLogSummary {
     pub last_time: Option<DateTime<Utc>>,
     /// Records that could not be read.
     pub unreadable: u64,
-    /// Jumps in the record ids.
+    /// Jumps in the record ids (the first [`MAX_LISTED`]).
     pub record_id_gaps: Vec<GapCount>,
+    /// What the lists leave out (absent when they are whole).
+    #[serde(default, skip_serializing_if = "Unlisted::is_empty")]
+    pub unlisted: Unlisted,
     /// Damaged places.
     pub problems: usize,
     /// Counts of the events the rules read.
@@ -372,7 +414,7 @@ pub struct EvtSummary {
     pub first: Option<String>,
     /// Last event time.
     pub last: Option<String>,
-    /// Computers of its events.
+    /// Computers of its events (the first [`MAX_LISTED`] in name order).
     pub computers: Vec<String>,
     /// The header says the log wrapped around.
     pub wrapped: Option<bool>,
@@ -382,8 +424,11 @@ pub struct EvtSummary {
     pub oldest_record_number: Option<u32>,
     /// The header's next record number.
     pub current_record_number: Option<u32>,
-    /// Jumps in the record numbers.
+    /// Jumps in the record numbers (the first [`MAX_LISTED`]).
     pub record_id_gaps: Vec<RecordGap>,
+    /// What the lists leave out (absent when they are whole).
+    #[serde(default, skip_serializing_if = "Unlisted::is_empty")]
+    pub unlisted: Unlisted,
     /// Counts of the events the rules read.
     pub rule_events: Vec<RuleEventCount>,
     /// The header says the log is full (present only when it does).

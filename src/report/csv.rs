@@ -1,9 +1,10 @@
 //! CSV (RFC 4180): one finding per row, with the host's OS and Exchange level beside it,
 //! for a spreadsheet or a ticket.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, HostReport};
 
 /// The header row.
 pub const CSV_COLUMNS: [&str; 15] = [
@@ -31,8 +32,9 @@ pub fn write_csv(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);
     writer.write_record(CSV_COLUMNS).map_err(io::Error::from)?;
+    let hosts: HashMap<&str, &HostReport> = analysis.hosts.iter().map(|h| (h.name.as_str(), h)).collect();
     for f in &analysis.findings {
-        let host = analysis.hosts.iter().find(|h| h.name == f.host);
+        let host = hosts.get(f.host.as_str()).copied();
         let exchange = host.and_then(|h| h.exchange.as_ref()).map(|e| match &e.level {
             Some(level) => format!("{} ({level})", e.version),
             None => e.version.clone(),

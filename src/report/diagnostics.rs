@@ -1,9 +1,12 @@
 //! Input diagnostics grouped for people: one line per kind of problem with its count
 //! and the first few files, instead of one line per diagnostic (the JSON report keeps
-//! every one). A kind is the message with its numbers left out.
+//! every one). A kind is the message with its numbers left out. Paths and messages come
+//! from the inputs: they are written through [`printable`].
 
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 
+use super::escape::printable;
 use super::TextStyle;
 use crate::model::{DiagLevel, Diagnostic};
 
@@ -55,24 +58,34 @@ fn kind_of(message: &str) -> String {
 /// The groups: errors first, then the most frequent kinds, then by kind.
 pub fn diagnostic_groups(diagnostics: &[Diagnostic]) -> Vec<DiagnosticGroup<'_>> {
     let mut groups: Vec<DiagnosticGroup<'_>> = Vec::new();
+    // Indexed: a damaged fleet can give a hundred thousand diagnostics of as many kinds.
+    let mut index: HashMap<(DiagLevel, String), usize> = HashMap::new();
+    let mut paths: Vec<HashSet<&str>> = Vec::new();
     for d in diagnostics {
         let kind = kind_of(&d.message);
-        match groups.iter_mut().find(|g| g.level == d.level && g.kind == kind) {
-            Some(group) => {
+        match index.get(&(d.level, kind.clone())).copied() {
+            Some(at) => {
+                let (Some(group), Some(seen)) = (groups.get_mut(at), paths.get_mut(at)) else {
+                    continue;
+                };
                 group.count += 1;
                 group.identical &= group.example == d.message;
-                if !group.paths.contains(&d.path.as_str()) {
+                if seen.insert(&d.path) {
                     group.paths.push(&d.path);
                 }
             }
-            None => groups.push(DiagnosticGroup {
-                level: d.level,
-                kind,
-                example: &d.message,
-                identical: true,
-                count: 1,
-                paths: vec![&d.path],
-            }),
+            None => {
+                index.insert((d.level, kind.clone()), groups.len());
+                paths.push(HashSet::from([d.path.as_str()]));
+                groups.push(DiagnosticGroup {
+                    level: d.level,
+                    kind,
+                    example: &d.message,
+                    identical: true,
+                    count: 1,
+                    paths: vec![&d.path],
+                });
+            }
         }
     }
     groups.sort_by(|a, b| {
@@ -100,7 +113,12 @@ pub fn write_diagnostics(diagnostics: &[Diagnostic], style: TextStyle, out: &mut
             DiagLevel::Error => style.paint("31", "error"),
         };
         if group.count == 1 {
-            writeln!(out, "  {level}: {}: {}", group.paths.join(", "), group.example)?;
+            writeln!(
+                out,
+                "  {level}: {}: {}",
+                printable(&group.paths.join(", ")),
+                printable(group.example)
+            )?;
             continue;
         }
         let text = if group.identical {
@@ -108,13 +126,13 @@ pub fn write_diagnostics(diagnostics: &[Diagnostic], style: TextStyle, out: &mut
         } else {
             group.kind.as_str()
         };
-        writeln!(out, "  {level} x{}: {text}", group.count)?;
+        writeln!(out, "  {level} x{}: {}", group.count, printable(text))?;
         let shown = &group.paths[..group.paths.len().min(PATHS_PER_GROUP)];
         let more = group.paths.len() - shown.len();
         writeln!(
             out,
             "      {}{}",
-            shown.join(", "),
+            printable(&shown.join(", ")),
             if more > 0 {
                 format!(" (+{more} more files)")
             } else {

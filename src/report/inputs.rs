@@ -224,36 +224,48 @@ fn rule_event_list(counts: &[RuleEventCount]) -> String {
         .join(", ")
 }
 
+/// `a, b, c`, with ` (+N more)` for the names a summary does not list; `empty` when
+/// there is none.
+fn names<'n>(listed: impl IntoIterator<Item = &'n String>, more: usize, empty: &str) -> String {
+    let mut text = listed.into_iter().map(String::as_str).collect::<Vec<_>>().join(", ");
+    if text.is_empty() {
+        text = empty.to_string();
+    }
+    if more > 0 {
+        text.push_str(&format!(" (+{more} more)"));
+    }
+    text
+}
+
 fn event_log(s: &EventLogSummary) -> Vec<String> {
-    let join = |set: &std::collections::BTreeSet<String>| {
-        if set.is_empty() {
-            "-".to_string()
-        } else {
-            set.iter().cloned().collect::<Vec<_>>().join(", ")
-        }
-    };
+    let join = |set: &std::collections::BTreeSet<String>, more: usize| names(set, more, "-");
+    let more = &s.unlisted;
     if s.state == LogState::Empty {
         return vec![format!(
             "empty: no records (a channel created and never written, or cleared){}",
             if s.channels.is_empty() {
                 String::new()
             } else {
-                format!("; channel {}", join(&s.channels))
+                format!("; channel {}", join(&s.channels, more.channels))
             }
         )];
     }
     let mut lines = vec![
-        format!("channel {}; computer(s) {}", join(&s.channels), join(&s.computers)),
+        format!(
+            "channel {}; computer(s) {}",
+            join(&s.channels, more.channels),
+            join(&s.computers, more.computers)
+        ),
         format!("time span {} .. {}", time_text(s.first_time), time_text(s.last_time)),
     ];
     if !s.rule_events.is_empty() {
         lines.push(format!("rule events: {}", rule_event_list(&s.rule_events)));
     }
     if !s.record_id_gaps.is_empty() {
-        let missing: u64 = s.record_id_gaps.iter().map(|g| g.missing).sum();
+        let missing: u64 = s.record_id_gaps.iter().map(|g| g.missing).sum::<u64>() + more.record_ids_missing;
         lines.push(format!(
             "record-id gaps: {} ({missing} record ids missing)",
-            s.record_id_gaps.len()
+            s.record_id_gaps.len() + more.record_id_gaps
         ));
     }
     lines
@@ -266,11 +278,7 @@ fn evt(s: &EvtSummary) -> Vec<String> {
     let mut lines = vec![format!(
         "{} log of {}: {} live + {} recovered records",
         s.channel,
-        if s.computers.is_empty() {
-            "?".to_string()
-        } else {
-            s.computers.join(", ")
-        },
+        names(&s.computers, s.unlisted.computers, "?"),
         s.live_records,
         s.recovered_records
     )];
@@ -299,10 +307,10 @@ fn evt(s: &EvtSummary) -> Vec<String> {
         ));
     }
     if !s.record_id_gaps.is_empty() {
-        let missing: u64 = s.record_id_gaps.iter().map(|g| g.missing()).sum();
+        let missing: u64 = s.record_id_gaps.iter().map(|g| g.missing()).sum::<u64>() + s.unlisted.record_ids_missing;
         lines.push(format!(
             "{} record-id gaps, {missing} records missing",
-            s.record_id_gaps.len()
+            s.record_id_gaps.len() + s.unlisted.record_id_gaps
         ));
     }
     if !s.rule_events.is_empty() {

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use serde::Serialize;
 
-use super::{host_summary, rule_groups, severity_counts};
+use super::{host_summaries, rule_groups, severity_counts, HostSummary};
 use crate::analysis::{Analysis, HostReport};
 use crate::model::{Diagnostic, Finding, Severity, Suppressed};
 use crate::sources::write_json_line;
@@ -76,11 +76,12 @@ struct Document<'a> {
 /// One JSON document: tool, hosts with their sources and registry state, findings, the
 /// suppressed findings, the per-rule fleet summary, counts, diagnostics.
 pub fn write_json(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
+    let mut summaries = host_summaries(&analysis.findings);
     let hosts = analysis
         .hosts
         .iter()
         .map(|host| {
-            let summary = host_summary(&host.name, &analysis.findings);
+            let summary = summaries.remove(host.name.as_str()).unwrap_or_else(HostSummary::empty);
             HostEntry {
                 report: host,
                 worst_severity: summary.worst,

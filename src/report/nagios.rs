@@ -8,8 +8,10 @@
 //! zero) on the severities that raise WARNING or CRITICAL. Texts never contain `|` (it
 //! starts the performance data) nor line breaks.
 
+use std::collections::HashSet;
 use std::io::{self, Write};
 
+use super::escape::printable;
 use crate::analysis::Analysis;
 use crate::model::{DiagLevel, Finding, Severity};
 
@@ -77,9 +79,12 @@ impl Thresholds {
 }
 
 /// A plugin text: `|` would start the performance data and a line break the long
-/// output, so `|` becomes `/` and white space runs one space.
+/// output, so `|` becomes `/` and white space runs one space; other control characters
+/// of the inputs (ESC, NUL, bidi overrides) are written as visible escapes
+/// ([`printable`]).
 pub fn plugin_text(text: &str) -> String {
-    text.replace('|', "/").split_whitespace().collect::<Vec<_>>().join(" ")
+    let one_line = text.replace('|', "/").split_whitespace().collect::<Vec<_>>().join(" ");
+    printable(&one_line).into_owned()
 }
 
 /// Writes the plugin output of `analysis` (the findings to judge, resolved ones left
@@ -89,8 +94,9 @@ pub fn write_check(analysis: &Analysis, thresholds: Thresholds, out: &mut dyn Wr
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     // One message per unreadable input, the first three in the status line.
     let mut unreadable: Vec<(&str, &str)> = Vec::new();
+    let mut unreadable_paths: HashSet<&str> = HashSet::new();
     for d in analysis.diagnostics.iter().filter(|d| d.level == DiagLevel::Error) {
-        if !unreadable.iter().any(|(path, _)| *path == d.path) {
+        if unreadable_paths.insert(&d.path) {
             unreadable.push((&d.path, &d.message));
         }
     }
@@ -168,8 +174,9 @@ fn status_text(findings: &[&Finding], thresholds: Thresholds, hosts: usize) -> S
         );
     };
     let mut alert_hosts: Vec<&str> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for f in &alerting {
-        if !alert_hosts.contains(&f.host.as_str()) {
+        if seen.insert(&f.host) {
             alert_hosts.push(&f.host);
         }
     }

@@ -1,11 +1,13 @@
 //! The fleet overview that opens a report of several hosts: one line per host (OS,
 //! Exchange, worst severity, counts, most severe finding), then one line per rule with
 //! the hosts it hit. The same numbers feed the JSON `fleet` object and the per-host
-//! `worst_severity` / `counts`.
+//! `worst_severity` / `counts`. Names and titles come from the inputs: the table shows
+//! them through [`printable`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
+use super::escape::printable;
 use super::{severity_counts, TextStyle};
 use crate::analysis::{Analysis, HostReport};
 use crate::model::{Finding, RuleId, Severity};
@@ -26,15 +28,38 @@ pub struct HostSummary<'a> {
     pub top: Option<&'a Finding>,
 }
 
-/// The summary of `host`'s findings among `findings` (in report order).
-pub fn host_summary<'a>(host: &str, findings: &'a [Finding]) -> HostSummary<'a> {
-    let mine = || findings.iter().filter(move |f| f.host == host);
-    let top = mine().reduce(|best, f| if f.severity > best.severity { f } else { best });
-    HostSummary {
-        worst: top.map(|f| f.severity),
-        counts: severity_counts(mine()),
-        top,
+impl<'a> HostSummary<'a> {
+    /// The summary of one host's findings (in report order).
+    fn of(mine: &[&'a Finding]) -> HostSummary<'a> {
+        let top = mine
+            .iter()
+            .copied()
+            .reduce(|best, f| if f.severity > best.severity { f } else { best });
+        HostSummary {
+            worst: top.map(|f| f.severity),
+            counts: severity_counts(mine.iter().copied()),
+            top,
+        }
     }
+
+    /// The summary of a host without findings.
+    pub fn empty() -> HostSummary<'a> {
+        HostSummary::of(&[])
+    }
+}
+
+/// The summary of each host's findings among `findings` (in report order), by host name,
+/// in one pass whatever the number of hosts; a host without findings is not in it
+/// ([`HostSummary::empty`]).
+pub fn host_summaries(findings: &[Finding]) -> HashMap<&str, HostSummary<'_>> {
+    let mut by_host: HashMap<&str, Vec<&Finding>> = HashMap::new();
+    for f in findings {
+        by_host.entry(f.host.as_str()).or_default().push(f);
+    }
+    by_host
+        .into_iter()
+        .map(|(host, mine)| (host, HostSummary::of(&mine)))
+        .collect()
 }
 
 /// The findings of one rule across hosts.
@@ -148,26 +173,31 @@ fn shorten(text: &str, width: usize) -> String {
 
 /// Writes the host table (most severe first, then by name) and the per-rule lines.
 pub fn write_overview(analysis: &Analysis, style: TextStyle, out: &mut dyn Write) -> io::Result<()> {
+    let mut summaries = host_summaries(&analysis.findings);
     let mut rows: Vec<(&HostReport, HostSummary<'_>)> = analysis
         .hosts
         .iter()
-        .map(|h| (h, host_summary(&h.name, &analysis.findings)))
+        .map(|h| (h, summaries.remove(h.name.as_str()).unwrap_or_else(HostSummary::empty)))
         .collect();
     rows.sort_by(|a, b| b.1.worst.cmp(&a.1.worst).then_with(|| a.0.name.cmp(&b.0.name)));
     let cells: Vec<[String; 9]> = rows
         .iter()
         .map(|(host, summary)| {
             let [c, e, w, i] = summary.counts.map(|(_, n)| n.to_string());
+            let shown = |text: &str| printable(text).into_owned();
             [
-                host.name.clone(),
-                os_cell(host),
-                exchange_cell(host),
+                shown(&host.name),
+                shown(&os_cell(host)),
+                shown(&exchange_cell(host)),
                 summary.worst.map_or("ok", Severity::as_str).to_string(),
                 c,
                 e,
                 w,
                 i,
-                summary.top.map(|f| shorten(&f.title, TITLE_WIDTH)).unwrap_or_default(),
+                summary
+                    .top
+                    .map(|f| shorten(&shown(&f.title), TITLE_WIDTH))
+                    .unwrap_or_default(),
             ]
         })
         .collect();
@@ -233,7 +263,7 @@ pub fn write_overview(analysis: &Analysis, style: TextStyle, out: &mut dyn Write
             } else {
                 format!(" ({} findings)", group.findings)
             },
-            shown.join(", "),
+            printable(&shown.join(", ")),
             if more > 0 { format!(" (+{more})") } else { String::new() }
         )?;
     }

@@ -112,15 +112,30 @@ fn fitted_json(finding: &Finding, budget: usize) -> String {
     let Some(obj) = value.as_object_mut() else {
         return json;
     };
-    let mut omitted = 0u64;
-    while json.len() > budget {
-        let popped = obj.get_mut("evidence").and_then(Value::as_array_mut).and_then(Vec::pop);
-        if popped.is_none() {
-            break;
+    // The most evidence that fits, found by bisection: a finding may cite thousands of
+    // events, and serializing once per piece dropped would take quadratic time.
+    let evidence: Vec<Value> = obj
+        .get("evidence")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    if !evidence.is_empty() {
+        let with = |obj: &mut serde_json::Map<String, Value>, kept: usize| {
+            obj.insert("evidence".into(), Value::Array(evidence[..kept].to_vec()));
+            obj.insert("evidence_omitted".into(), ((evidence.len() - kept) as u64).into());
+            text(&Value::Object(obj.clone()))
+        };
+        // `fits` holds for 0 or is the fallback; `evidence.len()` is known not to fit.
+        let (mut fits, mut over) = (0, evidence.len());
+        while over - fits > 1 {
+            let mid = fits + (over - fits) / 2;
+            if with(obj, mid).len() <= budget {
+                fits = mid;
+            } else {
+                over = mid;
+            }
         }
-        omitted += 1;
-        obj.insert("evidence_omitted".into(), omitted.into());
-        json = text(&Value::Object(obj.clone()));
+        json = with(obj, fits);
     }
     for key in ["remediation", "references", "details"] {
         if json.len() <= budget {

@@ -1,9 +1,13 @@
 //! The terminal report: for several hosts the overview first; then per host, most
 //! severe first, each finding with its evidence and numbered remediation steps; the
-//! input diagnostics grouped at the end.
+//! input diagnostics grouped at the end. Text that comes from the inputs (names,
+//! messages, paths) goes through [`printable`]: no terminal control sequence of an
+//! input reaches the terminal.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
+use super::escape::printable;
 use super::{severity_counts, write_diagnostics, write_overview};
 use crate::analysis::{Analysis, HostReport};
 use crate::model::{Finding, Severity};
@@ -127,8 +131,12 @@ pub fn write_text(analysis: &Analysis, options: &TextOptions, out: &mut dyn Writ
         // in the table, and `--view full` shows them.
         let fleet = view == View::Hosts && analysis.hosts.len() > 1;
         let mut quiet_hosts = 0;
+        let mut by_host: HashMap<&str, Vec<&Finding>> = HashMap::new();
+        for f in &analysis.findings {
+            by_host.entry(f.host.as_str()).or_default().push(f);
+        }
         for host in &analysis.hosts {
-            let findings: Vec<&Finding> = analysis.findings.iter().filter(|f| f.host == host.name).collect();
+            let findings = by_host.remove(host.name.as_str()).unwrap_or_default();
             if fleet && findings.iter().all(|f| f.severity == Severity::Info) {
                 quiet_hosts += 1;
                 continue;
@@ -164,23 +172,23 @@ fn write_host(
     writeln!(
         out,
         "\n{} {}",
-        style.paint("1", &format!("== {title}")),
+        style.paint("1", &format!("== {}", printable(&title))),
         format_args!("- {} finding(s)", findings.len())
     )?;
     if let Some(os) = &host.os {
-        writeln!(out, "   os: {os}")?;
+        writeln!(out, "   os: {}", printable(os))?;
     }
     if let Some(exchange) = &host.exchange {
         writeln!(
             out,
             "   exchange: {} ({}), roles {}",
-            exchange.version,
-            exchange.level.as_deref().unwrap_or("unknown level"),
-            exchange.roles.join(", ")
+            printable(&exchange.version),
+            printable(exchange.level.as_deref().unwrap_or("unknown level")),
+            printable(&exchange.roles.join(", "))
         )?;
     }
     match &host.time_zone {
-        Some(zone) => writeln!(out, "   time zone: {}", zone.label())?,
+        Some(zone) => writeln!(out, "   time zone: {}", printable(&zone.label()))?,
         None if host
             .sources
             .iter()
@@ -203,10 +211,10 @@ fn write_host(
             " {} {}  {}{}",
             style.severity(f.severity),
             style.paint("1", f.rule.as_str()),
-            f.title,
+            printable(&f.title),
             f.status.map(|s| format!("  [{s}]")).unwrap_or_default()
         )?;
-        writeln!(out, "   {}", f.summary)?;
+        writeln!(out, "   {}", printable(&f.summary))?;
         let seen = match (&f.first_seen, &f.last_seen) {
             (Some(a), Some(b)) if a != b => format!("{} .. {}", a, b.labelled()),
             (Some(a), _) => a.labelled(),
@@ -232,7 +240,15 @@ fn write_host(
             let shown = options.max_evidence.unwrap_or(usize::MAX);
             for e in f.evidence.iter().take(shown) {
                 let time = e.time.map(|t| format!(" {}", t.labelled())).unwrap_or_default();
-                writeln!(out, "     {} {}{}: {}", e.source, e.location, time, e.text)?;
+                let location = e.location.to_string();
+                writeln!(
+                    out,
+                    "     {} {}{}: {}",
+                    printable(&e.source),
+                    printable(&location),
+                    time,
+                    printable(&e.text)
+                )?;
             }
             if f.evidence.len() > shown {
                 writeln!(
@@ -245,11 +261,11 @@ fn write_host(
         if !f.remediation.is_empty() {
             writeln!(out, "   remediation:")?;
             for (i, step) in f.remediation.iter().enumerate() {
-                writeln!(out, "     {}. {step}", i + 1)?;
+                writeln!(out, "     {}. {}", i + 1, printable(step))?;
             }
         }
         if !f.references.is_empty() {
-            writeln!(out, "   references: {}", f.references.join("; "))?;
+            writeln!(out, "   references: {}", printable(&f.references.join("; ")))?;
         }
     }
     // What the inputs could not tell: said with the findings, so that no finding is not
@@ -268,12 +284,12 @@ fn write_host(
         writeln!(
             out,
             "     {} [{}] {} records",
-            source.path,
+            printable(&source.path),
             source.kind.as_str(),
             source.records
         )?;
         for line in super::inputs::lines(&source.details, host.time_zone.as_ref()) {
-            writeln!(out, "       {line}")?;
+            writeln!(out, "       {}", printable(&line))?;
         }
     }
     Ok(())

@@ -11,9 +11,9 @@ use exdoctor_parsers::evt::{read_events, EvtEvents};
 
 use super::Input;
 use super::{write_json_line, LoadOptions};
+use crate::model::{first_listed, EvtSummary, RuleEventCount, SourceDetails, SourceKind, Unlisted, MAX_LISTED};
 use crate::model::{Diagnostic, Loaded};
 use crate::model::{EventLogFacts, Facts, SourceSummary};
-use crate::model::{EvtSummary, RuleEventCount, SourceDetails, SourceKind};
 
 /// At most this many damage diagnostics per file; the rest are counted in one line.
 const MAX_DIAGNOSTICS: usize = 25;
@@ -76,9 +76,9 @@ fn summary_of(input: &Input<'_>, channel: &str, read: &EvtEvents, options: LoadO
     summary.errors = read.integrity.unreadable;
     summary.diagnostics = diagnostics(input.display(), read);
     let span = time_span(&read.events);
-    let computers = computers(&read.events);
+    let (computers, more_computers) = first_listed(computers(&read.events).into_iter());
+    let (record_id_gaps, more_gaps) = first_listed(read.integrity.record_id_gaps.iter().cloned());
     let rule_counts = rule_event_counts(&read.events, options);
-    let gaps = &read.integrity.record_id_gaps;
     summary.details = SourceDetails::Evt(EvtSummary {
         state: read.integrity.state(),
         channel,
@@ -92,7 +92,19 @@ fn summary_of(input: &Input<'_>, channel: &str, read: &EvtEvents, options: LoadO
         dirty: read.facts.map(|f| f.dirty),
         oldest_record_number: read.facts.map(|f| f.oldest_record_number),
         current_record_number: read.facts.map(|f| f.current_record_number),
-        record_id_gaps: gaps.clone(),
+        record_id_gaps,
+        unlisted: Unlisted {
+            computers: more_computers,
+            record_id_gaps: more_gaps,
+            record_ids_missing: read
+                .integrity
+                .record_id_gaps
+                .iter()
+                .skip(MAX_LISTED)
+                .map(|g| g.missing())
+                .sum(),
+            ..Unlisted::default()
+        },
         rule_events: rule_counts
             .iter()
             .map(|((provider, id), count)| RuleEventCount {

@@ -11,9 +11,10 @@ use exdoctor_parsers::evtx::{parse_evtx, EvtxOptions};
 
 use super::Input;
 use super::{write_json_line, LoadOptions};
+use crate::model::{first_listed, EventLogSummary, GapCount, RuleEventCount, SourceDetails, SourceKind};
 use crate::model::{Diagnostic, Loaded};
 use crate::model::{EventLogFacts, Facts, SourceSummary};
-use crate::model::{EventLogSummary, GapCount, RuleEventCount, SourceDetails, SourceKind};
+use crate::model::{Unlisted, MAX_LISTED};
 
 /// At most this many problems of one file become diagnostics; the rest are counted.
 const MAX_DIAGNOSTICS: usize = 20;
@@ -110,22 +111,33 @@ pub(crate) fn fill_summary(
     }
     summary.records = integrity.readable;
     summary.errors = integrity.unreadable;
+    let (channels, more_channels) = first_listed(span.channels.iter().cloned());
+    let (computers, more_computers) = first_listed(span.computers.iter().cloned());
+    let gaps = integrity.record_id_gaps.iter().map(|g| GapCount {
+        after: g.after,
+        before: g.before,
+        missing: g.missing(),
+    });
+    let (record_id_gaps, more_gaps) = first_listed(gaps);
     summary.details = SourceDetails::EventLog(EventLogSummary {
         state: integrity.state(),
-        channels: span.channels.clone(),
-        computers: span.computers.clone(),
+        channels,
+        computers,
         first_time: span.first,
         last_time: span.last,
         unreadable: integrity.unreadable,
-        record_id_gaps: integrity
-            .record_id_gaps
-            .iter()
-            .map(|g| GapCount {
-                after: g.after,
-                before: g.before,
-                missing: g.missing(),
-            })
-            .collect(),
+        record_id_gaps,
+        unlisted: Unlisted {
+            channels: more_channels,
+            computers: more_computers,
+            record_id_gaps: more_gaps,
+            record_ids_missing: integrity
+                .record_id_gaps
+                .iter()
+                .skip(MAX_LISTED)
+                .map(|g| g.missing())
+                .sum(),
+        },
         problems: integrity.problems.len(),
         rule_events: rule_counts
             .into_iter()

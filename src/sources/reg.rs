@@ -11,8 +11,7 @@ use super::Input;
 use crate::model::{Diagnostic, Loaded};
 use crate::model::{Facts, RegistryFacts, SourceSummary};
 use crate::model::{RegistrySummary, SourceDetails, SourceKind};
-use crate::registry::host_state_from_files;
-use crate::registry::HostState;
+use crate::registry::{HostState, RegistryView};
 
 /// One JSONL record of `exdoctor parse file.reg`.
 #[derive(Serialize)]
@@ -37,6 +36,26 @@ pub(crate) fn diagnostics(path: &str, file: &RegFile<'_>) -> Vec<Diagnostic> {
     let more = file.problem_count.saturating_sub(file.diagnostics.len() as u64);
     if more > 0 {
         out.push(Diagnostic::warning(path, format!("{more} more problems not listed")));
+    }
+    out
+}
+
+/// The keys `view` left out (deeper or longer than Windows allows) as warnings about
+/// the files that hold them.
+fn view_diagnostics(view: &RegistryView) -> Vec<Diagnostic> {
+    let source = |index: usize| view.sources().get(index).map_or("", String::as_str);
+    let mut out: Vec<Diagnostic> = view
+        .problems()
+        .iter()
+        .map(|p| Diagnostic::warning(source(p.origin.source), p.to_string()))
+        .collect();
+    let more = view.problem_count().saturating_sub(view.problems().len() as u64);
+    if more > 0 {
+        let last = view.sources().len().saturating_sub(1);
+        out.push(Diagnostic::warning(
+            source(last),
+            format!("{more} more keys skipped, not listed"),
+        ));
     }
     out
 }
@@ -68,7 +87,9 @@ pub fn host_state_of(inputs: &[Input<'_>]) -> (HostState, Vec<Diagnostic>) {
         }
     }
     let refs: Vec<(&str, &RegFile<'_>)> = parsed.iter().map(|(path, file)| (*path, file)).collect();
-    (host_state_from_files(&refs), diagnostics)
+    let view = RegistryView::from_files(&refs);
+    diagnostics.extend(view_diagnostics(&view));
+    (HostState::from_view(&view), diagnostics)
 }
 
 /// Parses one `.reg` file once: its summary and the parsed keys (owned) for the host.
@@ -88,10 +109,13 @@ pub fn load(input: &Input<'_>) -> Loaded {
             };
         }
     };
+    let view = RegistryView::from_files(&[(input.display(), &file)]);
     summary.records = file.value_count() as u64;
-    summary.errors = file.problem_count;
+    summary.errors = file.problem_count + view.problem_count();
     summary.diagnostics = diagnostics(input.display(), &file);
-    let state = host_state_from_files(&[(input.display(), &file)]);
+    summary.diagnostics.extend(view_diagnostics(&view));
+    let state = HostState::from_view(&view);
+    drop(view);
     let details = RegistrySummary {
         header: file.header,
         encoding: file.encoding,

@@ -12,9 +12,9 @@ use serde_json::json;
 
 use super::{write_json_line, Input, SetupLogRules};
 use crate::model::{
-    AdChangesSummary, Diagnostic, ErrorReferenceSummary, EvaluationSummary, Facts, FailedRuleSummary, Finding,
-    GapSummary, IssueSummary, Loaded, Milestone, ParameterSummary, ResumeMismatchSummary, ResumeSummary, RunFacts,
-    RunHeaderSummary, RunSummary, SetupLogFacts, SetupLogFile, SetupLogSummary, SourceDetails, SourceKind,
+    cut_message, AdChangesSummary, Diagnostic, ErrorReferenceSummary, EvaluationSummary, Facts, FailedRuleSummary,
+    Finding, GapSummary, IssueSummary, Loaded, Milestone, ParameterSummary, ResumeMismatchSummary, ResumeSummary,
+    RunFacts, RunHeaderSummary, RunSummary, SetupLogFacts, SetupLogFile, SetupLogSummary, SourceDetails, SourceKind,
     SourceSummary, TaskSummary,
 };
 
@@ -268,7 +268,7 @@ fn issue_summary(log: &SetupLog<'_>, issue: &Issue<'_>) -> IssueSummary {
         line: issue.line,
         time: time(log, &issue.time),
         depth: issue.depth,
-        message: issue.message.to_string(),
+        message: cut_message(issue.message.to_str_lossy()),
         ignored: issue.ignored,
     }
 }
@@ -355,7 +355,7 @@ fn run_summary(log: &SetupLog<'_>, run: &Run<'_>) -> RunSummary {
             .map(|f| FailedRuleSummary {
                 line: f.line,
                 rule: f.name.to_string(),
-                message: f.message.to_string(),
+                message: cut_message(f.message.to_str_lossy()),
                 help_url: opt(f.help_url),
             })
             .collect(),

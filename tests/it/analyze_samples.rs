@@ -373,28 +373,9 @@ fn timeline_merges_sources_in_utc_order() {
 /// The files of a sample folder packed into a zip (as an admin would send them).
 fn zip_sample(folder: &str, target: &std::path::Path) {
     use std::io::Write;
-    let root = common::samples_dir().join(folder);
-    let mut files = Vec::new();
-    let mut stack = vec![root.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in fs::read_dir(&dir).expect("sample folder").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
     let mut writer = zip::ZipWriter::new(fs::File::create(target).expect("zip file"));
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for path in files {
-        let name = path
-            .strip_prefix(&root)
-            .expect("inside")
-            .to_string_lossy()
-            .replace('\\', "/");
+    for (name, path) in common::sample_files(folder) {
         writer.start_file(name, options).expect("entry");
         writer.write_all(&fs::read(&path).expect("read")).expect("write");
     }

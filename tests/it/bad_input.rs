@@ -75,21 +75,7 @@ fn bad_setup_logs_get_diagnostics_and_good_ones_are_still_reported() {
             .find(|s| s["path"].as_str().is_some_and(|p| p.ends_with(name)))
             .unwrap_or_else(|| panic!("{name} reported"))
     };
-    let diag = |name: &str| -> Vec<String> {
-        doc["diagnostics"]
-            .as_array()
-            .expect("diagnostics")
-            .iter()
-            .filter(|d| d["path"].as_str().is_some_and(|p| p.ends_with(name)))
-            .map(|d| {
-                format!(
-                    "{}: {}",
-                    d["level"].as_str().unwrap_or(""),
-                    d["message"].as_str().unwrap_or("")
-                )
-            })
-            .collect()
-    };
+    let diag = |name: &str| common::diagnostics_of(&doc, name);
     let runs = |name: &str| by_name(name)["details"]["runs"].as_array().cloned().unwrap_or_default();
     // The good file and the decodable variants are fully reported.
     for name in [

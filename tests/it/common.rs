@@ -71,6 +71,62 @@ pub(crate) fn sample_reg_paths(folder: &str) -> Vec<PathBuf> {
     paths
 }
 
+/// Every file of a sample folder (recursively) with its path relative to the folder
+/// (`/`-separated), in path order.
+pub(crate) fn sample_files(folder: &str) -> Vec<(String, PathBuf)> {
+    let root = samples_dir().join(folder);
+    let mut files = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("sample folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let relative = p
+                .strip_prefix(&root)
+                .expect("inside")
+                .to_string_lossy()
+                .replace('\\', "/");
+            (relative, p)
+        })
+        .collect()
+}
+
+/// The host names of an `analyze --format json` document, in report order.
+pub(crate) fn host_names(doc: &serde_json::Value) -> Vec<String> {
+    doc["hosts"]
+        .as_array()
+        .map(|h| {
+            h.iter()
+                .filter_map(|h| h["name"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The rule ids of the findings of an `analyze --format json` document, sorted.
+pub(crate) fn finding_rules(doc: &serde_json::Value) -> Vec<String> {
+    let mut rules: Vec<String> = doc["findings"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .filter_map(|f| f["rule"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    rules.sort();
+    rules
+}
+
 /// A fresh, empty scratch folder under the target directory.
 pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
@@ -236,10 +292,11 @@ pub(crate) fn generated_fleet(hosts: usize) -> PathBuf {
     dir
 }
 
-/// The host folders of a generated fleet, in name order.
-pub(crate) fn host_folders(fleet: &std::path::Path) -> Vec<PathBuf> {
-    let mut folders: Vec<PathBuf> = std::fs::read_dir(fleet)
-        .expect("fleet folder")
+/// The folders directly inside `dir` (the host folders of a generated fleet), in name
+/// order.
+pub(crate) fn subfolders(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("folder")
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.is_dir())
@@ -302,4 +359,23 @@ pub(crate) fn system_event(
             .collect(),
         recovered: false,
     }
+}
+
+/// The diagnostics of a JSON report about paths ending with `name`, as `level: message`.
+pub(crate) fn diagnostics_of(doc: &serde_json::Value, name: &str) -> Vec<String> {
+    doc["diagnostics"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter(|d| d["path"].as_str().is_some_and(|p| p.ends_with(name)))
+                .map(|d| {
+                    format!(
+                        "{}: {}",
+                        d["level"].as_str().unwrap_or(""),
+                        d["message"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }

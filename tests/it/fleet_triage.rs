@@ -56,7 +56,7 @@ fn overview_lists_every_host_and_its_rule_lines_match_the_json() {
     assert_eq!(hosts.len(), 20);
     assert_eq!(rows.len(), 20);
     assert!(text.contains("Hosts (20), most severe first"));
-    for folder in common::host_folders(&fleet_dir) {
+    for folder in common::subfolders(&fleet_dir) {
         let name = folder
             .file_name()
             .and_then(|n| n.to_str())
@@ -67,7 +67,7 @@ fn overview_lists_every_host_and_its_rule_lines_match_the_json() {
             "{name} in\n{text}"
         );
     }
-    assert_eq!(common::host_folders(&fleet_dir).len(), 20);
+    assert_eq!(common::subfolders(&fleet_dir).len(), 20);
     // Per host: counts add up to the findings, the worst severity is the worst finding's.
     let all = findings(&doc, "findings");
     for host in &hosts {

@@ -99,7 +99,7 @@ fn samples_in_three_shards_merge_into_the_single_run_byte_for_byte() {
 #[test]
 fn a_generated_fleet_in_three_shards_merges_into_the_single_run_byte_for_byte() {
     let fleet = common::generated_fleet(20);
-    let hosts = common::host_folders(&fleet);
+    let hosts = common::subfolders(&fleet);
     let shards: Vec<Vec<PathBuf>> = (0..3)
         .map(|i| hosts.iter().skip(i).step_by(3).cloned().collect())
         .collect();

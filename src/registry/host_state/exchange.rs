@@ -134,7 +134,7 @@ pub(super) fn msi_setup(view: &RegistryView, path: &str) -> Option<MsiSetup> {
     msi_setup_of(view.key(path)?)
 }
 
-fn msi_setup_of(node: &KeyNode) -> Option<MsiSetup> {
+fn msi_setup_of(node: KeyNode<'_>) -> Option<MsiSetup> {
     let setup = MsiSetup {
         key: node.path().to_string(),
         install_path: node.text_value("MsiInstallPath"),
@@ -163,7 +163,7 @@ fn msi_setup_of(node: &KeyNode) -> Option<MsiSetup> {
 
 const ROLE_VALUES: [&str; 4] = ["UnpackedVersion", "ConfiguredVersion", "Action", "Watermark"];
 
-fn is_role_key(key: &KeyNode) -> bool {
+fn is_role_key(key: &KeyNode<'_>) -> bool {
     let name = key.name();
     let lower = name.to_ascii_lowercase();
     lower.ends_with("role")
@@ -172,7 +172,7 @@ fn is_role_key(key: &KeyNode) -> bool {
         || ROLE_VALUES.iter().any(|v| key.value(v).is_some())
 }
 
-fn role(view: &RegistryView, key: &KeyNode, default_path: Option<&str>) -> ExchangeRole {
+fn role(view: &RegistryView, key: KeyNode<'_>, default_path: Option<&str>) -> ExchangeRole {
     let unpacked_version = key.text_value("UnpackedVersion");
     let configured_version = key.text_value("ConfiguredVersion");
     let unpacked_build = unpacked_version.as_deref().and_then(|v| v.parse::<Build>().ok());

@@ -149,7 +149,7 @@ pub(super) fn services(view: &RegistryView) -> Option<Services> {
     })
 }
 
-fn service(view: &RegistryView, key: &KeyNode) -> ServiceInfo {
+fn service(view: &RegistryView, key: KeyNode<'_>) -> ServiceInfo {
     let start = key.u32_value("Start");
     ServiceInfo {
         name: key.name().to_string(),

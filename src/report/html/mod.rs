@@ -20,7 +20,7 @@ use escape::Html;
 use host::{write_host, HostOptions};
 use timeline::Linked;
 
-use super::{diagnostic_groups, host_summary, severity_counts, HostSummary, View};
+use super::{diagnostic_groups, host_summaries, severity_counts, HostSummary, View};
 use crate::analysis::{Analysis, HostReport};
 use crate::model::{DiagLevel, Finding};
 
@@ -125,11 +125,12 @@ pub fn write_html(analysis: &Analysis, options: &HtmlOptions, out: &mut dyn Writ
             .push((finding, anchor.as_str()));
     }
     let several = analysis.hosts.len() > 1;
+    let mut summaries = host_summaries(&analysis.findings);
     let mut hosts: Vec<HostRow<'_>> = analysis
         .hosts
         .iter()
         .map(|host| {
-            let summary = host_summary(&host.name, &analysis.findings);
+            let summary = summaries.remove(host.name.as_str()).unwrap_or_else(HostSummary::empty);
             let findings = by_host.remove(host.name.as_str()).unwrap_or_default();
             let section = match view {
                 View::Overview => false,

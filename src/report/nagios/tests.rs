@@ -239,3 +239,24 @@ fn the_status_line_names_five_hosts_at_most() {
         lines[0]
     );
 }
+
+#[test]
+fn control_characters_of_inputs_cannot_break_or_restyle_the_plugin_lines() {
+    let title = "spooler\r\nEXDOCTOR OK - fake | x=1\u{1b}]0;t\u{7}\u{0}\u{202e}";
+    let host = "EX\u{1b}[2J01";
+    let a = analysis(
+        &[host],
+        vec![finding(host, RuleId::ServiceCrash, Severity::Error, title)],
+    );
+    // `check` also holds the status line to the plugin grammar.
+    let (state, lines) = check(&a, DEFAULT);
+    assert_eq!(state, PluginState::Critical);
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    for line in &lines {
+        assert!(!line.contains(['\u{1b}', '\u{7}', '\u{0}', '\u{202e}', '\r']), "{line}");
+    }
+    assert_eq!(
+        lines[1],
+        "[CRITICAL] EX\\e[2J01 error service-crash: spooler EXDOCTOR OK - fake / x=1\\e]0;t\\x07\\x00\\u{202e}"
+    );
+}

@@ -1,6 +1,8 @@
 //! `build-inventory`: one info finding per Exchange host with its version, level,
 //! roles and support state; when the hosts run different builds, the list.
 
+use std::collections::BTreeMap;
+
 use serde_json::json;
 
 use super::{build_text, Server, BUILD_INVENTORY};
@@ -24,18 +26,77 @@ fn support(build: Build) -> (String, bool) {
     (text, true)
 }
 
+/// Hosts listed with their build in each finding of a mixed fleet; beyond, the builds
+/// are listed with their number of hosts. Every server's finding carries the list: a
+/// whole fleet in each would grow with the square of the fleet.
+const MAX_FLEET_LISTED: usize = 20;
+
+/// Hosts named per build in the sentence of a large mixed fleet.
+const HOSTS_PER_BUILD: usize = 3;
+
+/// Builds named in the sentence of a large mixed fleet (oldest first).
+const BUILDS_LISTED: usize = 10;
+
+/// The sentence on a fleet of different builds: each host with its build, or for a
+/// large fleet each build with its number of hosts and the first few.
+fn fleet_sentence(builds: &[(&str, Build)]) -> String {
+    if builds.len() <= MAX_FLEET_LISTED {
+        let each: Vec<String> = builds.iter().map(|(n, b)| format!("{n} {}", build_text(*b))).collect();
+        return format!(" The hosts of this analysis run different builds: {}.", each.join("; "));
+    }
+    let mut by_build: BTreeMap<Build, Vec<&str>> = BTreeMap::new();
+    for (name, build) in builds {
+        by_build.entry(*build).or_default().push(name);
+    }
+    let mut each: Vec<String> = by_build
+        .iter()
+        .take(BUILDS_LISTED)
+        .map(|(build, hosts)| {
+            let shown = hosts[..hosts.len().min(HOSTS_PER_BUILD)].join(", ");
+            let more = hosts.len().saturating_sub(HOSTS_PER_BUILD);
+            format!(
+                "{} on {} host(s) ({shown}{})",
+                build_text(*build),
+                hosts.len(),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            )
+        })
+        .collect();
+    let more_builds = by_build.len().saturating_sub(BUILDS_LISTED);
+    if more_builds > 0 {
+        each.push(format!("{more_builds} newer builds"));
+    }
+    format!(
+        " The {} hosts of this analysis run {} different builds: {}.",
+        builds.len(),
+        by_build.len(),
+        each.join("; ")
+    )
+}
+
 /// Inventory findings, one per server.
 pub(super) fn check(servers: &[Server<'_>]) -> Vec<Finding> {
-    let builds: Vec<(&str, Option<Build>)> = servers.iter().map(|s| (s.name, s.state.exchange_build())).collect();
-    let mut distinct: Vec<Build> = builds.iter().filter_map(|(_, b)| *b).collect();
+    let builds: Vec<(&str, Build)> = servers
+        .iter()
+        .filter_map(|s| Some((s.name, s.state.exchange_build()?)))
+        .collect();
+    let mut distinct: Vec<Build> = builds.iter().map(|(_, b)| *b).collect();
     distinct.sort_unstable();
     distinct.dedup();
-    let fleet = (distinct.len() > 1).then(|| {
+    let mixed_fleet = distinct.len() > 1;
+    let sentence = mixed_fleet.then(|| fleet_sentence(&builds));
+    let fleet = mixed_fleet.then(|| {
         builds
             .iter()
-            .filter_map(|(n, b)| Some(format!("{n} {}", build_text((*b)?))))
+            .take(MAX_FLEET_LISTED)
+            .map(|(n, b)| format!("{n} {}", build_text(*b)))
             .collect::<Vec<_>>()
     });
+    let unlisted = builds.len().saturating_sub(MAX_FLEET_LISTED);
     servers
         .iter()
         .filter_map(|server| {
@@ -71,11 +132,8 @@ pub(super) fn check(servers: &[Server<'_>]) -> Vec<Finding> {
                 },
                 support
             );
-            if let Some(list) = &fleet {
-                summary.push_str(&format!(
-                    " The hosts of this analysis run different builds: {}.",
-                    list.join("; ")
-                ));
+            if let Some(sentence) = &sentence {
+                summary.push_str(sentence);
             }
             let mut finding = Finding::new(&BUILD_INVENTORY, summary)
                 .subject(build.to_string())
@@ -91,6 +149,9 @@ pub(super) fn check(servers: &[Server<'_>]) -> Vec<Finding> {
                 .detail("supported", known.then_some(false))
                 .detail("mixed_role_builds", mixed)
                 .detail("fleet_builds", json!(fleet));
+            if mixed_fleet && unlisted > 0 {
+                finding = finding.detail("fleet_builds_unlisted", unlisted);
+            }
             finding.host = server.name.to_string();
             for role in server.roles() {
                 let text = format!(

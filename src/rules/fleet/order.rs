@@ -4,6 +4,8 @@
 //! are on SP1): one finding per lagging server, naming the servers upgraded ahead of it;
 //! and clustered mailbox servers left half-upgraded.
 
+use std::collections::HashSet;
+
 use serde_json::json;
 
 use super::{build_text, role_build, Server, UPGRADE_ORDER_VIOLATION};
@@ -54,32 +56,74 @@ fn role_evidence(server: &Server<'_>, role: &ExchangeRole, build: Build) -> Evid
     key_evidence(server.state, role.source.as_ref(), &role.key, &text)
 }
 
+/// Servers named (with their evidence) as upgraded ahead of a lagging one; the others
+/// are counted: an organization of thousands of servers would otherwise give each
+/// lagging server a finding citing all of them (quadratic in the fleet).
+const MAX_AHEAD_SERVERS: usize = 10;
+
+/// The roles ahead of a lagging server: the first [`MAX_AHEAD_SERVERS`] servers' roles,
+/// how many more servers, and the newest build among all of them.
+#[derive(Default)]
+struct AheadOf<'h> {
+    listed: Vec<Ahead<'h>>,
+    /// The servers of `listed`, in order.
+    listed_servers: Vec<&'h str>,
+    servers: HashSet<&'h str>,
+    newest: Option<Build>,
+}
+
+impl<'h> AheadOf<'h> {
+    fn add(&mut self, other: &Server<'h>, role: &'h ExchangeRole, build: Build) {
+        self.newest = self.newest.max(Some(build));
+        self.servers.insert(other.name);
+        if !self.listed_servers.contains(&other.name) {
+            if self.listed_servers.len() >= MAX_AHEAD_SERVERS {
+                return;
+            }
+            self.listed_servers.push(other.name);
+        }
+        if !self
+            .listed
+            .iter()
+            .any(|a| a.server == other.name && a.role.name == role.name)
+        {
+            self.listed.push(Ahead {
+                server: other.name,
+                role,
+                build,
+                evidence: role_evidence(other, role, build),
+            });
+        }
+    }
+
+    /// Servers ahead that are not listed.
+    fn unlisted(&self) -> usize {
+        self.servers.len().saturating_sub(MAX_AHEAD_SERVERS)
+    }
+}
+
 /// The finding of a server whose roles should have been upgraded before roles of later
 /// rank that other servers of its organization already run on a newer service pack: one
-/// per lagging server, naming the servers upgraded ahead of it.
-fn lagging(behind: &Server<'_>, servers: &[Server<'_>]) -> Option<Finding> {
+/// per lagging server, naming the servers upgraded ahead of it (the first
+/// [`MAX_AHEAD_SERVERS`], the others counted). `ranks` are the [`ranked`] roles of
+/// `servers`, in the same order.
+fn lagging<'h>(
+    behind: &Server<'h>,
+    servers: &[Server<'h>],
+    ranks: &[Vec<(&'h ExchangeRole, u8, Build)>],
+) -> Option<Finding> {
     let mine = ranked(behind);
     let mut lagging_roles: Vec<(&ExchangeRole, Build)> = Vec::new();
-    let mut ahead: Vec<Ahead<'_>> = Vec::new();
+    let mut ahead = AheadOf::default();
     for &(role, r, build) in &mine {
         let mut found = false;
-        for other in servers.iter().filter(|o| o.name != behind.name && behind.same_org(o)) {
-            for (orole, _, obuild) in ranked(other)
-                .into_iter()
-                .filter(|(_, or, ob)| *or > r && ob.minor > build.minor)
-            {
+        for (other, theirs) in servers.iter().zip(ranks) {
+            if other.name == behind.name || !behind.same_org(other) {
+                continue;
+            }
+            for &(orole, _, obuild) in theirs.iter().filter(|(_, or, ob)| *or > r && ob.minor > build.minor) {
                 found = true;
-                if !ahead
-                    .iter()
-                    .any(|a| a.server == other.name && a.role.name == orole.name)
-                {
-                    ahead.push(Ahead {
-                        server: other.name,
-                        role: orole,
-                        build: obuild,
-                        evidence: role_evidence(other, orole, obuild),
-                    });
-                }
+                ahead.add(other, orole, obuild);
             }
         }
         if found {
@@ -89,11 +133,12 @@ fn lagging(behind: &Server<'_>, servers: &[Server<'_>]) -> Option<Finding> {
     let (_, bottom) = lagging_roles.iter().min_by_key(|(_, b)| *b)?;
     let bottom = *bottom;
     let target = ahead
-        .iter()
-        .map(|a| a.build)
-        .max()
+        .newest
         .map(|b| b.level().unwrap_or_else(|| b.to_string()))
         .unwrap_or_default();
+    let more = ahead.unlisted();
+    let ahead_count = ahead.servers.len();
+    let ahead = ahead.listed;
     let mine_text: Vec<String> = lagging_roles
         .iter()
         .map(|(r, b)| format!("{} on {}", role_label(&r.name), build_text(*b)))
@@ -104,7 +149,7 @@ fn lagging(behind: &Server<'_>, servers: &[Server<'_>]) -> Option<Finding> {
             ahead_servers.push(a.server);
         }
     }
-    let ahead_text: Vec<String> = ahead_servers
+    let mut ahead_text: Vec<String> = ahead_servers
         .iter()
         .map(|server| {
             let roles: Vec<String> = ahead
@@ -115,12 +160,17 @@ fn lagging(behind: &Server<'_>, servers: &[Server<'_>]) -> Option<Finding> {
             format!("{server} ({})", join_and(&roles))
         })
         .collect();
+    let mut ahead_names: Vec<String> = ahead_servers.iter().map(|s| s.to_string()).collect();
+    if more > 0 {
+        ahead_text.push(format!("{more} more servers"));
+        ahead_names.push(format!("{more} more"));
+    }
     let summary = format!(
         "{} still runs {} while {} of the same organization {} upgraded ahead of it: the service pack must reach the earlier roles first (Client Access, Edge, Hub Transport, Mailbox, Unified Messaging), and client access to the upgraded servers breaks until {} is upgraded.",
         behind.name,
         join_and(&mine_text),
         join_and(&ahead_text),
-        if ahead_servers.len() == 1 { "was" } else { "were" },
+        if ahead_count == 1 { "was" } else { "were" },
         behind.name
     );
     let roles = join_and(
@@ -140,7 +190,7 @@ fn lagging(behind: &Server<'_>, servers: &[Server<'_>]) -> Option<Finding> {
         .title(format!(
             "{} ({roles}) was left behind: {} upgraded first",
             behind.name,
-            join_and(&ahead_servers.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            join_and(&ahead_names)
         ))
         .remediation(steps)
         .confidence(Confidence::High)
@@ -156,6 +206,9 @@ fn lagging(behind: &Server<'_>, servers: &[Server<'_>]) -> Option<Finding> {
                 .map(|a| json!({"host": a.server, "role": a.role.name, "build": a.build.to_string(), "level": a.build.level()}))
                 .collect::<Vec<_>>()),
         );
+    if more > 0 {
+        finding = finding.detail("ahead_unlisted", more);
+    }
     finding.host = behind.name.to_string();
     for (role, build) in &lagging_roles {
         finding.push_evidence(role_evidence(behind, role, *build));
@@ -202,9 +255,10 @@ fn half_upgraded_cluster(server: &Server<'_>) -> Option<Finding> {
 
 /// The order findings of all servers.
 pub(super) fn check(servers: &[Server<'_>]) -> Vec<Finding> {
+    let ranks: Vec<_> = servers.iter().map(ranked).collect();
     servers
         .iter()
-        .flat_map(|s| [lagging(s, servers), half_upgraded_cluster(s)])
+        .flat_map(|s| [lagging(s, servers, &ranks), half_upgraded_cluster(s)])
         .flatten()
         .collect()
 }

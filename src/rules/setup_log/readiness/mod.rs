@@ -112,7 +112,7 @@ fn prereq_finding(check: &FailedCheck, run: &exdoctor_parsers::setup_log::Run<'_
         format!("Readiness check failed: {}", check.name)
     };
     let mut f = Finding::new(&PREREQ_FAILED, remedy.summary)
-        .subject(check.name.to_string())
+        .subject(&check.name)
         .title(title)
         .severity(check.severity)
         .confidence(confidence)
