@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The long fuzzing campaign, run by hand on a machine that can spare the cores for
-# hours (CI runs each target for a minute only: .ci/fuzz).
+# hours (CI runs each target for 30 s only: .ci/fuzz).
 #
 #   scripts/fuzz-campaign.sh [-H HOURS] [-j JOBS] [TARGET...]
 #

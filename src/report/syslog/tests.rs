@@ -122,3 +122,26 @@ fn a_large_finding_loses_evidence_from_the_end_to_fit() {
         .as_str()
         .is_some_and(|s| s.len() > 1000 && s.chars().all(|c| c == 'é')));
 }
+
+#[test]
+fn control_characters_of_inputs_never_reach_the_wire_raw() {
+    let mut f = finding(
+        RuleId::ServiceCrash,
+        Severity::Error,
+        "spooler\r\n<13>1 forged\u{1b}[2J\u{0}",
+    );
+    f.title = "Print Spooler\u{1b}]0;x\u{7} terminated".into();
+    f.summary = "line one\nline two\r".into();
+    let message = syslog_message(&f, now(), 4242);
+    assert!(
+        !message.iter().any(|&b| b < 0x20 || b == 0x7f),
+        "{}",
+        String::from_utf8_lossy(&message)
+    );
+    let (_, _, _, params, json) = parts(&message);
+    assert!(params.contains(&("subject".into(), "spooler  <13>1 forged [2J ".into())));
+    // The JSON keeps the texts exactly, escaped.
+    assert_eq!(json["subject"], "spooler\r\n<13>1 forged\u{1b}[2J\u{0}");
+    assert_eq!(json["title"], "Print Spooler\u{1b}]0;x\u{7} terminated");
+    assert_eq!(json["summary"], "line one\nline two\r");
+}
