@@ -4,6 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::archive::{self, Limits};
+use super::InputFile;
+
 /// Folder names that hold part of a bundle rather than name it.
 const INNER_FOLDERS: [&str; 8] = [
     "exchangesetuplogs",
@@ -35,15 +38,31 @@ pub fn bundle_dir(path: &Path) -> PathBuf {
 /// The bundle a discovered file belongs to: a `.zip` is a bundle of its own, any other
 /// file belongs to its [`bundle_dir`].
 pub fn bundle_of(path: &Path) -> PathBuf {
-    let is_zip = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
-    if is_zip {
+    if is_zip_name(path) {
         path.to_path_buf()
     } else {
         bundle_dir(path)
     }
+}
+
+/// Whether `path` is named like a zip archive.
+fn is_zip_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+}
+
+/// The bytes `path` brings into memory: a zip's declared decompressed size (a
+/// 400 KB bundle of event logs holds 6 MB of them), else the file's size.
+fn input_size(path: &Path) -> u64 {
+    let on_disk = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if !is_zip_name(path) {
+        return on_disk;
+    }
+    InputFile::open(path)
+        .ok()
+        .and_then(|file| archive::declared_size(&Limits::default(), file.bytes()))
+        .unwrap_or(on_disk)
 }
 
 /// Splits the discovered files into batches of whole bundles, each holding at most
@@ -52,7 +71,7 @@ pub fn bundle_of(path: &Path) -> PathBuf {
 pub fn batches(files: &[(PathBuf, bool)], budget: u64) -> Vec<Vec<usize>> {
     let mut bundles: BTreeMap<PathBuf, (Vec<usize>, u64)> = BTreeMap::new();
     for (index, (path, _)) in files.iter().enumerate() {
-        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let size = input_size(path);
         let bundle = bundles.entry(bundle_of(path)).or_default();
         bundle.0.push(index);
         bundle.1 += size;
@@ -110,6 +129,35 @@ mod tests {
         assert_eq!(batches(&files, 25), vec![vec![0, 1], vec![2], vec![3]]);
         assert_eq!(batches(&files, 50), vec![vec![0, 1, 2], vec![3]]);
         assert_eq!(batches(&files, u64::MAX), vec![vec![0, 1, 2, 3]]);
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_zip_counts_what_it_decompresses_to() {
+        use std::io::Write;
+        let root = std::env::temp_dir().join(format!("exdoctor-zip-batches-{}", std::process::id()));
+        std::fs::create_dir_all(&root).expect("dir");
+        let zip_path = |name: &str| root.join(name);
+        // Two zips of 100 KB of zeros each: a few hundred bytes on disk.
+        for name in ["EX1.zip", "EX2.zip"] {
+            let mut buf = std::io::Cursor::new(Vec::new());
+            let mut writer = zip::ZipWriter::new(&mut buf);
+            let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+            writer.start_file("System.evtx", options).expect("member");
+            writer.write_all(&[0u8; 100_000]).expect("data");
+            writer.finish().expect("zip");
+            std::fs::write(zip_path(name), buf.into_inner()).expect("file");
+        }
+        let on_disk = std::fs::metadata(zip_path("EX1.zip")).map(|m| m.len()).unwrap_or(0);
+        assert!(on_disk < 2_000, "{on_disk}");
+        assert_eq!(input_size(&zip_path("EX1.zip")), 100_000);
+        let files = vec![(zip_path("EX1.zip"), true), (zip_path("EX2.zip"), true)];
+        // By their size on disk both would fit in one batch of 150 KB; decompressed not.
+        assert_eq!(batches(&files, 150_000), vec![vec![0], vec![1]]);
+        assert_eq!(batches(&files, 200_000), vec![vec![0, 1]]);
+        // Not a zip inside: its size on disk.
+        std::fs::write(zip_path("EX3.zip"), b"not a zip").expect("file");
+        assert_eq!(input_size(&zip_path("EX3.zip")), 9);
         let _ = std::fs::remove_dir_all(&root);
     }
 }

@@ -94,6 +94,31 @@ impl Limits {
     }
 }
 
+impl Limits {
+    /// Most bytes decompressed from an archive of `size` bytes named on the command line.
+    fn archive_budget(&self, size: u64) -> u64 {
+        self.per_archive
+            .min(self.archive_floor.max(size.saturating_mul(self.max_ratio)))
+    }
+}
+
+/// What a zip archive's files take once decompressed, as its directory declares them
+/// (at most its decompression budget under `limits`); `None` for anything but a zip with
+/// a readable directory. Bundles are batched by it: a zip of logs compresses 10-40:1,
+/// so its own size says little about the memory its analysis takes.
+pub fn declared_size(limits: &Limits, bytes: &[u8]) -> Option<u64> {
+    if !is_zip(bytes) {
+        return None;
+    }
+    let directory = directory::read(bytes).ok()?;
+    let total = directory
+        .members
+        .iter()
+        .filter(|m| !m.is_dir)
+        .fold(0u64, |sum, m| sum.saturating_add(m.size));
+    Some(total.min(limits.archive_budget(bytes.len() as u64)))
+}
+
 /// The memory of decompressed members held by all threads.
 static GATE: Gate = Gate::new(MEMORY_IN_FLIGHT);
 
@@ -124,11 +149,7 @@ pub fn unpack(
     explicit: bool,
     visit: &mut dyn FnMut(InputFile),
 ) -> Vec<Diagnostic> {
-    let budget = limits.per_archive.min(
-        limits
-            .archive_floor
-            .max((bytes.len() as u64).saturating_mul(limits.max_ratio)),
-    );
+    let budget = limits.archive_budget(bytes.len() as u64);
     let mut unpacker = Unpacker {
         limits,
         budget,
