@@ -2,13 +2,14 @@
 //! timeline picture, its findings most severe first, and what each of its inputs holds
 //! (folded away).
 
+use std::collections::HashMap;
 use std::io;
 
 use super::escape::Html;
 use super::finding::{badge, rank, write_finding};
 use super::timeline::{write_timeline, Linked};
 use crate::analysis::HostReport;
-use crate::model::{Severity, SourceKind};
+use crate::model::{Attribution, Severity, SourceKind};
 use crate::report::{inputs, HostSummary};
 
 /// How much of a host the section shows.
@@ -209,6 +210,11 @@ fn write_inputs(h: &mut Html<'_>, host: &HostReport) -> io::Result<()> {
     h.open("details", &[("class", &"inputs")])?;
     h.element("summary", &[], format!("Inputs ({} files)", host.sources.len()))?;
     h.raw("<ul>")?;
+    // The first attribution of each path (one lookup per source, not a scan).
+    let mut attributions: HashMap<&str, &Attribution> = HashMap::new();
+    for a in &host.attribution {
+        attributions.entry(a.path.as_str()).or_insert(a);
+    }
     for source in &host.sources {
         h.raw("<li>")?;
         h.element("code", &[("class", &"where")], &source.path)?;
@@ -226,7 +232,7 @@ fn write_inputs(h: &mut Html<'_>, host: &HostReport) -> io::Result<()> {
                 }
             ),
         )?;
-        if let Some(attribution) = host.attribution.iter().find(|a| a.path == source.path) {
+        if let Some(attribution) = attributions.get(source.path.as_str()) {
             h.element(
                 "div",
                 &[("class", &"why")],

@@ -13,7 +13,7 @@ mod fleet;
 mod host;
 mod timeline;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, Write};
 
 use escape::Html;
@@ -72,9 +72,17 @@ impl Page<'_> {
     }
 }
 
+/// The anchor ids given so far, and per base the next number to try: linear however
+/// many names share one slug.
+#[derive(Default)]
+struct Anchors {
+    taken: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
 /// `EXMBX01` -> `host-EXMBX01`: letters, digits, `-`, `_` and `.` kept, anything else
 /// `_`; made unique with a number.
-fn unique_id(prefix: &str, name: &str, taken: &mut BTreeSet<String>) -> String {
+fn unique_id(prefix: &str, name: &str, anchors: &mut Anchors) -> String {
     let slug: String = name
         .chars()
         .map(|c| {
@@ -86,18 +94,21 @@ fn unique_id(prefix: &str, name: &str, taken: &mut BTreeSet<String>) -> String {
         })
         .collect();
     let base = format!("{prefix}{slug}");
-    let mut id = base.clone();
-    let mut n = 2;
-    while taken.contains(&id) {
-        id = format!("{base}-{n}");
-        n += 1;
+    if anchors.taken.insert(base.clone()) {
+        return base;
     }
-    taken.insert(id.clone());
-    id
+    let next = anchors.next.entry(base.clone()).or_insert(2);
+    loop {
+        let id = format!("{base}-{next}");
+        *next += 1;
+        if anchors.taken.insert(id.clone()) {
+            return id;
+        }
+    }
 }
 
 /// The id of each finding (by index): `f-` and its fingerprint.
-fn finding_anchors(findings: &[Finding], taken: &mut BTreeSet<String>) -> Vec<String> {
+fn finding_anchors(findings: &[Finding], taken: &mut Anchors) -> Vec<String> {
     findings
         .iter()
         .enumerate()
@@ -115,7 +126,7 @@ fn finding_anchors(findings: &[Finding], taken: &mut BTreeSet<String>) -> Vec<St
 /// Writes the HTML report.
 pub fn write_html(analysis: &Analysis, options: &HtmlOptions, out: &mut dyn Write) -> io::Result<()> {
     let view = options.view.unwrap_or(View::Full);
-    let mut taken = BTreeSet::new();
+    let mut taken = Anchors::default();
     let anchors = finding_anchors(&analysis.findings, &mut taken);
     let mut by_host: BTreeMap<&str, Vec<Linked<'_>>> = BTreeMap::new();
     for (finding, anchor) in analysis.findings.iter().zip(&anchors) {
@@ -338,4 +349,23 @@ fn write_diagnostics(h: &mut Html<'_>, analysis: &Analysis) -> io::Result<()> {
         h.raw("</div></li>")?;
     }
     h.raw("</ul></section>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchor_ids_are_unique_slugs_numbered_in_order() {
+        let mut anchors = Anchors::default();
+        assert_eq!(unique_id("host-", "EXMBX01", &mut anchors), "host-EXMBX01");
+        assert_eq!(unique_id("host-", "EX MBX<1>", &mut anchors), "host-EX_MBX_1_");
+        assert_eq!(unique_id("host-", "EX*MBX/1?", &mut anchors), "host-EX_MBX_1_-2");
+        // A name that is itself a numbered slug takes its place; the counter skips it.
+        assert_eq!(unique_id("host-", "EX_MBX_1_-3", &mut anchors), "host-EX_MBX_1_-3");
+        assert_eq!(unique_id("host-", "EX MBX 1 ", &mut anchors), "host-EX_MBX_1_-4");
+        // Thousands of names of one slug: every id distinct.
+        let ids: HashSet<String> = (0..5_000).map(|_| unique_id("f-", "<>", &mut anchors)).collect();
+        assert_eq!(ids.len(), 5_000);
+    }
 }
