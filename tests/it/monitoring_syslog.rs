@@ -10,7 +10,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::{exdoctor, free_port, monitoring_tool, samples_dir, scratch, stdout_text, wait_for, Daemon};
+use crate::common::{exdoctor, free_port, jsonl_findings, monitoring_tool, samples_dir, scratch, wait_for, Daemon};
 
 fn config(dir: &std::path::Path, tcp: u16, udp: u16) -> String {
     format!(
@@ -35,24 +35,6 @@ fn free_udp_port() -> u16 {
         .and_then(|s| s.local_addr())
         .map(|a| a.port())
         .expect("a free UDP port")
-}
-
-/// The findings of an `analyze --format jsonl` run.
-fn findings(args: &[&str]) -> Vec<Value> {
-    let mut all = vec!["analyze", "--format", "jsonl", "--quiet"];
-    all.extend_from_slice(args);
-    let output = exdoctor(&all);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout_text(&output)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|v| v["type"] == "finding")
-        .collect()
 }
 
 /// The messages syslog-ng wrote, once there are `n`.
@@ -153,7 +135,7 @@ fn syslog_ng_receives_every_finding_with_its_fields_over_tcp_and_udp() {
     let samples = samples_dir().to_string_lossy().into_owned();
     let state = dir.join("state.json").to_string_lossy().into_owned();
     let target = format!("tcp://127.0.0.1:{tcp}");
-    let sent = findings(&["--state", &state, "--syslog", &target, &samples]);
+    let sent = jsonl_findings(&["--state", &state, "--syslog", &target, &samples]);
     assert_eq!(sent.len(), 22);
     let file = dir.join("received.jsonl");
     let got = wait_for(20, || received(&file, sent.len()))
@@ -191,7 +173,7 @@ fn syslog_ng_receives_every_finding_with_its_fields_over_tcp_and_udp() {
     // UDP without a state file: no status.
     let target = format!("udp://127.0.0.1:{udp}");
     let healthy = samples_dir().join("healthy").to_string_lossy().into_owned();
-    let sent = findings(&["--syslog", &target, &healthy]);
+    let sent = jsonl_findings(&["--syslog", &target, &healthy]);
     assert_eq!(sent.len(), 2);
     let got = wait_for(20, || received(&file, 24)).expect("the UDP messages arrive");
     for (finding, message) in sent.iter().zip(&got[22..]) {
