@@ -97,6 +97,11 @@ impl Filter {
     }
 }
 
+/// `n` and `noun`, plural with an `s` unless one: `1 host`, `3 hosts`.
+fn counted(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Findings per severity, most severe first: `[(critical, n), (error, n), ...]`; a
 /// finding reported as resolved (`--state`) is not counted.
 pub fn severity_counts<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> [(Severity, usize); 4] {

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
 use super::escape::printable;
-use super::{severity_counts, TextStyle};
+use super::{counted, severity_counts, TextStyle};
 use crate::analysis::{Analysis, HostReport};
 use crate::model::{Finding, RuleId, Severity};
 
@@ -253,11 +253,10 @@ pub fn write_overview(analysis: &Analysis, style: TextStyle, out: &mut dyn Write
         let more = group.hosts.len().saturating_sub(shown.len());
         writeln!(
             out,
-            "  {:<id_width$}  {}  {} host{}{}: {}{}",
+            "  {:<id_width$}  {}  {}{}: {}{}",
             group.rule.as_str(),
             style.severity(group.severity),
-            group.hosts.len(),
-            if group.hosts.len() == 1 { "" } else { "s" },
+            counted(group.hosts.len(), "host"),
             if group.findings == group.hosts.len() {
                 String::new()
             } else {

@@ -11,7 +11,7 @@ use super::host::{rule_list, search_names};
 use super::Page;
 use crate::model::Severity;
 use crate::report::overview::{exchange_cell, os_cell};
-use crate::report::rule_groups;
+use crate::report::{counted, rule_groups};
 
 /// Hosts linked in a rule's row before the rest is folded away.
 const HOSTS_PER_RULE: usize = 24;
@@ -31,11 +31,7 @@ fn write_controls(h: &mut Html<'_>, page: &Page<'_>) -> io::Result<()> {
         h.element(
             "option",
             &[("value", &group.rule.as_str())],
-            format!(
-                "{} ({hosts} host{})",
-                group.rule.as_str(),
-                if hosts == 1 { "" } else { "s" }
-            ),
+            format!("{} ({})", group.rule.as_str(), counted(hosts, "host")),
         )?;
     }
     h.raw("</select></label><button type=\"button\" id=\"filter-reset\">show all</button><span id=\"filter-count\"></span></div>")
@@ -116,11 +112,7 @@ pub(super) fn write_rule_table(h: &mut Html<'_>, page: &Page<'_>) -> io::Result<
         h.element(
             "span",
             &[("class", &"host-count")],
-            format!(
-                "{} host{}: ",
-                group.hosts.len(),
-                if group.hosts.len() == 1 { "" } else { "s" }
-            ),
+            format!("{}: ", counted(group.hosts.len(), "host")),
         )?;
         let (shown, folded) = group.hosts.split_at(group.hosts.len().min(HOSTS_PER_RULE));
         write_host_links(h, page, shown)?;

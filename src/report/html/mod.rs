@@ -20,7 +20,7 @@ use escape::Html;
 use host::{write_host, HostOptions};
 use timeline::Linked;
 
-use super::{diagnostic_groups, host_summaries, severity_counts, HostSummary, View};
+use super::{counted, diagnostic_groups, host_summaries, severity_counts, HostSummary, View};
 use crate::analysis::{Analysis, HostReport};
 use crate::model::{DiagLevel, Finding};
 
@@ -209,15 +209,7 @@ fn write_head(h: &mut Html<'_>, analysis: &Analysis) -> io::Result<()> {
 fn write_header(h: &mut Html<'_>, page: &Page<'_>) -> io::Result<()> {
     let analysis = page.analysis;
     h.raw("<header class=\"page\"><h1>exdoctor report</h1><div class=\"totals\">")?;
-    h.element(
-        "span",
-        &[("class", &"total")],
-        format!(
-            "{} host{}",
-            analysis.hosts.len(),
-            if analysis.hosts.len() == 1 { "" } else { "s" }
-        ),
-    )?;
+    h.element("span", &[("class", &"total")], counted(analysis.hosts.len(), "host"))?;
     for (severity, n) in severity_counts(&analysis.findings) {
         let class = format!("total sev-{}{}", severity.as_str(), if n == 0 { " zero" } else { "" });
         h.element("span", &[("class", &class)], format!("{n} {severity}"))?;
@@ -237,11 +229,7 @@ fn write_header(h: &mut Html<'_>, page: &Page<'_>) -> io::Result<()> {
         h.element(
             "a",
             &[("class", &"total"), ("href", &"#diagnostics")],
-            format!(
-                "{} input diagnostic{}",
-                analysis.diagnostics.len(),
-                if analysis.diagnostics.len() == 1 { "" } else { "s" }
-            ),
+            counted(analysis.diagnostics.len(), "input diagnostic"),
         )?;
     }
     h.raw("</div><nav><a href=\"#fleet\">Hosts</a><a href=\"#rules\">Findings by rule</a><a href=\"#hosts\">Host details</a></nav></header><main>")
